@@ -1,0 +1,304 @@
+package pki
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// Kind is what a decoded object is.
+type Kind string
+
+const (
+	KindCertificate  Kind = "certificate"
+	KindCSR          Kind = "csr"
+	KindCRL          Kind = "crl"
+	KindPrivateKey   Kind = "private-key"
+	KindEncryptedKey Kind = "encrypted-private-key"
+	KindPublicKey    Kind = "public-key"
+	KindPKCS12       Kind = "pkcs12"
+)
+
+// Object is one thing found in a PEM or DER input.
+type Object struct {
+	Kind   Kind
+	Format string // "PEM" or "DER"
+	Label  string // the PEM label, or a description of the DER form
+	DER    []byte
+	Cert   *x509.Certificate
+	CSR    *x509.CertificateRequest
+	CRL    *x509.RevocationList
+	Key    crypto.Signer    // for KindPrivateKey
+	Public crypto.PublicKey // for KindPublicKey
+}
+
+// DecodeError names the input and what was expected.
+type DecodeError struct {
+	Source string // file name or "input"
+	Block  int    // 1-based PEM block, 0 for DER
+	Reason string
+	Err    error
+}
+
+func (e *DecodeError) Error() string {
+	where := e.Source
+	if e.Block > 0 {
+		where = fmt.Sprintf("%s: PEM block %d", e.Source, e.Block)
+	}
+	return where + ": " + e.Reason
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// MaxInput bounds what Decode accepts; nothing in PKI is this large.
+const MaxInput = 64 << 20
+
+// Decode reads every object in data: one or more PEM blocks (text around
+// them is ignored, as openssl does), or a single DER object of any kind.
+// PKCS#12 and encrypted keys are returned undecrypted; see DecodePKCS12 and
+// DecryptKey. source names the input in errors.
+func Decode(data []byte, source string) ([]Object, error) {
+	if source == "" {
+		source = "input"
+	}
+	if len(data) == 0 {
+		return nil, &DecodeError{Source: source, Reason: "empty (expected a PEM or DER certificate, key, CSR, CRL or PKCS#12)"}
+	}
+	if len(data) > MaxInput {
+		return nil, &DecodeError{Source: source, Reason: fmt.Sprintf("%d bytes is too large to be PKI material", len(data))}
+	}
+	if bytes.Contains(data, []byte("-----BEGIN ")) {
+		return decodePEM(data, source)
+	}
+	o, err := decodeDER(data)
+	if err != nil {
+		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
+	}
+	o.Format = "DER"
+	return []Object{o}, nil
+}
+
+func decodePEM(data []byte, source string) ([]Object, error) {
+	var out []Object
+	rest := data
+	for n := 1; ; n++ {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		o, err := decodeBlock(b)
+		if errors.Is(err, errSkip) {
+			continue
+		}
+		if err != nil {
+			return nil, &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+		}
+		o.Format = "PEM"
+		o.Label = b.Type
+		out = append(out, o)
+	}
+	if len(out) == 0 {
+		return nil, &DecodeError{Source: source, Reason: "has a -----BEGIN line but no complete PEM block (truncated or damaged base64?)"}
+	}
+	if i := bytes.Index(rest, []byte("-----BEGIN ")); i >= 0 {
+		return nil, &DecodeError{Source: source, Block: len(out) + 1, Reason: "PEM block is truncated or its base64 is damaged"}
+	}
+	return out, nil
+}
+
+func decodeBlock(b *pem.Block) (Object, error) {
+	if len(b.Headers) > 0 && strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
+		return Object{}, errors.New("legacy encrypted PEM key (Proc-Type: ENCRYPTED) is not supported; convert it with: openssl pkey -in KEY -out key.pem")
+	}
+	o := Object{DER: b.Bytes}
+	var err error
+	switch b.Type {
+	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+		o.Kind = KindCertificate
+		o.Cert, err = x509.ParseCertificate(b.Bytes)
+	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+		o.Kind = KindCSR
+		o.CSR, err = x509.ParseCertificateRequest(b.Bytes)
+	case "X509 CRL":
+		o.Kind = KindCRL
+		o.CRL, err = x509.ParseRevocationList(b.Bytes)
+	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
+		o.Kind = KindPrivateKey
+		o.Key, err = ParsePrivateKey(b.Bytes)
+	case "ENCRYPTED PRIVATE KEY":
+		o.Kind = KindEncryptedKey
+	case "PUBLIC KEY":
+		o.Kind = KindPublicKey
+		o.Public, err = x509.ParsePKIXPublicKey(b.Bytes)
+	case "RSA PUBLIC KEY":
+		o.Kind = KindPublicKey
+		o.Public, err = x509.ParsePKCS1PublicKey(b.Bytes)
+	case "PKCS12":
+		o.Kind = KindPKCS12
+	case "EC PARAMETERS":
+		// openssl ecparam -genkey writes this before the key; it carries nothing we need.
+		return Object{}, errSkip
+	default:
+		return Object{}, fmt.Errorf("PEM label %q is not a certificate, key, CSR or CRL", b.Type)
+	}
+	if err != nil {
+		return Object{}, fmt.Errorf("%s: %w", b.Type, err)
+	}
+	return o, nil
+}
+
+var errSkip = errors.New("skip")
+
+// ParsePrivateKey reads PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) DER.
+func ParsePrivateKey(der []byte) (crypto.Signer, error) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		s, ok := k.(crypto.Signer)
+		if !ok {
+			return nil, fmt.Errorf("private key of type %T cannot sign", k)
+		}
+		return s, nil
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(der); err == nil {
+		return k, nil
+	}
+	return nil, errors.New("not a PKCS#8, PKCS#1 or SEC 1 private key")
+}
+
+// decodeDER guesses the type of a single DER object.
+func decodeDER(der []byte) (Object, error) {
+	var raw asn1.RawValue
+	rest, err := asn1.Unmarshal(der, &raw)
+	if err != nil || raw.Tag != asn1.TagSequence {
+		return Object{}, errors.New("neither PEM nor DER: expected a PEM file (-----BEGIN ...) or a DER-encoded certificate, key, CSR, CRL or PKCS#12")
+	}
+	if len(rest) != 0 {
+		return Object{}, fmt.Errorf("DER object is followed by %d bytes of trailing data", len(rest))
+	}
+	if c, err := x509.ParseCertificate(der); err == nil {
+		return Object{Kind: KindCertificate, DER: der, Cert: c, Label: "CERTIFICATE"}, nil
+	}
+	if r, err := x509.ParseCertificateRequest(der); err == nil {
+		return Object{Kind: KindCSR, DER: der, CSR: r, Label: "CERTIFICATE REQUEST"}, nil
+	}
+	if l, err := x509.ParseRevocationList(der); err == nil {
+		return Object{Kind: KindCRL, DER: der, CRL: l, Label: "X509 CRL"}, nil
+	}
+	if k, err := ParsePrivateKey(der); err == nil {
+		return Object{Kind: KindPrivateKey, DER: der, Key: k, Label: "PRIVATE KEY"}, nil
+	}
+	if p, err := x509.ParsePKIXPublicKey(der); err == nil {
+		return Object{Kind: KindPublicKey, DER: der, Public: p, Label: "PUBLIC KEY"}, nil
+	}
+	var epki encryptedPrivateKeyInfo
+	if r, err := asn1.Unmarshal(der, &epki); err == nil && len(r) == 0 && epki.Algo.Algorithm.Equal(oidPBES2) {
+		return Object{Kind: KindEncryptedKey, DER: der, Label: "ENCRYPTED PRIVATE KEY"}, nil
+	}
+	if isPKCS12(der) {
+		return Object{Kind: KindPKCS12, DER: der, Label: "PKCS12"}, nil
+	}
+	// Say the most likely thing it was meant to be.
+	_, certErr := x509.ParseCertificate(der)
+	return Object{}, fmt.Errorf("DER is not a certificate, key, CSR, CRL or PKCS#12 (as a certificate: %v)", certErr)
+}
+
+// isPKCS12 recognises PFX: SEQUENCE { INTEGER 3, ContentInfo ... }.
+func isPKCS12(der []byte) bool {
+	var pfx struct {
+		Version  int
+		AuthSafe asn1.RawValue
+		MacData  asn1.RawValue `asn1:"optional"`
+	}
+	_, err := asn1.Unmarshal(der, &pfx)
+	return err == nil && pfx.Version == 3
+}
+
+// DecryptKey opens an encrypted PKCS#8 key.
+func DecryptKey(der, passphrase []byte) (crypto.Signer, error) {
+	plain, err := DecryptPKCS8(der, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePrivateKey(plain)
+}
+
+// PKCS12Contents is what a PKCS#12 file held.
+type PKCS12Contents struct {
+	Key   crypto.Signer
+	Leaf  *x509.Certificate
+	Chain []*x509.Certificate
+}
+
+// DecodePKCS12 opens a PKCS#12 file with its password.
+func DecodePKCS12(der []byte, password string) (PKCS12Contents, error) {
+	k, leaf, chain, err := pkcs12.DecodeChain(der, password)
+	if err != nil {
+		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {
+			return PKCS12Contents{}, ErrWrongPassphrase
+		}
+		return PKCS12Contents{}, fmt.Errorf("PKCS#12: %w", err)
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return PKCS12Contents{}, fmt.Errorf("PKCS#12 key of type %T cannot sign", k)
+	}
+	return PKCS12Contents{Key: s, Leaf: leaf, Chain: chain}, nil
+}
+
+// EncodePKCS12 writes key, leaf and chain with the Modern2023 encoder
+// (AES-256, PBKDF2-SHA256) that openssl 3, Java and Windows read.
+func EncodePKCS12(key crypto.Signer, leaf *x509.Certificate, chain []*x509.Certificate, password string) ([]byte, error) {
+	return pkcs12.Modern2023.Encode(key, leaf, chain, password)
+}
+
+// PEM encoders.
+
+func EncodeCertPEM(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func EncodeCSRPEM(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+}
+
+func EncodeCRLPEM(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})
+}
+
+// EncodeKeyPEM writes key as PKCS#8, encrypted with PBES2 when passphrase
+// is not empty.
+func EncodeKeyPEM(key crypto.Signer, passphrase []byte) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(passphrase) == 0 {
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+	enc, err := EncryptPKCS8(der, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: enc}), nil
+}
+
+// Certificates returns the certificates among objs, in order.
+func Certificates(objs []Object) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, o := range objs {
+		if o.Cert != nil {
+			out = append(out, o.Cert)
+		}
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+package pki
+
+import (
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+)
+
+// Identity is a certificate with its private key and the chain above it, as
+// a TLS peer presents it. Chain runs from the issuer of Cert upwards and may
+// include the root; Key is nil for an identity whose key is not at hand.
+type Identity struct {
+	Name  string
+	Cert  *x509.Certificate
+	Key   crypto.Signer
+	Chain []*x509.Certificate
+}
+
+// TLSCertificate returns the identity in crypto/tls form, sending the leaf
+// and its intermediates (never a self-signed root, which peers ignore).
+func (id Identity) TLSCertificate() tls.Certificate {
+	tc := tls.Certificate{PrivateKey: id.Key, Leaf: id.Cert, Certificate: [][]byte{id.Cert.Raw}}
+	for _, c := range id.Chain {
+		if IsSelfSigned(c) {
+			break
+		}
+		tc.Certificate = append(tc.Certificate, c.Raw)
+	}
+	return tc
+}
+
+// IsSelfSigned reports whether c names itself as issuer and its signature
+// verifies with its own key.
+func IsSelfSigned(c *x509.Certificate) bool {
+	if string(c.RawIssuer) != string(c.RawSubject) {
+		return false
+	}
+	return c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
