@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"pkibench/internal/store"
+)
+
+// app holds what every command shares: streams and global flags.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	storeDir       string
+	json           bool
+	passFile       string
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pkibench",
+		Short: "A terminal PKI workbench: CAs, certificates, CRLs and mTLS handshakes that say why",
+		Long: `pkibench creates certificate authorities, issues and inspects certificates,
+revokes them and publishes CRLs, and runs live mutual-TLS handshakes that answer
+ACCEPT or REJECT with the reason, the evidence and the fix.
+
+With no command it opens the TUI on the store (./pki, --store or $PKIBENCH_STORE).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          a.runTUI,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.storeDir, "store", "", "store folder (default $PKIBENCH_STORE, else ./pki)")
+	pf.BoolVar(&a.json, "json", false, "print JSON instead of text")
+	pf.StringVar(&a.passFile, "passphrase-file", "", "read passphrases from this file (first line) instead of prompting")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(a.caCommand(), a.issueCommand(), a.signCommand(), a.csrCommand(), a.listCommand(),
+		a.revokeCommand(), a.crlCommand(), a.importCommand(), a.exportCommand())
+	return root
+}
+
+func isCobraUsage(err error) bool {
+	m := err.Error()
+	return strings.HasPrefix(m, "unknown command") || strings.HasPrefix(m, "unknown flag") ||
+		strings.HasPrefix(m, "unknown shorthand flag") || strings.Contains(m, "accepts ") ||
+		strings.HasPrefix(m, "requires at least") || strings.HasPrefix(m, "required flag")
+}
+
+func (a *app) dir() string {
+	if a.storeDir != "" {
+		return a.storeDir
+	}
+	if d := os.Getenv("PKIBENCH_STORE"); d != "" {
+		return d
+	}
+	return "pki"
+}
+
+// openStore opens the store for writing, creating it when absent.
+func (a *app) openStore() (*store.Store, error) { return store.OpenOrCreate(a.dir()) }
+
+// readStore opens an existing store; read-only commands never create one.
+func (a *app) readStore() (*store.Store, error) { return store.Open(a.dir()) }
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"crypto/x509/pkix"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"pkibench/internal/pki"
+)
+
+// sanFlags are the Subject Alternative Name flags shared by issue, sign and csr.
+type sanFlags struct {
+	dns, ips, emails, uris []string
+}
+
+func (f *sanFlags) parse() (dns []string, ips []net.IP, emails []string, uris []*url.URL, err error) {
+	dns = splitList(f.dns)
+	for _, s := range splitList(f.ips) {
+		ip := net.ParseIP(s)
+		if ip == nil {
+			return nil, nil, nil, nil, usagef("--ip %q is not an IP address", s)
+		}
+		ips = append(ips, ip)
+	}
+	emails = splitList(f.emails)
+	for _, e := range emails {
+		if !strings.Contains(e, "@") {
+			return nil, nil, nil, nil, usagef("--email %q is not an e-mail address", e)
+		}
+	}
+	for _, s := range splitList(f.uris) {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme == "" {
+			return nil, nil, nil, nil, usagef("--uri %q is not an absolute URI (expected e.g. spiffe://example.org/web)", s)
+		}
+		uris = append(uris, u)
+	}
+	for _, d := range dns {
+		if strings.ContainsAny(d, " /") {
+			return nil, nil, nil, nil, usagef("--dns %q is not a DNS name", d)
+		}
+	}
+	return dns, ips, emails, uris, nil
+}
+
+// splitList accepts repeated flags and comma-separated values alike.
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func parseSubject(s string) (pkix.Name, error) {
+	n, err := pki.ParseSubject(s)
+	if err != nil {
+		return n, usagef("--subject: %v", err)
+	}
+	return n, nil
+}
+
+func parseAlgo(s string) (pki.Algorithm, error) {
+	a, err := pki.ParseAlgorithm(s)
+	if err != nil {
+		return a, usagef("--algo: %v", err)
+	}
+	return a, nil
+}
+
+func parseIPNets(in []string, flag string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, s := range splitList(in) {
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, usagef("%s %q is not a CIDR range (expected e.g. 10.0.0.0/8)", flag, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func dateOf(t interface{ Format(string) string }) string { return t.Format("2006-01-02 15:04Z") }
+
+var _ = fmt.Sprint

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"pkibench/internal/pki"
+	"pkibench/internal/store"
+)
+
+// issueFlags are shared by issue and sign.
+type issueFlags struct {
+	ca, profile, subject, algo string
+	days                       int
+	san                        sanFlags
+}
+
+func (f *issueFlags) register(c *cobra.Command, withKey bool) {
+	fl := c.Flags()
+	fl.StringVar(&f.ca, "ca", "", "the issuing CA (required)")
+	fl.StringVar(&f.profile, "profile", "", "server, client or server-client (default: the CA's default, server)")
+	fl.StringVar(&f.subject, "subject", "", `subject, "/O=ABC Inc./CN=localhost" or "CN=localhost,O=ABC Inc." (default CN=NAME)`)
+	fl.IntVar(&f.days, "days", 0, "validity in days (default 365, never past the CA's own expiry)")
+	fl.StringSliceVar(&f.san.dns, "dns", nil, "DNS name SAN (repeatable or comma-separated)")
+	fl.StringSliceVar(&f.san.ips, "ip", nil, "IP address SAN")
+	fl.StringSliceVar(&f.san.emails, "email", nil, "e-mail SAN")
+	fl.StringSliceVar(&f.san.uris, "uri", nil, "URI SAN (e.g. spiffe://example.org/web)")
+	if withKey {
+		fl.StringVar(&f.algo, "algo", "p256", "key algorithm: p256, p384, ed25519, rsa2048, rsa3072, rsa4096")
+	}
+}
+
+func (f *issueFlags) options(a *app, names []string) (store.IssueOptions, error) {
+	if f.ca == "" {
+		return store.IssueOptions{}, usagef("--ca is required (see: pkibench ca list)")
+	}
+	o := store.IssueOptions{Names: names, CA: f.ca, Days: f.days, Passphrase: a.passphrase()}
+	var err error
+	if f.profile != "" {
+		if o.Profile, err = pki.ParseProfile(f.profile); err != nil {
+			return o, usageError{err}
+		}
+	}
+	if o.Subject, err = parseSubject(f.subject); err != nil {
+		return o, err
+	}
+	if f.algo != "" {
+		if o.Algorithm, err = parseAlgo(f.algo); err != nil {
+			return o, err
+		}
+	}
+	if o.DNS, o.IPs, o.Emails, o.URIs, err = f.san.parse(); err != nil {
+		return o, err
+	}
+	for _, n := range names {
+		if err := store.CheckName(n); err != nil {
+			return o, usageError{err}
+		}
+	}
+	return o, nil
+}
+
+func (a *app) issueCommand() *cobra.Command {
+	var f issueFlags
+	c := &cobra.Command{
+		Use:   "issue NAME...",
+		Short: "Issue a key and certificate for each NAME from a store CA",
+		Example: `  pkibench issue invoice-server --ca abc --profile server --dns localhost
+  pkibench issue mail-server --ca abc --profile client
+  pkibench issue client1 client2 client3 --ca abc --profile client`,
+		Args: minArgs(1, "at least one NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.options(a, args)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			certs, err := st.Issue(o)
+			if err != nil {
+				return err
+			}
+			return a.printCerts(certs, "issued")
+		},
+	}
+	f.register(c, true)
+	return c
+}
+
+func (a *app) printCerts(certs []store.Cert, verb string) error {
+	if a.json {
+		return a.printJSON(certs)
+	}
+	for _, c := range certs {
+		a.printf("%s %s (serial %s, CA %s, not after %s)\n  subject: %s\n", verb, c.Name, c.Serial, c.CA, dateOf(c.NotAfter), c.Subject)
+		for _, f := range []string{"cert.pem", "key.pem", "chain.pem", "fullchain.pem"} {
+			if _, err := os.Stat(filepath.Join(c.Dir, f)); err == nil {
+				a.printf("  %-14s %s\n", f+":", filepath.Join(c.Dir, f))
+			}
+		}
+	}
+	return nil
+}
+
+func (a *app) signCommand() *cobra.Command {
+	var f issueFlags
+	var name string
+	c := &cobra.Command{
+		Use:   "sign CSR",
+		Short: "Sign a certificate signing request (its signature is checked first)",
+		Example: `  pkibench sign invoice-server/server.csr --ca abc --name invoice-server --profile server --dns localhost`,
+		Args: exactArgs(1, "a CSR file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				name = store.NameFromFile(args[0])
+			}
+			o, err := f.options(a, []string{name})
+			if err != nil {
+				return err
+			}
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			cert, err := st.SignCSR(data, args[0], o)
+			if err != nil {
+				return err
+			}
+			return a.printCerts([]store.Cert{cert}, "signed")
+		},
+	}
+	f.register(c, false)
+	c.Flags().StringVar(&name, "name", "", "store name for the certificate (default: from the CSR's file name)")
+	return c
+}
+
+func (a *app) csrCommand() *cobra.Command {
+	var subject, algo string
+	var san sanFlags
+	c := &cobra.Command{
+		Use:   "csr NAME",
+		Short: "Make a key and a CSR for someone else's CA (kept in certs/NAME)",
+		Args:  exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := store.CheckName(args[0]); err != nil {
+				return usageError{err}
+			}
+			subj, err := parseSubject(subject)
+			if err != nil {
+				return err
+			}
+			alg, err := parseAlgo(algo)
+			if err != nil {
+				return err
+			}
+			o := store.CSROptions{Name: args[0], Subject: subj, Algorithm: alg}
+			if o.DNS, o.IPs, o.Emails, o.URIs, err = san.parse(); err != nil {
+				return err
+			}
+			st, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			csr, dir, err := st.CreateCSR(o)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]string{"name": args[0], "subject": pki.FormatName(csr.Subject),
+					"csr": filepath.Join(dir, "csr.pem"), "key": filepath.Join(dir, "key.pem")})
+			}
+			a.printf("made a key and CSR for %s\n  subject: %s\n  csr.pem: %s\n  key.pem: %s\nSend csr.pem to the CA; import what it returns with:\n  pkibench import CERT --key %s --as %s-cert\n",
+				args[0], pki.FormatName(csr.Subject), filepath.Join(dir, "csr.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "key.pem"), args[0])
+			return nil
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&subject, "subject", "", "subject (default CN=NAME)")
+	fl.StringVar(&algo, "algo", "p256", "key algorithm")
+	fl.StringSliceVar(&san.dns, "dns", nil, "DNS name SAN")
+	fl.StringSliceVar(&san.ips, "ip", nil, "IP address SAN")
+	fl.StringSliceVar(&san.emails, "email", nil, "e-mail SAN")
+	fl.StringSliceVar(&san.uris, "uri", nil, "URI SAN")
+	return c
+}
+
+func (a *app) listCommand() *cobra.Command {
+	var ca, status string
+	var cas bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List certificates (reads the CA indexes, fast at any size)",
+		Args:  exactArgs(0, ""),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := store.ListFilter{CA: ca, Status: store.Status(status), IncludeCAs: cas}
+			switch f.Status {
+			case "", store.StatusValid, store.StatusRevoked, store.StatusExpired:
+			default:
+				return usagef("--status %q: expected valid, revoked or expired", status)
+			}
+			st, err := a.readStore()
+			if err != nil {
+				return err
+			}
+			certs, err := st.List(f)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				if certs == nil {
+					certs = []store.Cert{}
+				}
+				return a.printJSON(certs)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tCA\tSERIAL\tSTATUS\tNOT AFTER\tSUBJECT")
+			for _, c := range certs {
+				status := string(c.Status)
+				if c.Status == store.StatusRevoked && c.Reason != "" {
+					status += " (" + c.Reason + ")"
+				}
+				ca := c.CA
+				if ca == "" {
+					ca = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, ca, c.Serial, status, dateOf(c.NotAfter), c.Subject)
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().StringVar(&ca, "ca", "", "only this CA's certificates")
+	c.Flags().StringVar(&status, "status", "", "only valid, revoked or expired")
+	c.Flags().BoolVar(&cas, "cas", false, "include intermediate CA certificates")
+	return c
+}

@@ -1,0 +1,56 @@
+// Command pkibench is the thin entry point: flags -> open the store -> run
+// the TUI or one command. Every operation lives in internal/store, pki or probe.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes (README): 0 success/ACCEPT, 1 failure/REJECT, 2 usage error.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks errors in how the command was called (exit code 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// silentFailure is returned when the command already printed its verdict
+// (REJECT, verify failure) and only the exit code remains to set.
+var silentFailure = errors.New("")
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := app.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, silentFailure) {
+		return exitFailure
+	}
+	var u usageError
+	if errors.As(err, &u) || isCobraUsage(err) {
+		fmt.Fprintf(stderr, "pkibench: %v\nRun 'pkibench --help' for usage.\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "pkibench: %v\n", err)
+	return exitFailure
+}

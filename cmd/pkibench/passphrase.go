@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+
+	"pkibench/internal/store"
+)
+
+// passphraseEnv is read when no --passphrase-file is given.
+const passphraseEnv = "PKIBENCH_PASSPHRASE"
+
+// passphrase returns the function the store calls when a key is encrypted:
+// --passphrase-file, then $PKIBENCH_PASSPHRASE, then a masked prompt on the
+// terminal. A passphrase never comes from a plain argument.
+func (a *app) passphrase() store.PassphraseFunc {
+	return func(purpose string) ([]byte, error) { return a.readPassphrase(purpose, false) }
+}
+
+// newPassphrase asks twice at a prompt so a typo cannot lock a key away.
+func (a *app) newPassphrase(purpose string) ([]byte, error) { return a.readPassphrase(purpose, true) }
+
+func (a *app) readPassphrase(purpose string, confirm bool) ([]byte, error) {
+	if a.passFile != "" {
+		b, err := os.ReadFile(a.passFile)
+		if err != nil {
+			return nil, fmt.Errorf("--passphrase-file: %w", err)
+		}
+		line, _, _ := bytes.Cut(b, []byte("\n"))
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			return nil, fmt.Errorf("--passphrase-file %s: first line is empty", a.passFile)
+		}
+		return line, nil
+	}
+	if v := os.Getenv(passphraseEnv); v != "" {
+		return []byte(v), nil
+	}
+	f, ok := a.stdin.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return nil, errors.New(purpose + ": " + store.ErrPassphraseNeeded.Error())
+	}
+	fmt.Fprintf(a.stderr, "Passphrase for %s: ", purpose)
+	p, err := term.ReadPassword(f.Fd())
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return nil, err
+	}
+	if len(p) == 0 {
+		return nil, errors.New("empty passphrase")
+	}
+	if confirm {
+		fmt.Fprintf(a.stderr, "Again: ")
+		q, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(p, q) {
+			return nil, errors.New("the passphrases differ")
+		}
+	}
+	return p, nil
+}
+
+var _ = bufio.NewReader

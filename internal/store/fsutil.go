@@ -1,0 +1,140 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// writeFileAtomic writes data to a temporary file in the same folder, syncs
+// it, renames it over path and syncs the folder, so a crash leaves either the
+// old file or the new one, never a torn one.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// fileSet is a group of files written together into one new folder: they go
+// to a hidden staging folder first, which is renamed into place at the end,
+// so the folder appears whole or not at all.
+type fileSet struct {
+	final   string
+	staging string
+}
+
+func newFileSet(final string) (*fileSet, error) {
+	parent := filepath.Dir(final)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return nil, err
+	}
+	st, err := os.MkdirTemp(parent, ".new-"+filepath.Base(final)+"-")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(st, 0o700); err != nil {
+		os.RemoveAll(st)
+		return nil, err
+	}
+	return &fileSet{final: final, staging: st}, nil
+}
+
+func (fs *fileSet) add(name string, data []byte, perm os.FileMode) error {
+	p := filepath.Join(fs.staging, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func (fs *fileSet) addJSON(name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return fs.add(name, append(b, '\n'), 0o644)
+}
+
+// commit renames the staging folder into place.
+func (fs *fileSet) commit() error {
+	if err := syncDir(fs.staging); err != nil {
+		return err
+	}
+	if exists(fs.final) {
+		return fmt.Errorf("%s appeared while it was being written", fs.final)
+	}
+	if err := os.Rename(fs.staging, fs.final); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(fs.final))
+}
+
+func (fs *fileSet) abort() { os.RemoveAll(fs.staging) }
+
+func writeJSONAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'), 0o644)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

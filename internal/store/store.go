@@ -1,0 +1,160 @@
+// Package store owns every byte of a pkibench directory store (DESIGN.md §3):
+// layout, names, the lock, atomic writes and openssl's index.txt. The CLI and
+// the TUI call the same operations here, so none is written twice.
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// Format is the store.json format this code writes and reads.
+const Format = 1
+
+// Store is an opened store directory.
+type Store struct {
+	root string
+	// now is the clock; tests and the lab may set it.
+	now func() time.Time
+}
+
+// ErrNotStore is returned by Open for a folder that is not a pkibench store.
+var ErrNotStore = errors.New("not a pkibench store (no store.json)")
+
+// NotFoundError names what was looked up and not found.
+type NotFoundError struct{ What, Name string }
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found in the store", e.What, e.Name) }
+
+// ExistsError is returned when a name is already taken.
+type ExistsError struct{ What, Name string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("%s %q already exists in the store (choose another name)", e.What, e.Name)
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// NameError says why a name is refused.
+type NameError struct{ Name string }
+
+func (e *NameError) Error() string {
+	return fmt.Sprintf("invalid name %q: expected 1-64 characters of a-z 0-9 . _ - starting with a letter or digit", e.Name)
+}
+
+// CheckName refuses anything that is not [a-z0-9][a-z0-9._-]{0,63}; such a
+// name can never be a path (no '/', no '..' start, no spaces).
+func CheckName(name string) error {
+	if !nameRE.MatchString(name) || name == "." || name == ".." {
+		return &NameError{name}
+	}
+	return nil
+}
+
+// Open opens an existing store.
+func Open(dir string) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(abs, "store.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", abs, ErrNotStore)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var meta struct {
+		Format int `json:"format"`
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return nil, fmt.Errorf("%s: store.json: %w", abs, err)
+	}
+	if meta.Format != Format {
+		return nil, fmt.Errorf("%s: store.json: format %d is not supported (expected %d)", abs, meta.Format, Format)
+	}
+	return &Store{root: abs, now: time.Now}, nil
+}
+
+// OpenOrCreate opens dir, creating an empty store (0700) when it does not exist
+// or is an empty folder.
+func OpenOrCreate(dir string) (*Store, error) {
+	s, err := Open(dir)
+	if err == nil || !errors.Is(err, ErrNotStore) {
+		return s, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if entries, err := os.ReadDir(abs); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s: folder exists, is not empty and is not a pkibench store; choose another --store", abs)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(abs, 0o700); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{"cas", "certs", "imported"} {
+		if err := os.MkdirAll(filepath.Join(abs, d), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(abs, ".lock"), nil, 0o600); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(abs, "store.json"), []byte("{\"format\": 1}\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &Store{root: abs, now: time.Now}, nil
+}
+
+// Path is the store's absolute folder.
+func (s *Store) Path() string { return s.root }
+
+// SetClock replaces the store's clock (tests, the lab's time control).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the store's current time.
+func (s *Store) Now() time.Time { return s.now() }
+
+func (s *Store) caDir(name string) string   { return filepath.Join(s.root, "cas", name) }
+func (s *Store) certDir(name string) string { return filepath.Join(s.root, "certs", name) }
+func (s *Store) impDir(name string) string  { return filepath.Join(s.root, "imported", name) }
+
+// write runs fn holding the store lock. Every write goes through here.
+func (s *Store) write(fn func() error) error {
+	l := flock.New(filepath.Join(s.root, ".lock"))
+	if err := l.Lock(); err != nil {
+		return fmt.Errorf("locking store %s: %w", s.root, err)
+	}
+	defer l.Unlock()
+	return fn()
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// nameTaken reports whether name is used by a CA, a certificate or an import.
+func (s *Store) nameTaken(name string) (string, bool) {
+	switch {
+	case exists(s.caDir(name)):
+		return "CA", true
+	case exists(s.certDir(name)):
+		return "certificate", true
+	case exists(s.impDir(name)):
+		return "import", true
+	}
+	return "", false
+}
