@@ -112,10 +112,10 @@ func (a *app) signCommand() *cobra.Command {
 	var f issueFlags
 	var name string
 	c := &cobra.Command{
-		Use:   "sign CSR",
-		Short: "Sign a certificate signing request (its signature is checked first)",
+		Use:     "sign CSR",
+		Short:   "Sign a certificate signing request (its signature is checked first)",
 		Example: `  pkibench sign invoice-server/server.csr --ca abc --name invoice-server --profile server --dns localhost`,
-		Args: exactArgs(1, "a CSR file"),
+		Args:    exactArgs(1, "a CSR file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if name == "" {
 				name = store.NameFromFile(args[0])

@@ -34,12 +34,12 @@ type Imported struct {
 	Name string `json:"name"`
 	// Kind is "ca" (cas/NAME, can issue when its key came along), "issued"
 	// (certs/NAME, recorded in its store CA's index) or "foreign" (imported/NAME).
-	Kind    string `json:"kind"`
-	CA      string `json:"ca,omitempty"`
-	Subject string `json:"subject,omitempty"`
-	Serial  string `json:"serial,omitempty"`
-	HasKey  bool   `json:"has_key"`
-	Dir     string `json:"dir"`
+	Kind    string   `json:"kind"`
+	CA      string   `json:"ca,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Serial  string   `json:"serial,omitempty"`
+	HasKey  bool     `json:"has_key"`
+	Dir     string   `json:"dir"`
 	Notes   []string `json:"notes,omitempty"`
 }
 

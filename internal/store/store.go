@@ -32,7 +32,9 @@ var ErrNotStore = errors.New("not a pkibench store (no store.json)")
 // NotFoundError names what was looked up and not found.
 type NotFoundError struct{ What, Name string }
 
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found in the store", e.What, e.Name) }
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %q not found in the store", e.What, e.Name)
+}
 
 // ExistsError is returned when a name is already taken.
 type ExistsError struct{ What, Name string }
