@@ -203,7 +203,9 @@ console.log('Server running at http://' + hostname + ':' + port + '/');
 `, port, filepath.Join(dir, "cas", ca, "ca.crt"), filepath.Join(dir, "certs", name, "cert.pem"), filepath.Join(dir, "certs", name, "key.pem"))
 }
 
-func seedClient(dir string, port int, name string) string { return seedClientNamed(dir, port, "abc", name) }
+func seedClient(dir string, port int, name string) string {
+	return seedClientNamed(dir, port, "abc", name)
+}
 
 func seedClientNamed(dir string, port int, ca, name string) string {
 	return fmt.Sprintf(`var fs = require('fs');

@@ -7,15 +7,17 @@ package verify
 type Code string
 
 const (
-	OK                      Code = "ok"
-	ClientCertMissing       Code = "client-cert-missing"
-	ClientCertWithheld      Code = "client-cert-withheld"
-	ClientCertUntrusted     Code = "client-cert-untrusted"
-	ClientChainIncomplete   Code = "client-chain-incomplete"
-	ClientCertExpired       Code = "client-cert-expired"
-	ClientCertNotYetValid   Code = "client-cert-not-yet-valid"
-	ClientCertRevoked       Code = "client-cert-revoked"
-	ClientCertWrongUsage    Code = "client-cert-wrong-usage"
+	OK                    Code = "ok"
+	ClientCertMissing     Code = "client-cert-missing"
+	ClientCertWithheld    Code = "client-cert-withheld"
+	ClientCertUntrusted   Code = "client-cert-untrusted"
+	ClientChainIncomplete Code = "client-chain-incomplete"
+	ClientCertExpired     Code = "client-cert-expired"
+	ClientCertNotYetValid Code = "client-cert-not-yet-valid"
+	ClientCertRevoked     Code = "client-cert-revoked"
+	ClientCertWrongUsage  Code = "client-cert-wrong-usage"
+	// ServerCertRevoked is client-cert-revoked's twin for a server (or any) certificate.
+	ServerCertRevoked       Code = "server-cert-revoked"
 	ServerCertUntrusted     Code = "server-cert-untrusted"
 	ServerChainIncomplete   Code = "server-chain-incomplete"
 	ServerCertExpired       Code = "server-cert-expired"
@@ -39,6 +41,9 @@ const (
 	ConnectionRefused       Code = "connection-refused"
 	Timeout                 Code = "timeout"
 	Unknown                 Code = "unknown"
+	// CertMalformed: a certificate breaks an RFC 5280 rule no other code
+	// names (unparseable, bad serial, unknown critical extension, malformed SAN).
+	CertMalformed Code = "cert-malformed"
 )
 
 // Side is who decided.

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"pkibench/internal/pki"
+	"pkibench/internal/pki/verify"
+	"pkibench/internal/store"
+)
+
+// verifyOutput is what verify prints, as text or JSON.
+type verifyOutput struct {
+	Target  string          `json:"target"`
+	Subject string          `json:"subject"`
+	OK      bool            `json:"ok"`
+	Reason  verify.Code     `json:"reason"`
+	Finding *verify.Finding `json:"finding,omitempty"`
+	Chain   []string        `json:"chain,omitempty"`
+	At      time.Time       `json:"at"`
+}
+
+func (a *app) verifyCommand() *cobra.Command {
+	var ca, roots, inter, name, usage, at string
+	var crls []string
+	var storeCRLs bool
+	c := &cobra.Command{
+		Use:   "verify TARGET",
+		Short: "Verify a certificate as a TLS peer would; on failure the reason code, evidence and fix",
+		Long: `verify builds and checks the chain of TARGET (a store name, CA/SERIAL or any
+certificate file) against a store CA (--ca) or a roots file (--roots). With no
+trust given, a store certificate is checked against the root of its own chain.
+CRLs are checked (signature, issuer, nextUpdate, serial) when given with --crl,
+or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
+		Example: `  pkibench verify invoice-server --name localhost --usage server
+  pkibench verify client.crt --roots ca.crt --usage client --crl ca-crl.pem
+  pkibench verify mail-server --at +400d`,
+		Args: exactArgs(1, "TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := verify.Options{Name: name}
+			switch usage {
+			case "", "any":
+				opts.Usage = verify.UsageAny
+			case "server":
+				opts.Usage = verify.UsageServer
+			case "client":
+				opts.Usage = verify.UsageClient
+			default:
+				return usagef("--usage %q: expected server, client or any", usage)
+			}
+			opts.At = time.Now()
+			if at != "" {
+				t, err := parseTime(at, time.Now())
+				if err != nil {
+					return usagef("--at: %v", err)
+				}
+				opts.At = t
+			}
+			tg, err := a.loadTarget(args[0])
+			if err != nil {
+				return err
+			}
+			certs := pki.Certificates(tg.objs)
+			if len(certs) == 0 {
+				return fmt.Errorf("%s: no certificate to verify (found %s)", tg.source, kinds(tg.objs))
+			}
+			leaf := certs[0]
+			opts.Intermediates = certs[1:]
+			if err := a.trustFor(tg, args[0], ca, roots, &opts); err != nil {
+				return err
+			}
+			if inter != "" {
+				cs, err := readCertFile(inter, "--intermediates")
+				if err != nil {
+					return err
+				}
+				opts.Intermediates = append(opts.Intermediates, cs...)
+			}
+			for _, p := range crls {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return fmt.Errorf("--crl: %w", err)
+				}
+				objs, err := pki.Decode(b, p)
+				if err != nil {
+					return err
+				}
+				for _, o := range objs {
+					if o.CRL == nil {
+						return fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
+					}
+					opts.CRLs = append(opts.CRLs, o.CRL)
+				}
+			}
+			if storeCRLs && tg.st != nil {
+				cas, err := tg.st.ListCAs()
+				if err != nil {
+					return err
+				}
+				for _, c := range cas {
+					if l, err := tg.st.CRL(c.Name); err == nil {
+						opts.CRLs = append(opts.CRLs, l)
+					}
+				}
+				opts.RequireCRL = true
+			}
+			if len(opts.Roots) == 0 {
+				return usagef("no trust anchor: give --ca CA or --roots FILE")
+			}
+			chains, f := verify.Verify(leaf, opts)
+			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
+			if f != nil {
+				out.Reason = f.Code
+			} else if len(chains) > 0 {
+				for _, c := range chains[0] {
+					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
+				}
+			}
+			if a.json {
+				if err := a.printJSON(out); err != nil {
+					return err
+				}
+			} else if f == nil {
+				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
+			} else {
+				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
+			}
+			if f != nil {
+				return silentFailure
+			}
+			return nil
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&ca, "ca", "", "trust this store CA (its root is the anchor, the CA's chain the intermediates)")
+	fl.StringVar(&roots, "roots", "", "trust the certificates in this file")
+	fl.StringVar(&inter, "intermediates", "", "untrusted intermediates (PEM or DER file)")
+	fl.StringVar(&name, "name", "", "DNS name or IP address the certificate must cover")
+	fl.StringVar(&usage, "usage", "", "server or client: the EKU to require and which reason codes to report")
+	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
+	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
+	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	return c
+}
+
+// trustFor fills Roots (and the CA chain as intermediates, and the store's
+// CAs as Known) from --ca, --roots or the target's own store chain.
+func (a *app) trustFor(tg *target, name, ca, roots string, opts *verify.Options) error {
+	if ca != "" || roots == "" {
+		if tg.st == nil && ca != "" {
+			return fmt.Errorf("--ca %s: no store at %s", ca, a.dir())
+		}
+	}
+	if tg.st != nil {
+		if cas, err := tg.st.ListCAs(); err == nil {
+			for _, c := range cas {
+				opts.Known = append(opts.Known, c.Cert)
+			}
+		}
+	}
+	switch {
+	case roots != "":
+		cs, err := readCertFile(roots, "--roots")
+		if err != nil {
+			return err
+		}
+		opts.Roots = cs
+	case ca != "":
+		chain, err := tg.st.CAChain(ca)
+		if err != nil {
+			return err
+		}
+		addChain(opts, chain)
+	case tg.st != nil:
+		id, err := tg.st.Identity(name, nil)
+		if err != nil {
+			return nil // a file, not a store identity: the caller asks for trust
+		}
+		if root := store.Root(id); root != nil {
+			opts.Roots = []*x509.Certificate{root}
+			opts.Intermediates = append(opts.Intermediates, id.Chain[:len(id.Chain)-1]...)
+		}
+	}
+	return nil
+}
+
+// addChain trusts the top of a CA chain and offers the rest as intermediates.
+func addChain(opts *verify.Options, chain []*x509.Certificate) {
+	last := chain[len(chain)-1]
+	opts.Roots = append(opts.Roots, last)
+	opts.Intermediates = append(opts.Intermediates, chain[:len(chain)-1]...)
+}
+
+func kinds(objs []pki.Object) string {
+	var s []string
+	for _, o := range objs {
+		s = append(s, string(o.Kind))
+	}
+	if len(s) == 0 {
+		return "nothing"
+	}
+	return strings.Join(s, ", ")
+}

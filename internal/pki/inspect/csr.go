@@ -1,0 +1,122 @@
+package inspect
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+)
+
+// FromCSR inspects a certificate signing request, laid out as
+// openssl req -text -noout.
+func FromCSR(r *x509.CertificateRequest) Document {
+	d := Document{Kind: "csr", Title: "Certificate Request", PEM: pemOf("CERTIFICATE REQUEST", r.Raw), Fingerprints: fingerprints(r.Raw)}
+	top, err := readOne(r.Raw)
+	var parts, info []tlv
+	if err == nil {
+		parts, err = children(top.content)
+	}
+	if err == nil && len(parts) == 3 {
+		info, err = children(parts[0].content)
+	}
+	if err != nil || len(parts) != 3 || len(info) < 3 || len(parts[2].content) < 1 {
+		d.Sections = []Section{errorSection("certificate request", err)}
+		return d
+	}
+	data := Section{Title: "Data"}
+	data.Fields = append(data.Fields, Field{Label: "Certificate Request", Lines: []string{"Certificate Request:", "    Data:"}, Severity: SeverityOK,
+		Path: "heading", Explain: explainFor("csr.heading")})
+	v := parseInteger(info[0].content).Int64()
+	ver := fmt.Sprintf("        Version: %d (0x%x)\n", v+1, v)
+	if v != 0 {
+		ver = fmt.Sprintf("        Version: Unknown (%d)\n", v)
+	}
+	data.Fields = append(data.Fields, field("version", "Version", valueAfter(ver, "Version: "), ver, "PKCS#10 version; always 1."))
+	sub := formatName(info[1].full)
+	data.Fields = append(data.Fields, field("subject", "Subject", sub, "        Subject: "+sub+"\n", explainFor("subject")))
+	pk := Section{Title: "Subject Public Key Info", Fields: []Field{publicKeyField(info[2].full, r.PublicKey, 8)}}
+
+	attrs := Section{Title: "Attributes"}
+	var b bio
+	b.WriteString("        Attributes:\n")
+	var exts []extension
+	hasExts := false
+	var attrList []tlv
+	if len(info) > 3 && info[3].is(classContext, 0) {
+		attrList, _ = children(info[3].content)
+	}
+	if len(attrList) == 0 {
+		b.WriteString("            (none)\n")
+	}
+	for _, a := range attrList {
+		ap, err := children(a.content)
+		if err != nil || len(ap) != 2 {
+			continue
+		}
+		oid, _ := oidString(ap[0].content)
+		vals, _ := children(ap[1].content)
+		if oid == oidExtReq || oid == oidMSExtReq {
+			if !hasExts && len(vals) > 0 {
+				if seq, err := readOne(vals[0].full); err == nil {
+					exts, _ = parseExtensions(seq.content)
+					hasExts = true
+				}
+			}
+			continue
+		}
+		name := objName(oid)
+		for i, val := range vals {
+			if i == 0 {
+				b.WriteString("            " + name)
+				if pad := 25 - len(name); pad > 0 {
+					b.WriteString(strings.Repeat(" ", pad))
+				}
+			} else if pad := 25 - len(name); pad > 0 {
+				// openssl jumps back into the loop without re-printing the name.
+				b.WriteString(strings.Repeat(" ", pad))
+			}
+			b.WriteString(":")
+			switch {
+			case val.class == classUniversal && (val.tag == tagPrintable || val.tag == tagT61 || val.tag == 18 || val.tag == tagUTF8 || val.tag == tagIA5):
+				b.WriteString(string(val.content) + "\n")
+			default:
+				b.WriteString("unable to print attribute\n")
+			}
+		}
+	}
+	attrs.Fields = append(attrs.Fields, field("attributes", "Attributes", valueOf(b.String()), b.String(), explainFor("csr.attributes")))
+	// openssl 3.0 prints this heading even when nothing was requested.
+	{
+		attrs.Fields = append(attrs.Fields, Field{Label: "Requested Extensions", Lines: []string{"            Requested Extensions:"}, Severity: SeverityOK,
+			Path: "extensions", Explain: "The extensions the requester asks the CA to put in the certificate."})
+		for _, e := range exts {
+			attrs.Fields = append(attrs.Fields, extensionField(e, 16))
+		}
+	}
+	d.Sections = append(d.Sections, data, pk, attrs, signatureSection(parts[1], parts[2].content[1:]))
+	if h := weakHash(r.SignatureAlgorithm, algName(parts[1])); h != "" {
+		d.flag("signature", SeverityWarning, h+" self-signature: a CA should refuse this request")
+	}
+	d.checkKey(r.PublicKey)
+	sanFound := false
+	for _, e := range exts {
+		if e.oid == oidSAN {
+			sanFound = true
+		}
+	}
+	if !sanFound && r.Subject.CommonName != "" {
+		d.flag("subject", SeverityNote, "no SAN requested: a server certificate needs the host name in the SAN; the CA must add it")
+	}
+	if err := r.CheckSignature(); err != nil {
+		d.flag("signature", SeverityProblem, "self-signature does not verify: the request was altered or signed with another key")
+	}
+	return d
+}
+
+func errorSection(what string, err error) Section {
+	msg := "malformed"
+	if err != nil {
+		msg = err.Error()
+	}
+	return Section{Title: "Error", Fields: []Field{{Label: "Error", Value: msg, Lines: []string{"Unable to parse " + what + ": " + msg},
+		Severity: SeverityProblem, Finding: "the " + what + " could not be read", Path: "error"}}}
+}

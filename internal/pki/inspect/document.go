@@ -1,0 +1,166 @@
+// Package inspect turns certificates, CSRs, CRLs and keys into a Document:
+// ordered sections of fields, each with the exact lines openssl's -text
+// output shows for it, a one-line explanation for newcomers and a severity.
+// Text renders a Document in openssl's layout; the TUI styles the same
+// lines; --json marshals the Document itself.
+package inspect
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/pem"
+	"strings"
+)
+
+// Severity grades a field for the reader.
+type Severity string
+
+const (
+	SeverityOK      Severity = "ok"
+	SeverityNote    Severity = "note"
+	SeverityWarning Severity = "warning"
+	SeverityProblem Severity = "problem"
+)
+
+// rank orders severities so the worst can be picked.
+func (s Severity) rank() int {
+	switch s {
+	case SeverityNote:
+		return 1
+	case SeverityWarning:
+		return 2
+	case SeverityProblem:
+		return 3
+	}
+	return 0
+}
+
+// Worse reports whether s is more serious than o.
+func (s Severity) Worse(o Severity) bool { return s.rank() > o.rank() }
+
+// Field is one item of a Document: what openssl prints for it and what it
+// means.
+type Field struct {
+	Label string `json:"label"`
+	// Value is the field's value as text; it may span several lines.
+	Value string `json:"value"`
+	// Lines are the exact openssl -text lines, with their indentation.
+	Lines    []string `json:"lines"`
+	Explain  string   `json:"explain,omitempty"`
+	Severity Severity `json:"severity"`
+	// Finding says what is wrong when Severity is not ok.
+	Finding string `json:"finding,omitempty"`
+	// Path is a stable id, e.g. "validity.not_after" or "ext.subject_alt_name".
+	Path string `json:"path"`
+}
+
+// Section groups fields the way openssl's output does (data, validity,
+// public key, extensions, signature).
+type Section struct {
+	Title  string  `json:"title"`
+	Fields []Field `json:"fields"`
+}
+
+// Fingerprints are digests of the DER, in openssl's colon form.
+type Fingerprints struct {
+	SHA256 string `json:"sha256"`
+	SHA1   string `json:"sha1"`
+}
+
+// Finding is one note, warning or problem, pointing at its field.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Path     string   `json:"path"`
+	Message  string   `json:"message"`
+}
+
+// Document is one inspected object.
+type Document struct {
+	Kind         string        `json:"kind"`
+	Title        string        `json:"title"`
+	Sections     []Section     `json:"sections"`
+	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
+	PEM          string        `json:"pem,omitempty"`
+}
+
+// Findings lists every field whose severity is not ok, in document order.
+func (d Document) Findings() []Finding {
+	var out []Finding
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			if f.Severity != "" && f.Severity != SeverityOK {
+				out = append(out, Finding{Severity: f.Severity, Path: f.Path, Message: f.Finding})
+			}
+		}
+	}
+	return out
+}
+
+// Worst is the most serious severity in the document.
+func (d Document) Worst() Severity {
+	w := SeverityOK
+	for _, f := range d.Findings() {
+		if f.Severity.Worse(w) {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// Field returns the field with the given path.
+func (d Document) Field(path string) (Field, bool) {
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			if f.Path == path {
+				return f, true
+			}
+		}
+	}
+	return Field{}, false
+}
+
+// flag raises the severity of the field at path (keeping the worst) and
+// adds the finding text.
+func (d *Document) flag(path string, sev Severity, msg string) {
+	for si := range d.Sections {
+		for fi := range d.Sections[si].Fields {
+			f := &d.Sections[si].Fields[fi]
+			if f.Path != path {
+				continue
+			}
+			if sev.Worse(f.Severity) {
+				f.Severity = sev
+			}
+			if f.Finding == "" {
+				f.Finding = msg
+			} else {
+				f.Finding += "; " + msg
+			}
+			return
+		}
+	}
+}
+
+func fingerprints(der []byte) *Fingerprints {
+	s256 := sha256.Sum256(der)
+	s1 := sha1.Sum(der)
+	return &Fingerprints{SHA256: hexColon(s256[:], true), SHA1: hexColon(s1[:], true)}
+}
+
+func pemOf(label string, der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: der}))
+}
+
+// field builds a Field from printed text.
+func field(path, label, value, printed, explain string) Field {
+	return Field{Label: label, Value: value, Lines: splitLines(printed), Explain: explain, Severity: SeverityOK, Path: path}
+}
+
+// valueOf is the printed text without its indentation, as a value.
+func valueOf(printed string) string {
+	lines := splitLines(printed)
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,823 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// extension is one X.509 extension as found in the DER.
+type extension struct {
+	oid      string
+	critical bool
+	value    []byte // the content of the extnValue OCTET STRING
+}
+
+// parseExtensions reads Extensions ::= SEQUENCE OF Extension.
+func parseExtensions(seqContent []byte) ([]extension, error) {
+	items, err := children(seqContent)
+	if err != nil {
+		return nil, err
+	}
+	var out []extension
+	for _, it := range items {
+		parts, err := children(it.content)
+		if err != nil || len(parts) < 2 || !parts[0].is(classUniversal, tagOID) {
+			return out, errDER
+		}
+		oid, err := oidString(parts[0].content)
+		if err != nil {
+			return out, err
+		}
+		e := extension{oid: oid}
+		v := parts[1]
+		if v.is(classUniversal, tagBoolean) && len(parts) >= 3 {
+			e.critical = len(v.content) == 1 && v.content[0] != 0
+			v = parts[2]
+		}
+		if !v.is(classUniversal, tagOctetString) {
+			return out, errDER
+		}
+		e.value = v.content
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// printExtension writes one extension as X509V3_extensions_print does:
+// the name line at indent, the value at indent+4, and a closing newline.
+func printExtension(b *bio, e extension, indent int) {
+	b.indent(indent)
+	crit := ""
+	if e.critical {
+		crit = "critical"
+	}
+	b.printf("%s: %s\n", objName(e.oid), crit)
+	if !extPrint(b, e, indent+4) {
+		b.indent(indent + 4)
+		b.WriteString(asn1StringPrint(e.value))
+	}
+	b.WriteString("\n")
+}
+
+var errUnsupported = errors.New("no printer")
+
+// extPrint is X509V3_EXT_print for the extensions openssl has methods for.
+// It returns false when openssl would fall back to printing the raw bytes.
+func extPrint(b *bio, e extension, indent int) bool {
+	var sub bio
+	err := extPrintInto(&sub, e, indent)
+	if err != nil {
+		return false
+	}
+	b.WriteString(sub.String())
+	return true
+}
+
+func extPrintInto(b *bio, e extension, indent int) error {
+	v := e.value
+	switch e.oid {
+	case oidSKI:
+		t, err := single(v, tagOctetString)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(hexColon(t.content, true))
+	case oidKeyUsage:
+		return bitStringExt(b, v, indent, keyUsageNames)
+	case oidNSCertType:
+		return bitStringExt(b, v, indent, nsCertTypeNames)
+	case oidSAN, oidIAN, oidCertIssuer:
+		t, err := single(v, tagSequence)
+		if err != nil {
+			return err
+		}
+		vals, err := genNamesV(t.content)
+		if err != nil {
+			return err
+		}
+		valPrn(b, vals, indent, false)
+	case oidBasicCons:
+		return basicConstraints(b, v, indent)
+	case oidEKU:
+		t, err := single(v, tagSequence)
+		if err != nil {
+			return err
+		}
+		oids, err := children(t.content)
+		if err != nil {
+			return err
+		}
+		var vals []confValue
+		for _, o := range oids {
+			if !o.is(classUniversal, tagOID) {
+				return errDER
+			}
+			vals = append(vals, confValue{value: objNameRaw(o.content)})
+		}
+		valPrn(b, vals, indent, false)
+	case oidAKI:
+		return authorityKeyID(b, v, indent)
+	case oidAIA, oidSIA:
+		return infoAccess(b, v, indent)
+	case oidCRLDP, oidFreshestCRL:
+		return crlDistPoints(b, v, indent)
+	case oidCertPolicies:
+		return certPolicies(b, v, indent)
+	case oidNameConstraints:
+		return nameConstraints(b, v, indent)
+	case oidPolicyCons:
+		return policyConstraints(b, v, indent)
+	case oidInhibitAny, oidCRLNumber, oidDeltaCRL:
+		t, err := single(v, tagInteger)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(integerDecimalOrHex(parseInteger(t.content)))
+	case oidCRLReason:
+		t, err := single(v, tagEnumerated)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(reasonText(parseInteger(t.content)))
+	case oidInvalidityDate:
+		t, err := readOne(v)
+		if err != nil {
+			return err
+		}
+		tm, err := parseTime(t)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(asn1TimeText(tm))
+	case oidPrivKeyPeriod:
+		return privateKeyPeriod(b, v, indent)
+	case oidNSComment, oidNSBaseURL, oidNSCAPolicyURL, oidNSRevocationURL, oidNSCARevURL, oidNSRenewalURL, oidNSSSLServerName:
+		t, err := single(v, tagIA5)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(cString(t.content))
+	case oidOCSPNoCheck, oidCTPoison:
+		t, err := readOne(v)
+		if err != nil || !t.is(classUniversal, tagNull) {
+			return errDER
+		}
+		b.indent(indent)
+		b.WriteString("NULL")
+	case oidIssuingDP:
+		return issuingDistPoint(b, v, indent)
+	case oidTLSFeature:
+		return tlsFeature(b, v, indent)
+	case oidSCTList:
+		return sctList(b, v, indent)
+	default:
+		return errUnsupported
+	}
+	return nil
+}
+
+// readOne reads exactly one element.
+func readOne(b []byte) (tlv, error) {
+	t, rest, err := readTLV(b)
+	if err != nil {
+		return tlv{}, err
+	}
+	if len(rest) != 0 {
+		return tlv{}, errDER
+	}
+	return t, nil
+}
+
+// single reads exactly one universal element with the given tag.
+func single(b []byte, tag int) (tlv, error) {
+	t, err := readOne(b)
+	if err != nil {
+		return tlv{}, err
+	}
+	if !t.is(classUniversal, tag) {
+		return tlv{}, errDER
+	}
+	return t, nil
+}
+
+var keyUsageNames = []string{"Digital Signature", "Non Repudiation", "Key Encipherment",
+	"Data Encipherment", "Key Agreement", "Certificate Sign", "CRL Sign", "Encipher Only", "Decipher Only"}
+
+var nsCertTypeNames = []string{"SSL Client", "SSL Server", "S/MIME", "Object Signing",
+	"Unused", "SSL CA", "S/MIME CA", "Object Signing CA"}
+
+// bitSet reports bit n of a DER BIT STRING's content (first byte is the
+// unused-bit count).
+func bitSet(content []byte, n int) bool {
+	if len(content) < 1 {
+		return false
+	}
+	data := content[1:]
+	i := n / 8
+	if i >= len(data) {
+		return false
+	}
+	return data[i]&(0x80>>(n%8)) != 0
+}
+
+func bitStringExt(b *bio, v []byte, indent int, names []string) error {
+	t, err := single(v, tagBitString)
+	if err != nil {
+		return err
+	}
+	if len(t.content) < 1 {
+		return errDER
+	}
+	var vals []confValue
+	for i, n := range names {
+		if bitSet(t.content, i) {
+			vals = append(vals, confValue{name: n, nameOnly: true})
+		}
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+func basicConstraints(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	ca := false
+	var vals []confValue
+	i := 0
+	if i < len(parts) && parts[i].is(classUniversal, tagBoolean) {
+		ca = len(parts[i].content) == 1 && parts[i].content[0] != 0
+		i++
+	}
+	vals = append(vals, confValue{name: "CA", value: map[bool]string{true: "TRUE", false: "FALSE"}[ca]})
+	if i < len(parts) {
+		if !parts[i].is(classUniversal, tagInteger) {
+			return errDER
+		}
+		vals = append(vals, confValue{name: "pathlen", value: integerDecimalOrHex(parseInteger(parts[i].content))})
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+func authorityKeyID(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var keyid, issuer, serial *tlv
+	for i := range parts {
+		p := &parts[i]
+		if p.class != classContext {
+			return errDER
+		}
+		switch p.tag {
+		case 0:
+			keyid = p
+		case 1:
+			issuer = p
+		case 2:
+			serial = p
+		}
+	}
+	var vals []confValue
+	if keyid != nil {
+		cv := confValue{value: hexColon(keyid.content, true)}
+		if issuer != nil || serial != nil {
+			cv.name = "keyid"
+		}
+		vals = append(vals, cv)
+	}
+	if issuer != nil {
+		gv, err := genNamesV(issuer.content)
+		if err != nil {
+			return err
+		}
+		vals = append(vals, gv...)
+	}
+	if serial != nil {
+		mag, _ := integerMagnitude(serial.content)
+		vals = append(vals, confValue{name: "serial", value: hexColon(mag, true)})
+	}
+	valPrn(b, vals, indent, true)
+	return nil
+}
+
+func infoAccess(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	items, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var vals []confValue
+	for _, it := range items {
+		parts, err := children(it.content)
+		if err != nil || len(parts) != 2 || !parts[0].is(classUniversal, tagOID) {
+			return errDER
+		}
+		n, val := genNameV(parts[1])
+		vals = append(vals, confValue{name: objNameRaw(parts[0].content) + " - " + n, value: val})
+	}
+	valPrn(b, vals, indent, true)
+	return nil
+}
+
+// printGens is print_gens in v3_crld.c.
+func printGens(b *bio, gens []tlv, indent int) {
+	for i, g := range gens {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.indent(indent + 2)
+		b.WriteString(genNamePrint(g))
+	}
+}
+
+var crlReasonFlagNames = []string{"Unused", "Key Compromise", "CA Compromise", "Affiliation Changed",
+	"Superseded", "Cessation Of Operation", "Certificate Hold", "Privilege Withdrawn", "AA Compromise"}
+
+// printReasons is print_reasons in v3_crld.c.
+func printReasons(b *bio, label string, bits []byte, indent int) {
+	first := true
+	b.indent(indent)
+	b.printf("%s:\n", label)
+	b.indent(indent + 2)
+	for i, n := range crlReasonFlagNames {
+		if bitSet(bits, i) {
+			if first {
+				first = false
+			} else {
+				b.WriteString(", ")
+			}
+			b.WriteString(n)
+		}
+	}
+	if first {
+		b.WriteString("<EMPTY>\n")
+	} else {
+		b.WriteString("\n")
+	}
+}
+
+// printDistPointName is print_distpoint.
+func printDistPointName(b *bio, dpn tlv, indent int) error {
+	switch dpn.tag {
+	case 0:
+		gens, err := children(dpn.content)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString("Full Name:\n")
+		printGens(b, gens, indent)
+	case 1:
+		b.indent(indent)
+		b.WriteString("Relative Name:\n")
+		b.indent(indent + 2)
+		// A RelativeDistinguishedName printed as a one-entry Name.
+		var seq bio
+		seq.WriteString(string(wrapSequence(dpn.content, 0x31)))
+		b.WriteString(formatName(wrapSequence([]byte(seq.String()), 0x30)))
+		b.WriteString("\n")
+	default:
+		return errDER
+	}
+	return nil
+}
+
+// wrapSequence builds tag+length+content.
+func wrapSequence(content []byte, tag byte) []byte {
+	n := len(content)
+	var hdr []byte
+	switch {
+	case n < 0x80:
+		hdr = []byte{tag, byte(n)}
+	case n < 0x100:
+		hdr = []byte{tag, 0x81, byte(n)}
+	case n < 0x10000:
+		hdr = []byte{tag, 0x82, byte(n >> 8), byte(n)}
+	default:
+		hdr = []byte{tag, 0x83, byte(n >> 16), byte(n >> 8), byte(n)}
+	}
+	return append(hdr, content...)
+}
+
+func crlDistPoints(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	points, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	for i, p := range points {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		parts, err := children(p.content)
+		if err != nil {
+			return err
+		}
+		for _, part := range parts {
+			if part.class != classContext {
+				return errDER
+			}
+			switch part.tag {
+			case 0:
+				dpn, err := readOne(part.content)
+				if err != nil {
+					return err
+				}
+				if err := printDistPointName(b, dpn, indent); err != nil {
+					return err
+				}
+			case 1:
+				printReasons(b, "Reasons", part.content, indent)
+			case 2:
+				gens, err := children(part.content)
+				if err != nil {
+					return err
+				}
+				b.indent(indent)
+				b.WriteString("CRL Issuer:\n")
+				printGens(b, gens, indent)
+			}
+		}
+	}
+	return nil
+}
+
+func issuingDistPoint(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if p.class != classContext {
+			return errDER
+		}
+		switch p.tag {
+		case 0:
+			dpn, err := readOne(p.content)
+			if err != nil {
+				return err
+			}
+			if err := printDistPointName(b, dpn, indent); err != nil {
+				return err
+			}
+		case 1:
+			if len(p.content) == 1 && p.content[0] != 0 {
+				b.indent(indent)
+				b.WriteString("Only User Certificates\n")
+			}
+		case 2:
+			if len(p.content) == 1 && p.content[0] != 0 {
+				b.indent(indent)
+				b.WriteString("Only CA Certificates\n")
+			}
+		case 3:
+			printReasons(b, "Only Some Reasons", p.content, indent)
+		case 4:
+			if len(p.content) == 1 && p.content[0] != 0 {
+				b.indent(indent)
+				b.WriteString("Indirect CRL\n")
+			}
+		case 5:
+			if len(p.content) == 1 && p.content[0] != 0 {
+				b.indent(indent)
+				b.WriteString("Only Attribute Certificates\n")
+			}
+		}
+	}
+	if len(parts) == 0 {
+		b.indent(indent)
+		b.WriteString("<EMPTY>\n")
+	}
+	return nil
+}
+
+func certPolicies(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	pols, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	for i, p := range pols {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		parts, err := children(p.content)
+		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+			return errDER
+		}
+		b.indent(indent)
+		b.WriteString("Policy: " + objNameRaw(parts[0].content))
+		if len(parts) > 1 {
+			b.WriteString("\n")
+			quals, err := children(parts[1].content)
+			if err != nil {
+				return err
+			}
+			if err := printQualifiers(b, quals, indent+2); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func printQualifiers(b *bio, quals []tlv, indent int) error {
+	for i, q := range quals {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		parts, err := children(q.content)
+		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+			return errDER
+		}
+		oid, _ := oidString(parts[0].content)
+		switch oid {
+		case oidCPS:
+			if len(parts) < 2 {
+				return errDER
+			}
+			b.indent(indent)
+			b.WriteString("CPS: " + cString(parts[1].content))
+		case oidUserNotice:
+			b.indent(indent)
+			b.WriteString("User Notice:\n")
+			if len(parts) > 1 {
+				if err := printNotice(b, parts[1], indent+2); err != nil {
+					return err
+				}
+			}
+		default:
+			b.indent(indent + 2)
+			b.WriteString("Unknown Qualifier: " + objName(oid))
+		}
+	}
+	return nil
+}
+
+func printNotice(b *bio, notice tlv, indent int) error {
+	parts, err := children(notice.content)
+	if err != nil {
+		return err
+	}
+	var ref, text *tlv
+	for i := range parts {
+		if parts[i].is(classUniversal, tagSequence) {
+			ref = &parts[i]
+		} else {
+			text = &parts[i]
+		}
+	}
+	if ref != nil {
+		rp, err := children(ref.content)
+		if err != nil || len(rp) != 2 {
+			return errDER
+		}
+		nums, err := children(rp[1].content)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString("Organization: " + cString(rp[0].content) + "\n")
+		b.indent(indent)
+		s := ""
+		if len(nums) > 1 {
+			s = "s"
+		}
+		b.WriteString("Number" + s + ": ")
+		for i, n := range nums {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(integerDecimalOrHex(parseInteger(n.content)))
+		}
+		if text != nil {
+			b.WriteString("\n")
+		}
+	}
+	if text != nil {
+		b.indent(indent)
+		b.WriteString("Explicit Text: " + cString(text.content))
+	}
+	return nil
+}
+
+func nameConstraints(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var permitted, excluded []tlv
+	var hasP, hasE bool
+	for _, p := range parts {
+		if p.class != classContext {
+			return errDER
+		}
+		subs, err := children(p.content)
+		if err != nil {
+			return err
+		}
+		switch p.tag {
+		case 0:
+			permitted, hasP = subs, true
+		case 1:
+			excluded, hasE = subs, true
+		}
+	}
+	subtrees := func(trees []tlv, label string) error {
+		if len(trees) > 0 {
+			b.indent(indent)
+			b.WriteString(label + ":\n")
+		}
+		for i, tr := range trees {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			base, _, err := readTLV(tr.content)
+			if err != nil {
+				return err
+			}
+			b.indent(indent + 2)
+			if base.is(classContext, 7) {
+				n := len(base.content)
+				l1 := n
+				if n >= 16 {
+					l1 = 16
+				} else if n >= 4 {
+					l1 = 4
+				}
+				ip1, ip2 := ipText(base.content[:l1]), ipText(base.content[l1:])
+				if ip1 == "" || ip2 == "" {
+					return errDER
+				}
+				b.WriteString("IP:" + ip1 + "/" + ip2)
+			} else {
+				b.WriteString(genNamePrint(base))
+			}
+		}
+		return nil
+	}
+	if err := subtrees(permitted, "Permitted"); err != nil {
+		return err
+	}
+	if hasP && hasE {
+		b.WriteString("\n")
+	}
+	return subtrees(excluded, "Excluded")
+}
+
+func policyConstraints(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var vals []confValue
+	for _, p := range parts {
+		n := integerDecimalOrHex(parseInteger(p.content))
+		switch p.tag {
+		case 0:
+			vals = append(vals, confValue{name: "Require Explicit Policy", value: n})
+		case 1:
+			vals = append(vals, confValue{name: "Inhibit Policy Mapping", value: n})
+		}
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+func privateKeyPeriod(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	var nb bool
+	for _, p := range parts {
+		tm, err := parseGeneralizedTime(string(p.content))
+		if err != nil {
+			return err
+		}
+		switch p.tag {
+		case 0:
+			b.WriteString("Not Before: " + asn1TimeText(tm))
+			nb = true
+		case 1:
+			if nb {
+				b.WriteString(", ")
+			}
+			b.WriteString("Not After: " + asn1TimeText(tm))
+		}
+	}
+	return nil
+}
+
+func tlsFeature(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	parts, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var vals []confValue
+	for _, p := range parts {
+		n := parseInteger(p.content)
+		switch n.Int64() {
+		case 5:
+			vals = append(vals, confValue{value: "status_request"})
+		case 17:
+			vals = append(vals, confValue{value: "status_request_v2"})
+		default:
+			vals = append(vals, confValue{value: n.String()})
+		}
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+var crlReasonNames = []string{"Unspecified", "Key Compromise", "CA Compromise", "Affiliation Changed",
+	"Superseded", "Cessation Of Operation", "Certificate Hold", "", "Remove From CRL",
+	"Privilege Withdrawn", "AA Compromise"}
+
+func reasonText(n *big.Int) string {
+	if n.IsInt64() {
+		i := n.Int64()
+		if i >= 0 && int(i) < len(crlReasonNames) && crlReasonNames[i] != "" {
+			return crlReasonNames[i]
+		}
+	}
+	return integerDecimalOrHex(n)
+}
+
+// asn1TimeText is ASN1_TIME_print: "Jan  2 15:04:05 2026 GMT".
+func asn1TimeText(t time.Time) string {
+	return t.UTC().Format("Jan _2 15:04:05 2006 GMT")
+}
+
+// parseTime reads a UTCTime or GeneralizedTime element.
+func parseTime(t tlv) (time.Time, error) {
+	s := string(t.content)
+	switch {
+	case t.is(classUniversal, tagUTCTime):
+		tm, err := time.Parse("060102150405Z0700", s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if tm.Year() >= 2050 {
+			tm = tm.AddDate(-100, 0, 0)
+		}
+		return tm, nil
+	case t.is(classUniversal, tagGenTime):
+		return parseGeneralizedTime(s)
+	}
+	return time.Time{}, fmt.Errorf("%w: not a time", errDER)
+}
+
+func parseGeneralizedTime(s string) (time.Time, error) {
+	return time.Parse("20060102150405Z0700", strings.TrimSpace(s))
+}

@@ -1,0 +1,230 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/x509"
+	"fmt"
+	"strings"
+)
+
+// Verify checks leaf the way a TLS peer would, with Go's verifier plus the
+// checks Go leaves out (weak keys, CRLs, RFC 5280 rules on CA certificates,
+// chain depth). It returns the verified chains, or the most specific finding.
+func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Finding) {
+	if leaf == nil {
+		return nil, &Finding{
+			Code:    opts.pick(ClientCertMissing, Unknown),
+			Summary: "There is no certificate to verify.",
+			Fix:     "give the certificate to check",
+		}
+	}
+	vo := x509.VerifyOptions{
+		Roots:         pool(opts.Roots),
+		Intermediates: pool(opts.Intermediates),
+		CurrentTime:   opts.at(),
+		KeyUsages:     []x509.ExtKeyUsage{requiredEKU(opts.Usage)},
+		// Go compares IP literals too; brackets would defeat it.
+		DNSName: strings.TrimSuffix(strings.TrimPrefix(opts.Name, "["), "]"),
+		// Go's default of 10000 makes the pathological name-constraint
+		// chains slow; 4096 still covers any real CA.
+		MaxConstraintComparisions: 4096,
+	}
+	if f := leafPrecheck(leaf, opts); f != nil {
+		return nil, f
+	}
+	chains, err := leaf.Verify(vo)
+	if err != nil {
+		return nil, Classify(err, leaf, opts)
+	}
+	var ok [][]*x509.Certificate
+	var first *Finding
+	for _, chain := range chains {
+		f := chainChecks(chain, opts)
+		if f == nil {
+			f = CheckCRL(chain, opts)
+		}
+		if f == nil {
+			ok = append(ok, chain)
+		} else if first == nil {
+			first = f
+		}
+	}
+	if len(ok) == 0 {
+		return nil, first
+	}
+	return ok, nil
+}
+
+func pool(certs []*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range certs {
+		if c != nil {
+			p.AddCert(c)
+		}
+	}
+	return p
+}
+
+func requiredEKU(u Usage) x509.ExtKeyUsage {
+	switch u {
+	case UsageServer:
+		return x509.ExtKeyUsageServerAuth
+	case UsageClient:
+		return x509.ExtKeyUsageClientAuth
+	}
+	return x509.ExtKeyUsageAny
+}
+
+// leafPrecheck runs the leaf checks whose answer is more useful than what
+// Go would report first.
+func leafPrecheck(leaf *x509.Certificate, opts Options) *Finding {
+	if bytes.Equal(leaf.RawIssuer, emptyName) {
+		// No issuer can match an empty name; "untrusted" would mislead.
+		return malformed(leaf, "issuer", "(empty)", "its issuer name is empty (RFC 5280 4.1.2.4 requires a non-empty issuer)")
+	}
+	return nil
+}
+
+// chainChecks runs, on a chain Go accepted, what Go does not check.
+func chainChecks(chain []*x509.Certificate, opts Options) *Finding {
+	if f := strictChain(chain, opts); f != nil {
+		return f
+	}
+	for i, c := range chain {
+		if why := keyWeakness(c); why != "" {
+			return weakKeyFinding(c, i, len(chain), why)
+		}
+	}
+	if f := leafUsage(chain[0], opts); f != nil {
+		return f
+	}
+	if f := emailCheck(chain[0], opts); f != nil {
+		return f
+	}
+	if f := depthCheck(chain, opts); f != nil {
+		return f
+	}
+	return nil
+}
+
+func role(i, n int) string {
+	switch {
+	case i == 0:
+		return "leaf"
+	case i == n-1:
+		return "root"
+	}
+	return "intermediate"
+}
+
+func weakKeyFinding(c *x509.Certificate, i, n int, why string) *Finding {
+	fix := "re-issue the certificate with a strong key: `pkibench issue NAME --ca CA --algo p256` (or --algo rsa2048)"
+	if i > 0 {
+		fix = "replace the CA with one that has a strong key: `pkibench ca create NAME --algo p256`, then re-issue below it"
+	}
+	return &Finding{
+		Code:     WeakKey,
+		Summary:  fmt.Sprintf("The %s certificate %s has a weak key: %s.", role(i, n), name(c), why),
+		Detail:   fmt.Sprintf("certificate: %s (%s)\nkey:         %s", name(c), role(i, n), why),
+		Fix:      fix,
+		Evidence: []Evidence{ev(c, "subject_public_key_info", why)},
+	}
+}
+
+// leafUsage checks the key usage bits Go ignores: a TLS peer signs the
+// handshake, so the leaf needs digitalSignature (RSA key exchange in TLS
+// 1.2 makes keyEncipherment enough for an RSA server).
+func leafUsage(leaf *x509.Certificate, opts Options) *Finding {
+	if opts.Usage == UsageAny {
+		return nil
+	}
+	if e := findExt(leaf, oidExtKeyUsage); e != nil && len(leaf.ExtKeyUsage)+len(leaf.UnknownExtKeyUsage) == 0 {
+		return usageFinding(leaf, opts)
+	}
+	if leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0 || leaf.KeyUsage == 0 {
+		return nil
+	}
+	if opts.Usage == UsageServer && leaf.KeyUsage&x509.KeyUsageKeyEncipherment != 0 && leaf.PublicKeyAlgorithm == x509.RSA {
+		return nil
+	}
+	return &Finding{
+		Code:     opts.pick(ClientCertWrongUsage, ServerCertWrongUsage),
+		Summary:  fmt.Sprintf("The certificate %s may not sign a TLS handshake: its key usage is %s, without Digital Signature.", name(leaf), keyUsageText(leaf.KeyUsage)),
+		Detail:   fmt.Sprintf("key usage:     %s\nneeded:        Digital Signature (%s authentication)", keyUsageText(leaf.KeyUsage), opts.Usage),
+		Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca CA --profile %s`", opts.Usage, nameHint(leaf), opts.Usage),
+		Evidence: []Evidence{ev(leaf, "ext.key_usage", keyUsageText(leaf.KeyUsage))},
+	}
+}
+
+func emailCheck(leaf *x509.Certificate, opts Options) *Finding {
+	for _, want := range opts.Emails {
+		found := false
+		for _, e := range leaf.EmailAddresses {
+			if strings.EqualFold(e, want) {
+				found = true
+			}
+		}
+		if !found {
+			return &Finding{
+				Code:     ServerNameMismatch,
+				Summary:  fmt.Sprintf("The certificate %s does not carry the e-mail address %s; it covers %s.", name(leaf), want, sanText(leaf)),
+				Detail:   fmt.Sprintf("wanted: email:%s\ncovered: %s", want, sanText(leaf)),
+				Fix:      fmt.Sprintf("re-issue it with the address: `pkibench issue %s --ca CA --email %s`", nameHint(leaf), want),
+				Evidence: []Evidence{ev(leaf, "ext.subject_alt_name", sanText(leaf))},
+			}
+		}
+	}
+	return nil
+}
+
+// depthCheck applies MaxIntermediates, counting a run of self-issued
+// certificates (key rollover) as one logical CA.
+func depthCheck(chain []*x509.Certificate, opts Options) *Finding {
+	if opts.MaxIntermediates == nil || len(chain) < 3 {
+		return nil
+	}
+	n := 0
+	for i := 1; i < len(chain)-1; i++ {
+		if i > 1 && bytes.Equal(chain[i].RawSubject, chain[i-1].RawSubject) {
+			continue
+		}
+		n++
+	}
+	if n <= *opts.MaxIntermediates {
+		return nil
+	}
+	top := chain[len(chain)-2]
+	return &Finding{
+		Code:     PathLenExceeded,
+		Summary:  fmt.Sprintf("The chain has %d intermediate CAs, more than the %d allowed.", n, *opts.MaxIntermediates),
+		Detail:   "chain: " + chainText(chain),
+		Fix:      "shorten the hierarchy or raise the verifier's maximum chain depth",
+		Evidence: []Evidence{ev(top, "ext.basic_constraints", bcText(top))},
+	}
+}
+
+func chainText(chain []*x509.Certificate) string {
+	var parts []string
+	for _, c := range chain {
+		parts = append(parts, name(c))
+	}
+	return strings.Join(parts, " -> ")
+}
+
+// nameCovers lists the names a certificate covers for the mismatch detail.
+func nameCovers(c *x509.Certificate, want string) string {
+	if _, isIP := ipOrName(want); isIP {
+		var ips []string
+		for _, ip := range c.IPAddresses {
+			ips = append(ips, ip.String())
+		}
+		if len(ips) == 0 {
+			return "no IP addresses (" + sanText(c) + ")"
+		}
+		return strings.Join(ips, ", ")
+	}
+	if len(c.DNSNames) == 0 {
+		return "no DNS names (" + sanText(c) + ")"
+	}
+	return strings.Join(c.DNSNames, ", ")
+}
