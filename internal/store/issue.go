@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
 	"net"
 	"net/url"
 	"os"
@@ -104,10 +105,6 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 		if err != nil {
 			return err
 		}
-		entries, err := readIndex(filepath.Join(caDir, "index.txt"))
-		if err != nil {
-			return err
-		}
 		profile := o.Profile
 		if profile == "" {
 			profile = pki.Profile(meta.DefaultProfile)
@@ -123,16 +120,22 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 		if notBefore.IsZero() {
 			notBefore = s.now().Add(-time.Minute)
 		}
-		var added []Entry
+		// The index is not read: a serial is unique when its certs/<SERIAL>.pem
+		// does not exist, so issuing costs the same at 100 or 100,000 certificates.
+		b := &issueBatch{serials: map[string]bool{}}
+		defer b.abort()
 		for _, name := range o.Names {
-			c, e, err := s.issueOne(o, name, profile, notBefore, days, caCert, caKey, chainPEM, append(entries, added...), meta)
+			c, err := s.issueOne(o, name, profile, notBefore, days, caCert, caKey, chainPEM, meta, b)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			added = append(added, e)
 			out = append(out, c)
 		}
-		return appendIndex(filepath.Join(caDir, "index.txt"), added)
+		if err := commitAll(b.sets, b.files); err != nil {
+			return err
+		}
+		b.sets, b.files = nil, nil
+		return appendIndex(filepath.Join(caDir, "index.txt"), b.entries)
 	})
 	if err != nil {
 		return nil, err
@@ -140,16 +143,48 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 	return out, nil
 }
 
+// issueBatch collects what one Issue call writes, so it is synced once.
+type issueBatch struct {
+	sets    []*fileSet
+	files   []pendingFile
+	entries []Entry
+	serials map[string]bool
+}
+
+func (b *issueBatch) abort() {
+	for _, fs := range b.sets {
+		fs.abort()
+	}
+	for _, f := range b.files {
+		os.Remove(f.tmp)
+	}
+}
+
+// newSerial draws a random serial not used in the CA (by file) nor in the batch.
+func (s *Store) newSerial(ca string, b *issueBatch) (*big.Int, error) {
+	for {
+		n, err := pki.NewSerial()
+		if err != nil {
+			return nil, err
+		}
+		h := SerialHex(n)
+		if !b.serials[h] && !exists(filepath.Join(s.caDir(ca), "certs", h+".pem")) {
+			b.serials[h] = true
+			return n, nil
+		}
+	}
+}
+
 func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBefore time.Time, days int,
-	caCert *x509.Certificate, caKey crypto.Signer, chainPEM []byte, entries []Entry, meta caMeta) (Cert, Entry, error) {
+	caCert *x509.Certificate, caKey crypto.Signer, chainPEM []byte, meta caMeta, b *issueBatch) (Cert, error) {
 	pub, keyPEM := o.publicKey, o.keyPEM
 	if pub == nil {
 		key, err := pki.GenerateKey(o.Algorithm)
 		if err != nil {
-			return Cert{}, Entry{}, err
+			return Cert{}, err
 		}
 		if keyPEM, err = pki.EncodeKeyPEM(key, nil); err != nil {
-			return Cert{}, Entry{}, err
+			return Cert{}, err
 		}
 		pub = key.Public()
 	}
@@ -157,9 +192,9 @@ func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBe
 	if len(subject.Names)+len(subject.ExtraNames) == 0 && subject.CommonName == "" && len(subject.Organization) == 0 {
 		subject = pkix.Name{CommonName: name}
 	}
-	serial, err := uniqueSerial(entries)
+	serial, err := s.newSerial(o.CA, b)
 	if err != nil {
-		return Cert{}, Entry{}, err
+		return Cert{}, err
 	}
 	req := pki.Request{Subject: subject, Profile: profile, DNS: o.DNS, IPs: o.IPs, Emails: o.Emails, URIs: o.URIs,
 		NotBefore: notBefore, NotAfter: notBefore.AddDate(0, 0, days), PublicKey: pub, Serial: serial,
@@ -169,21 +204,21 @@ func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBe
 	}
 	tmpl, err := pki.Template(req)
 	if err != nil {
-		return Cert{}, Entry{}, err
+		return Cert{}, err
 	}
 	if o.Tweak != nil {
 		o.Tweak(tmpl)
 	}
 	cert, err := pki.SignTemplate(tmpl, caCert, caKey)
 	if err != nil {
-		return Cert{}, Entry{}, err
+		return Cert{}, err
 	}
 	certPEM := pki.EncodeCertPEM(cert.Raw)
 	fs, err := newFileSet(s.certDir(name))
 	if err != nil {
-		return Cert{}, Entry{}, err
+		return Cert{}, err
 	}
-	defer fs.abort()
+	b.sets = append(b.sets, fs)
 	files := []struct {
 		name string
 		data []byte
@@ -209,22 +244,21 @@ func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBe
 	}
 	for _, f := range files {
 		if err := fs.add(f.name, f.data, f.perm); err != nil {
-			return Cert{}, Entry{}, err
+			return Cert{}, err
 		}
 	}
 	serialHex := SerialHex(cert.SerialNumber)
 	if err := fs.addJSON("meta.json", certMeta{CA: o.CA, Serial: serialHex, Profile: string(profile), Created: s.now().UTC(), Lab: meta.Lab}); err != nil {
-		return Cert{}, Entry{}, err
+		return Cert{}, err
 	}
-	if err := writeFileAtomic(filepath.Join(s.caDir(o.CA), "certs", serialHex+".pem"), certPEM, 0o644); err != nil {
-		return Cert{}, Entry{}, err
+	pf, err := stageFile(filepath.Join(s.caDir(o.CA), "certs", serialHex+".pem"), certPEM, 0o644)
+	if err != nil {
+		return Cert{}, err
 	}
-	if err := fs.commit(); err != nil {
-		return Cert{}, Entry{}, err
-	}
-	e := entryFor(cert, "certs/"+name)
+	b.files = append(b.files, pf)
+	b.entries = append(b.entries, entryFor(cert, "certs/"+name))
 	return Cert{Name: name, CA: o.CA, Serial: serialHex, Subject: pki.FormatName(cert.Subject), NotAfter: cert.NotAfter,
-		Status: StatusValid, Kind: "issued", Dir: s.certDir(name)}, e, nil
+		Status: StatusValid, Kind: "issued", Dir: s.certDir(name)}, nil
 }
 
 // SignCSR checks a CSR's signature and issues a certificate for its key
