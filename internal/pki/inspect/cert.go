@@ -3,6 +3,7 @@ package inspect
 import (
 	"crypto/x509"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 )
@@ -271,8 +272,38 @@ func extensionField(e extension, indent int) Field {
 func signatureSection(alg tlv, sig []byte) Section {
 	var b bio
 	b.printf("    Signature Algorithm: %s\n    Signature Value:\n", algName(alg))
-	sigDump(&b, sig, 8)
+	if r, s, ok := dsaSig(alg, sig); ok {
+		// openssl's DSA method prints r and s instead of the raw bytes.
+		labeledBignum(&b, 8, "r:   ", r)
+		labeledBignum(&b, 8, "s:   ", s)
+	} else {
+		sigDump(&b, sig, 8)
+	}
 	f := field("signature", "Signature", hexColon(sig, false), b.String(), explainFor("signature"))
 	f.Label = "Signature (" + algName(alg) + ")"
 	return Section{Title: "Signature", Fields: []Field{f}}
+}
+
+// dsaSig decodes a DSA signature when alg is a DSA algorithm.
+func dsaSig(alg tlv, sig []byte) (*big.Int, *big.Int, bool) {
+	parts, err := children(alg.content)
+	if err != nil || len(parts) < 1 {
+		return nil, nil, false
+	}
+	switch oid, _ := oidString(parts[0].content); oid {
+	case "1.2.840.10040.4.3", "2.16.840.1.101.3.4.3.1", "2.16.840.1.101.3.4.3.2",
+		"2.16.840.1.101.3.4.3.3", "2.16.840.1.101.3.4.3.4":
+	default:
+		return nil, nil, false
+	}
+	// d2i ignores bytes after the SEQUENCE, so this does too.
+	seq, _, err := readTLV(sig)
+	if err != nil || !seq.is(classUniversal, tagSequence) {
+		return nil, nil, false
+	}
+	rs, err := children(seq.content)
+	if err != nil || len(rs) != 2 || !rs[0].is(classUniversal, tagInteger) || !rs[1].is(classUniversal, tagInteger) {
+		return nil, nil, false
+	}
+	return parseInteger(rs[0].content), parseInteger(rs[1].content), true
 }

@@ -131,6 +131,8 @@ func extPrintInto(b *bio, e extension, indent int) error {
 		return nameConstraints(b, v, indent)
 	case oidPolicyCons:
 		return policyConstraints(b, v, indent)
+	case oidPolicyMappings:
+		return policyMappings(b, v, indent)
 	case oidInhibitAny, oidCRLNumber, oidDeltaCRL:
 		t, err := single(v, tagInteger)
 		if err != nil {
@@ -820,4 +822,25 @@ func parseTime(t tlv) (time.Time, error) {
 
 func parseGeneralizedTime(s string) (time.Time, error) {
 	return time.Parse("20060102150405Z0700", strings.TrimSpace(s))
+}
+
+func policyMappings(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	maps, err := children(t.content)
+	if err != nil {
+		return err
+	}
+	var vals []confValue
+	for _, m := range maps {
+		p, err := children(m.content)
+		if err != nil || len(p) != 2 {
+			return errDER
+		}
+		vals = append(vals, confValue{name: objNameRaw(p[0].content), value: objNameRaw(p[1].content)})
+	}
+	valPrn(b, vals, indent, false)
+	return nil
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"crypto"
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -97,6 +98,14 @@ func publicKeyText(b *bio, rawSPKI []byte, pub crypto.PublicKey, indent int) boo
 		b.indent(indent)
 		b.WriteString("ED25519 Public-Key:\n")
 		labeledBuf(b, indent, "pub:", s.key)
+		return true
+	case *dsa.PublicKey:
+		b.indent(indent)
+		b.printf("Public-Key: (%d bit)\n", k.P.BitLen())
+		labeledBignum(b, indent, "pub: ", k.Y)
+		labeledBignum(b, indent, "P:   ", k.P)
+		labeledBignum(b, indent, "Q:   ", k.Q)
+		labeledBignum(b, indent, "G:   ", k.G)
 		return true
 	}
 	return false

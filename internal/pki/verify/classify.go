@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"slices"
@@ -49,12 +50,19 @@ func classify(err error, leaf *x509.Certificate, opts Options) *Finding {
 		cv       x509.ConstraintViolationError
 		uce      x509.UnhandledCriticalExtension
 		sysRoots x509.SystemRootsError
+
+		structural asn1.StructuralError
+		syntax     asn1.SyntaxError
 	)
 	switch {
 	case errors.As(err, &crlErr):
 		return crlErrorFinding(crlErr, opts)
+	case errors.As(err, &structural), errors.As(err, &syntax),
+		// crypto/tls wraps ParseCertificate's untyped errors in a plain string.
+		strings.Contains(errText(err), "failed to parse certificate"):
+		return Malformed(err, "sent by the peer")
 	case leaf == nil:
-		return &Finding{Code: Unknown, Summary: "Verification failed: " + err.Error(), Err: err}
+		return &Finding{Code: Unknown, Summary: "Verification failed: " + errText(err), Err: err}
 	case errors.As(err, &hostErr):
 		c := hostErr.Certificate
 		if c == nil {
@@ -100,20 +108,46 @@ func classify(err error, leaf *x509.Certificate, opts Options) *Finding {
 	case errors.As(err, &insecure):
 		return weakSigFinding(leaf, x509.SignatureAlgorithm(insecure))
 	case errors.As(err, &cv):
-		return notCA(leaf, 1, 2, "it may not sign certificates")
+		c := issuerOf(leaf, opts)
+		return notCA(c, 1, 2, "its basic constraints are "+bcText(c)+" and its key usage is "+keyUsageText(c.KeyUsage))
 	case errors.As(err, &invalid) && invalid.Reason == x509.NotAuthorizedToSign:
-		return notCA(invalid.Cert, 1, 2, "its basic constraints are "+bcText(invalid.Cert))
-	case errors.As(err, &invalid) && invalid.Reason == x509.TooManyIntermediates:
+		c := invalid.Cert
+		if c == nil {
+			c = issuerOf(leaf, opts)
+		}
+		return notCA(c, 1, 2, "its basic constraints are "+bcText(c))
+	case errors.As(err, &invalid) && invalid.Reason == x509.TooManyIntermediates && invalid.Cert != nil:
 		return pathLenFinding(invalid.Cert, -1)
 	case errors.As(err, &unknown):
 		return untrustedFinding(leaf, leaf, opts, "")
 	}
 	return &Finding{
 		Code:     Unknown,
-		Summary:  "Verification failed: " + err.Error(),
-		Detail:   err.Error(),
+		Summary:  "Verification failed: " + errText(err),
+		Detail:   errText(err),
 		Evidence: []Evidence{ev(leaf, "", "")},
 	}
+}
+
+// errText is err.Error() that survives error values whose Error method
+// panics on zero fields (x509.HostnameError without a certificate).
+func errText(err error) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("%T", err)
+		}
+	}()
+	return err.Error()
+}
+
+// issuerOf is the first given certificate named as leaf's issuer, or leaf.
+func issuerOf(leaf *x509.Certificate, opts Options) *x509.Certificate {
+	for _, c := range append(slices.Clip(opts.Intermediates), opts.Roots...) {
+		if c != nil && bytes.Equal(c.RawSubject, leaf.RawIssuer) {
+			return c
+		}
+	}
+	return leaf
 }
 
 // diag walks the candidate issuers of a certificate the way Go's chain
@@ -460,7 +494,8 @@ func ncFinding(leaf *x509.Certificate, opts Options, detail string) *Finding {
 		if c != nil && hasExt(c, oidNameConstraints) {
 			f.Summary = fmt.Sprintf("The CA %s is not allowed to issue for the names %s carries (%s).", name(c), name(leaf), sanText(leaf))
 			f.Detail += "\n" + name(c) + " constraints:\n" + ncText(c)
-			f.Evidence = append(f.Evidence, ev(c, "ext.name_constraints", strings.ReplaceAll(strings.TrimSpace(ncText(c)), "\n", "; ")))
+			// The CA's constraints are what the verdict blames; the leaf's names second.
+			f.Evidence = append([]Evidence{ev(c, "ext.name_constraints", strings.ReplaceAll(strings.TrimSpace(ncText(c)), "\n", "; "))}, f.Evidence...)
 			break
 		}
 	}

@@ -220,8 +220,11 @@ func crlMalformed(crl *x509.RevocationList) string {
 			}
 		}
 	}
-	if crl.Number == nil {
-		return "it has no CRL number (RFC 5280 5.2.3 requires one)"
+	// A v1 CRL has no extensions at all; `openssl ca -gencrl` without a
+	// crlnumber file makes one (the seeds' ca-crl.pem), and openssl and
+	// Node.js accept it, so only a v2 CRL must carry its number.
+	if crl.Number == nil && len(crl.Extensions) > 0 {
+		return "it is a v2 CRL without a CRL number (RFC 5280 5.2.3 requires one)"
 	}
 	return ""
 }

@@ -196,10 +196,10 @@ func issuerName(c *x509.Certificate) string {
 func Malformed(err error, what string) *Finding {
 	return &Finding{
 		Code:     CertMalformed,
-		Summary:  fmt.Sprintf("The certificate %s cannot be parsed: %v.", what, err),
-		Detail:   err.Error(),
+		Summary:  fmt.Sprintf("The certificate %s cannot be parsed: %s.", what, errText(err)),
+		Detail:   errText(err),
 		Fix:      "re-issue it with a conforming tool, e.g. `pkibench issue NAME --ca CA`",
-		Evidence: []Evidence{{Cert: what, Field: "certificate", Value: err.Error()}},
+		Evidence: []Evidence{{Cert: what, Field: "certificate", Value: errText(err)}},
 		Err:      err,
 	}
 }

@@ -213,6 +213,9 @@ func chainText(chain []*x509.Certificate) string {
 
 // nameCovers lists the names a certificate covers for the mismatch detail.
 func nameCovers(c *x509.Certificate, want string) string {
+	if !hasSAN(c) {
+		return "no names: it has no Subject Alternative Name, and its CN (" + c.Subject.CommonName + ") is not used for names"
+	}
 	if _, isIP := ipOrName(want); isIP {
 		var ips []string
 		for _, ip := range c.IPAddresses {

@@ -194,7 +194,7 @@ func verifyCases() []verifyCase {
 			o := serverOpts(s)
 			o.Intermediates = []*x509.Certificate{nc.cert}
 			return nc.leaf(t, "/CN=localhost", pki.ProfileServer, localhost, nil), o
-		}, NameConstraintViolated, "ext.subject_alt_name", "localhost"},
+		}, NameConstraintViolated, "ext.name_constraints", "Example CA"},
 		{"issuer not a CA", func(t *testing.T, s stage) (*x509.Certificate, Options) {
 			k := mustKey(t)
 			notCA := s.inter.leafWithKey(t, "/O=ABC Inc./CN=client1", pki.ProfileClient, nil, k, nil)
@@ -342,6 +342,8 @@ func TestClassifyTyped(t *testing.T) {
 		{x509.CertificateInvalidError{Cert: good, Reason: x509.IncompatibleUsage}, ServerCertWrongUsage},
 		{x509.CertificateInvalidError{Cert: good, Reason: x509.CANotAuthorizedForThisName, Detail: "x509: DNS name"}, NameConstraintViolated},
 		{&CRLError{Problem: ProblemExpired}, CRLStale},
+		{errors.New("tls: failed to parse certificate from server: x509: malformed certificate"), CertMalformed},
+		{asn1.StructuralError{Msg: "bad"}, CertMalformed},
 		{errors.New("something else"), OK},
 	}
 	for _, tt := range tests {
@@ -407,5 +409,28 @@ func TestKeyWeaknessOnlyFlagsWeak(t *testing.T) {
 	}
 	if why := keyWeakness(&x509.Certificate{PublicKey: nil, PublicKeyAlgorithm: x509.DSA}); why == "" {
 		t.Error("unknown key not flagged")
+	}
+}
+
+// Zero-valued typed errors (nil certificates inside) must not panic.
+func TestClassifyZeroErrors(t *testing.T) {
+	s := newStage(t)
+	leaf := s.inter.leaf(t, "/CN=client1", pki.ProfileClient, nil, nil)
+	errs := []error{
+		x509.HostnameError{Host: "x"}, x509.UnknownAuthorityError{}, x509.ConstraintViolationError{},
+		x509.InsecureAlgorithmError(x509.SHA1WithRSA), x509.UnhandledCriticalExtension{}, x509.SystemRootsError{},
+		&CRLError{}, &tls.CertificateVerificationError{}, &Finding{Code: Timeout},
+	}
+	for r := x509.NotAuthorizedToSign; r <= x509.NoValidChains; r++ {
+		errs = append(errs, x509.CertificateInvalidError{Reason: r})
+	}
+	for _, l := range []*x509.Certificate{leaf, nil} {
+		for _, err := range errs {
+			f := Classify(err, l, clientOpts(s))
+			if f == nil || f.Code == "" {
+				t.Errorf("%T with leaf %v: no finding", err, l != nil)
+			}
+			_ = Text(f)
+		}
 	}
 }
