@@ -129,7 +129,7 @@ func decodeBlock(b *pem.Block) (Object, error) {
 		o.CSR, err = x509.ParseCertificateRequest(b.Bytes)
 	case "X509 CRL":
 		o.Kind = KindCRL
-		o.CRL, err = x509.ParseRevocationList(b.Bytes)
+		o.CRL, err = ParseCRL(b.Bytes)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 		o.Kind = KindPrivateKey
 		o.Key, err = ParsePrivateKey(b.Bytes)
@@ -191,7 +191,7 @@ func decodeDER(der []byte) (Object, error) {
 	if r, err := x509.ParseCertificateRequest(der); err == nil {
 		return Object{Kind: KindCSR, DER: der, CSR: r, Label: "CERTIFICATE REQUEST"}, nil
 	}
-	if l, err := x509.ParseRevocationList(der); err == nil {
+	if l, err := ParseCRL(der); err == nil {
 		return Object{Kind: KindCRL, DER: der, CRL: l, Label: "X509 CRL"}, nil
 	}
 	if k, err := ParsePrivateKey(der); err == nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ import (
 // lineParity counts how many of openssl's lines ours prints identically
 // and in the same order (longest common subsequence after trimming leading
 // spaces), and lists openssl's lines that have no partner.
-func lineParity(ours, theirs string) (matched, total int, missing []string) {
+func lineParity(ours, theirs string) (matched, total int, missing, extra []string) {
 	a := trimAll(splitLines(ours))
 	b := trimAll(splitLines(theirs))
 	n, m := len(a), len(b)
@@ -47,6 +48,7 @@ func lineParity(ours, theirs string) (matched, total int, missing []string) {
 			i++
 			j++
 		case dp[i+1][j] >= dp[i][j+1]:
+			extra = append(extra, a[i])
 			i++
 		default:
 			missing = append(missing, b[j])
@@ -56,7 +58,8 @@ func lineParity(ours, theirs string) (matched, total int, missing []string) {
 	for ; j < m; j++ {
 		missing = append(missing, b[j])
 	}
-	return dp[0][0], m, missing
+	extra = append(extra, a[i:]...)
+	return dp[0][0], m, missing, extra
 }
 
 func trimAll(lines []string) []string {
@@ -68,9 +71,9 @@ func trimAll(lines []string) []string {
 }
 
 func TestLineParity(t *testing.T) {
-	matched, total, missing := lineParity("a\n  b\nc\n", "a\nb\nx\nc\n")
-	if matched != 3 || total != 4 || len(missing) != 1 || missing[0] != "x" {
-		t.Fatalf("lineParity = %d/%d %q", matched, total, missing)
+	matched, total, missing, extra := lineParity("a\n  b\ny\nc\n", "a\nb\nx\nc\n")
+	if matched != 3 || total != 4 || len(missing) != 1 || missing[0] != "x" || len(extra) != 1 || extra[0] != "y" {
+		t.Fatalf("lineParity = %d/%d missing %q extra %q", matched, total, missing, extra)
 	}
 }
 
@@ -93,22 +96,28 @@ type parityReport struct {
 	matched, total int
 	objects        int
 	diffs          []string
+	extra          int
 }
 
 func (p *parityReport) add(label, ours, theirs string) {
-	m, n, missing := lineParity(ours, theirs)
+	m, n, missing, extra := lineParity(ours, theirs)
 	p.matched += m
 	p.total += n
 	p.objects++
+	p.extra += len(extra)
 	for _, l := range missing {
-		p.diffs = append(p.diffs, label+": "+l)
+		p.diffs = append(p.diffs, label+": openssl prints "+strconvQuote(l))
+	}
+	for _, l := range extra {
+		p.diffs = append(p.diffs, label+": we print "+strconvQuote(l))
 	}
 }
 
 func (p *parityReport) check(t *testing.T) {
 	t.Helper()
 	share := float64(p.matched) / float64(max(p.total, 1))
-	t.Logf("%s parity: %d objects, %d/%d openssl lines identical and in order = %.4f", p.name, p.objects, p.matched, p.total, share)
+	t.Logf("%s parity: %d objects, %d/%d openssl lines identical and in order = %.4f; %d lines of ours openssl lacks",
+		p.name, p.objects, p.matched, p.total, share, p.extra)
 	for i, d := range p.diffs {
 		if i == 40 && os.Getenv("INSPECT_ALL_DIFFS") == "" {
 			t.Logf("  ... %d more", len(p.diffs)-40)
@@ -118,6 +127,9 @@ func (p *parityReport) check(t *testing.T) {
 	}
 	if share < 0.99 {
 		t.Errorf("%s parity %.4f < 0.99", p.name, share)
+	}
+	if float64(p.extra) > 0.01*float64(p.total) {
+		t.Errorf("%s: %d extra lines is more than 1%% of %d", p.name, p.extra, p.total)
 	}
 }
 
@@ -335,3 +347,5 @@ func TestParityPkibench(t *testing.T) {
 	}
 	keyRep.check(t)
 }
+
+func strconvQuote(s string) string { return strconv.Quote(s) }

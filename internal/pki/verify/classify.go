@@ -290,8 +290,10 @@ func (d *diag) noIssuer(chain []*x509.Certificate) *Finding {
 	if selfIssued(top) {
 		return untrustedFinding(leaf, top, d.opts, "")
 	}
+	// A known intermediate that was not sent makes the chain incomplete; a
+	// known root that is not trusted (the seeds' ZXC CA) is plain untrusted.
 	for _, k := range d.opts.Known {
-		if k != nil && bytes.Equal(k.RawSubject, top.RawIssuer) && top.CheckSignatureFrom(k) == nil {
+		if k != nil && !selfIssued(k) && bytes.Equal(k.RawSubject, top.RawIssuer) && top.CheckSignatureFrom(k) == nil {
 			return incompleteFinding(leaf, top, k, d.opts)
 		}
 	}

@@ -74,7 +74,7 @@ func FuzzCheckCRL(f *testing.F) {
 	root, leaf := fuzzChain(f)
 	chain := []*x509.Certificate{leaf, root.cert}
 	f.Fuzz(func(t *testing.T, der []byte) {
-		crl, err := ParseCRL(der)
+		crl, err := pki.ParseCRL(der)
 		if err != nil {
 			return
 		}
@@ -104,7 +104,7 @@ func TestFuzzSeedsClassified(t *testing.T) {
 	root, leaf := fuzzChain(t)
 	want := []Code{ClientCertRevoked, ClientCertRevoked, OK, CRLStale, CRLInvalid}
 	for i, der := range fuzzSeeds(t)[:len(want)] {
-		crl, err := ParseCRL(der)
+		crl, err := pki.ParseCRL(der)
 		if err != nil {
 			t.Fatalf("seed %d: %v", i, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"pkibench/internal/pki"
 	"strings"
 	"testing"
 
@@ -79,11 +80,11 @@ func TestSeedFlowWithOpenSSL(t *testing.T) {
 	if _, err := x509.ParseRevocationList(load("crl-v1.pem")); err == nil {
 		t.Log("Go now parses v1 CRLs; ParseCRL's fallback is no longer needed")
 	}
-	v1, err := ParseCRL(load("crl-v1.pem"))
+	v1, err := pki.ParseCRL(load("crl-v1.pem"))
 	if err != nil {
 		t.Fatalf("v1 CRL: %v", err)
 	}
-	v2, err := ParseCRL(load("crl-v2.pem"))
+	v2, err := pki.ParseCRL(load("crl-v2.pem"))
 	if err != nil {
 		t.Fatalf("v2 CRL: %v", err)
 	}
