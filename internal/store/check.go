@@ -43,7 +43,7 @@ func (s *Store) Check(repair bool) (*CheckReport, error) {
 	rep := &CheckReport{Problems: []Problem{}}
 	run := func() error { return s.check(rep, repair) }
 	if repair {
-		return rep, s.write(run)
+		return rep, s.locked(run)
 	}
 	return rep, run()
 }
@@ -93,6 +93,31 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 		}
 		return nil
 	})
+	// An interrupted issue batch: what it left without an index line never
+	// happened and is rolled back by the next write or by --repair.
+	pending := map[string]bool{}
+	for _, ca := range s.pendingJournals() {
+		items, err := s.uncommitted(ca)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			for _, p := range it.Paths {
+				pending[p] = true
+			}
+		}
+		add("warning", s.journalPath(ca), "an issue of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", len(items))
+	}
+	if repair {
+		removed, err := s.rollBack()
+		if err != nil {
+			return err
+		}
+		for _, p := range removed {
+			rep.Repaired = append(rep.Repaired, p+": removed (interrupted issue rolled back)")
+		}
+		pending = map[string]bool{}
+	}
 	cas, err := os.ReadDir(filepath.Join(s.root, "cas"))
 	if err != nil {
 		return err
@@ -158,7 +183,7 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 		files, _ := os.ReadDir(filepath.Join(dir, "certs"))
 		for _, f := range files {
 			h := strings.TrimSuffix(f.Name(), ".pem")
-			if !strings.HasPrefix(f.Name(), ".") && !serials[h] {
+			if !strings.HasPrefix(f.Name(), ".") && !serials[h] && !pending[filepath.Join("cas", name, "certs", f.Name())] && exists(filepath.Join(dir, "certs", f.Name())) {
 				add("problem", filepath.Join(dir, "certs", f.Name()), "certificate file has no line in %s's index (orphan)", name)
 			}
 		}
@@ -184,6 +209,9 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 			continue
 		}
 		if !indexed[e.Name()] {
+			if pending["certs/"+e.Name()] || !exists(dir) {
+				continue
+			}
 			add("problem", dir, "no index line names this certificate (orphan folder)")
 		}
 		cs, err := readCerts(filepath.Join(dir, "cert.pem"))

@@ -131,11 +131,18 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 			}
 			out = append(out, c)
 		}
+		if err := writeJSONAtomic(s.journalPath(o.CA), b.journal); err != nil {
+			return err
+		}
 		if err := commitAll(b.sets, b.files); err != nil {
 			return err
 		}
 		b.sets, b.files = nil, nil
-		return appendIndex(filepath.Join(caDir, "index.txt"), b.entries)
+		if err := appendIndex(filepath.Join(caDir, "index.txt"), b.entries); err != nil {
+			return err
+		}
+		// The index line is durable: the journal has nothing left to undo.
+		return os.Remove(s.journalPath(o.CA))
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +156,7 @@ type issueBatch struct {
 	files   []pendingFile
 	entries []Entry
 	serials map[string]bool
+	journal journal
 }
 
 func (b *issueBatch) abort() {
@@ -257,6 +265,8 @@ func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBe
 	}
 	b.files = append(b.files, pf)
 	b.entries = append(b.entries, entryFor(cert, "certs/"+name))
+	b.journal.Items = append(b.journal.Items, journalItem{Serial: serialHex,
+		Paths: []string{"certs/" + name, filepath.Join("cas", o.CA, "certs", serialHex+".pem")}})
 	return Cert{Name: name, CA: o.CA, Serial: serialHex, Subject: pki.FormatName(cert.Subject), NotAfter: cert.NotAfter,
 		Status: StatusValid, Kind: "issued", Dir: s.certDir(name)}, nil
 }

@@ -133,8 +133,19 @@ func (s *Store) caDir(name string) string   { return filepath.Join(s.root, "cas"
 func (s *Store) certDir(name string) string { return filepath.Join(s.root, "certs", name) }
 func (s *Store) impDir(name string) string  { return filepath.Join(s.root, "imported", name) }
 
-// write runs fn holding the store lock. Every write goes through here.
+// write runs fn holding the store lock, after rolling back what an
+// interrupted write left behind. Every write goes through here.
 func (s *Store) write(fn func() error) error {
+	return s.locked(func() error {
+		if _, err := s.rollBack(); err != nil {
+			return fmt.Errorf("rolling back an interrupted write: %w", err)
+		}
+		return fn()
+	})
+}
+
+// locked runs fn holding the store lock.
+func (s *Store) locked(fn func() error) error {
 	l := flock.New(filepath.Join(s.root, ".lock"))
 	if err := l.Lock(); err != nil {
 		return fmt.Errorf("locking store %s: %w", s.root, err)

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"pkibench/internal/pki"
+)
+
+// crashHelperEnv makes the test binary act as a child that issues, revokes
+// or publishes in a loop until it is killed.
+const crashHelperEnv = "PKIBENCH_CRASH_HELPER"
+
+func TestMain(m *testing.M) {
+	if op := os.Getenv(crashHelperEnv); op != "" {
+		os.Exit(crashHelper(op, os.Getenv("PKIBENCH_CRASH_STORE")))
+	}
+	os.Exit(m.Run())
+}
+
+func crashHelper(op, dir string) int {
+	st, err := Open(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	fmt.Println("started")
+	for round := 0; ; round++ {
+		switch op {
+		case "issue":
+			names := make([]string, 1000)
+			for i := range names {
+				names[i] = fmt.Sprintf("r%d-%d", round, i)
+			}
+			_, err = st.Issue(IssueOptions{Names: names, CA: "abc", Profile: pki.ProfileClient})
+		case "revoke":
+			_, err = st.Revoke(fmt.Sprintf("v%d", round), RevokeOptions{Reason: 1})
+		case "crl":
+			_, err = st.PublishCRL("abc", CRLOptions{})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 4
+		}
+	}
+}
+
+// A child process issuing (or revoking, or publishing CRLs) is killed with
+// SIGKILL at several points; afterwards check finds every index line with its
+// certificate and every key with its certificate, and the next write works.
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes; runs in CI and without -short")
+	}
+	for _, op := range []string{"issue", "revoke", "crl"} {
+		for _, delay := range []time.Duration{30 * time.Millisecond, 150 * time.Millisecond, 600 * time.Millisecond} {
+			t.Run(fmt.Sprintf("%s-after-%v", op, delay), func(t *testing.T) {
+				st := newStore(t)
+				mustCA(t, st, CAOptions{Name: "abc"})
+				if op == "revoke" {
+					names := make([]string, 400)
+					for i := range names {
+						names[i] = fmt.Sprintf("v%d", i)
+					}
+					if _, err := st.Issue(IssueOptions{Names: names, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				cmd := exec.Command(os.Args[0], "-test.run=^$")
+				cmd.Env = append(os.Environ(), crashHelperEnv+"="+op, "PKIBENCH_CRASH_STORE="+st.Path())
+				out, _ := cmd.StdoutPipe()
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				buf := make([]byte, 8)
+				out.Read(buf) // "started"
+				time.Sleep(delay)
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				if strings.TrimSpace(stderr.String()) != "" {
+					t.Fatalf("child failed before the kill: %s", stderr.String())
+				}
+				rep, err := st.Check(false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range rep.Problems {
+					if p.Severity == "problem" {
+						t.Errorf("after SIGKILL: %s: %s", p.Path, p.Message)
+					}
+				}
+				// The next write works and leaves a clean store.
+				if _, err := st.Issue(IssueOptions{Names: []string{"after"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+					t.Fatalf("issue after crash: %v", err)
+				}
+				if _, err := st.PublishCRL("abc", CRLOptions{}); err != nil {
+					t.Fatalf("crl after crash: %v", err)
+				}
+				rep, _ = st.Check(true)
+				if rep.Remaining() != 0 {
+					t.Errorf("after repair: %+v", rep.Problems)
+				}
+				if _, err := os.Stat(filepath.Join(st.Path(), "cas/abc", journalFile)); err == nil {
+					t.Error("journal left behind")
+				}
+			})
+		}
+	}
+}
