@@ -41,7 +41,7 @@ With no command it opens the TUI on the store (./pki, --store or $PKIBENCH_STORE
 	pf.StringVar(&a.passFile, "passphrase-file", "", "read passphrases from this file (first line) instead of prompting")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.caCommand(), a.issueCommand(), a.signCommand(), a.csrCommand(), a.listCommand(),
-		a.revokeCommand(), a.crlCommand(), a.importCommand(), a.exportCommand(), a.checkCommand(), a.verifyCommand(), a.probeCommand(), a.serveCommand())
+		a.revokeCommand(), a.crlCommand(), a.importCommand(), a.exportCommand(), a.checkCommand(), a.inspectCommand(), a.verifyCommand(), a.probeCommand(), a.serveCommand(), a.labCommand())
 	return root
 }
 

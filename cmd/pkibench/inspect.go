@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"pkibench/internal/pki"
+	"pkibench/internal/pki/inspect"
+)
+
+// inspectOutput is what inspect prints, as text or JSON.
+type inspectOutput struct {
+	Source    string             `json:"source"`
+	Documents []inspect.Document `json:"documents"`
+	Chain     []inspect.Link     `json:"chain,omitempty"`
+}
+
+func (a *app) inspectCommand() *cobra.Command {
+	var chain, explain, showPEM bool
+	var at string
+	c := &cobra.Command{
+		Use:   "inspect TARGET",
+		Short: "Show a certificate, CSR, CRL or key the way openssl -text does, with fingerprints and problems flagged",
+		Long: `inspect prints TARGET (a store name, CA/SERIAL, or any PEM/DER file, bundles
+too) in the layout of openssl x509 -text -noout (req -text, crl -text, pkey
+-text), then the SHA-256 and SHA-1 fingerprints and every note, warning and
+problem it found (expired, SHA-1, CN-only, missing EKU, weak key ...).
+--explain adds a line for newcomers under each field; --chain shows the chain
+leaf to root with the status of each link. Never creates a store.`,
+		Example: `  pkibench inspect invoice-server --explain
+  pkibench inspect abc/46FB07C40CCBCD4E6EE9D8C1B6CD7362
+  pkibench inspect mail-server/server.cert --chain`,
+		Args: exactArgs(1, "TARGET"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			now := time.Now()
+			if at != "" {
+				t, err := parseTime(at, now)
+				if err != nil {
+					return usagef("--at: %v", err)
+				}
+				now = t
+			}
+			tg, err := a.loadTarget(args[0])
+			if err != nil {
+				return err
+			}
+			out := inspectOutput{Source: tg.source, Documents: inspect.FromObjects(tg.objs, now)}
+			if chain {
+				certs := pki.Certificates(tg.objs)
+				if len(certs) == 0 {
+					return fmt.Errorf("%s: --chain needs a certificate (found %s)", tg.source, kinds(tg.objs))
+				}
+				rest := certs[1:]
+				if tg.st != nil {
+					if id, err := tg.st.Identity(args[0], nil); err == nil {
+						rest = id.Chain
+					}
+				}
+				out.Chain = inspect.Chain(certs[0], rest, now)
+			}
+			if !showPEM {
+				for i := range out.Documents {
+					out.Documents[i].PEM = ""
+				}
+			}
+			if a.json {
+				return a.printJSON(out)
+			}
+			a.printf("%s", inspectText(out, explain, showPEM))
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&chain, "chain", false, "show the chain leaf to root with each link's status")
+	c.Flags().BoolVar(&explain, "explain", false, "explain every field in one line for newcomers")
+	c.Flags().BoolVar(&showPEM, "pem", false, "print the PEM too")
+	c.Flags().StringVar(&at, "at", "", "judge validity at this time (RFC 3339 or relative: +400d)")
+	return c
+}
+
+func inspectText(out inspectOutput, explain, showPEM bool) string {
+	var b strings.Builder
+	for i, d := range out.Documents {
+		if len(out.Documents) > 1 {
+			fmt.Fprintf(&b, "# %d of %d: %s\n", i+1, len(out.Documents), d.Title)
+		}
+		if explain {
+			b.WriteString(inspect.TextExplained(d))
+		} else {
+			b.WriteString(inspect.Text(d))
+		}
+		if d.Fingerprints != nil {
+			fmt.Fprintf(&b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
+		}
+		if fs := d.Findings(); len(fs) > 0 {
+			b.WriteString("Findings:\n")
+			for _, f := range fs {
+				fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
+			}
+		}
+		if showPEM && d.PEM != "" {
+			b.WriteString(d.PEM)
+		}
+	}
+	if len(out.Chain) > 0 {
+		b.WriteString("Chain:\n")
+		b.WriteString(inspect.TextChain(out.Chain))
+	}
+	return b.String()
+}
