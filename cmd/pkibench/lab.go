@@ -225,7 +225,7 @@ func labText(o lab.Outcome) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "result:   %s (at %s)\n\n", labMark(o), o.Actual.At.Format(time.RFC3339))
-	b.WriteString(probeText(o.Actual))
+	b.WriteString(o.Actual.Text(true))
 	if o.Mend != "" {
 		fmt.Fprintf(&b, "\nhow to mend it:\n  %s\n", o.Mend)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -63,7 +62,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.StringSliceVar(&f.clientTrust, "client-trust", nil, "store CA(s) the client accepts the server certificate from (default: the root above the client's certificate)")
 	fl.StringVar(&f.auth, "auth", "require-and-verify", "none, request, require-any, verify-if-given, require-and-verify")
 	fl.BoolVar(&f.crl, "crl", false, "the server checks client certificates against the CRLs published in the store")
-	fl.StringVar(&f.name, "name", "localhost", "server name the client dials (SNI and the name check)")
+	fl.StringVar(&f.name, "name", "", "server name the client dials, for SNI and the name check (default localhost, or the host of --connect)")
 	fl.StringVar(&f.clientTLS, "client-tls", "", "client TLS version: 1.2 or 1.3 (only that version)")
 	fl.StringVar(&f.serverTLS, "server-tls", "", "server TLS version: 1.2 or 1.3 (only that version)")
 	fl.StringVar(&f.at, "at", "", "verification time for both sides (RFC 3339 or relative: +400d, -3h)")
@@ -188,7 +187,9 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 }
 
 func (a *app) probeOptions(f *probeFlags) (probe.Options, error) {
-	o := probe.Options{Timeout: f.timeout, At: time.Now()}
+	// A zero At lets every connection of a long-running serve be judged at
+	// its own moment; --at fixes one time for both sides.
+	o := probe.Options{Timeout: f.timeout}
 	if f.at != "" {
 		t, err := parseTime(f.at, time.Now())
 		if err != nil {
@@ -320,7 +321,7 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 			return err
 		}
 	case len(rs) == 1:
-		a.printf("%s", probeText(rs[0]))
+		a.printf("%s", rs[0].Text(true))
 	default:
 		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "CLIENT\tVERDICT\tREASON\tSIDE\tSUMMARY")
@@ -335,49 +336,9 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 	return nil
 }
 
-// probeText renders one result for the terminal.
-func probeText(r probe.Result) string {
-	var b strings.Builder
-	side := ""
-	if r.Side != "" {
-		side = " by the " + string(r.Side)
-	}
-	fmt.Fprintf(&b, "%s  %s%s\n", r.Verdict, r.Reason, side)
-	fmt.Fprintf(&b, "  %s\n", r.Summary)
-	if r.Detail != "" {
-		b.WriteString("\ndetail:\n")
-		for _, l := range strings.Split(strings.TrimRight(r.Detail, "\n"), "\n") {
-			b.WriteString("  " + l + "\n")
-		}
-	}
-	if len(r.Evidence) > 0 {
-		b.WriteString("evidence:\n")
-		for _, e := range r.Evidence {
-			fmt.Fprintf(&b, "  %s  %s = %s\n", e.Cert, e.Field, e.Value)
-		}
-	}
-	if r.Fix != "" {
-		fmt.Fprintf(&b, "fix:\n  %s\n", r.Fix)
-	}
-	if r.TLS.Version != "" {
-		fmt.Fprintf(&b, "tls:      %s %s %s\n", r.TLS.Version, r.TLS.CipherSuite, r.TLS.Group)
-	}
-	if len(r.AcceptableCAs) > 0 {
-		fmt.Fprintf(&b, "acceptable client CAs sent by the server: %s\n", strings.Join(r.AcceptableCAs, "; "))
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note:     %s\n", n)
-	}
-	if r.Errors.Client != "" || r.Errors.Server != "" {
-		fmt.Fprintf(&b, "raw errors:\n  client: %s\n  server: %s\n", orDash(r.Errors.Client), orDash(r.Errors.Server))
-	}
-	if len(r.Timeline) > 0 {
-		b.WriteString("timeline:\n")
-		for _, s := range r.Timeline {
-			fmt.Fprintf(&b, "  %7.2f ms  %-7s %s\n", s.AtMS, s.Side, s.Step)
-		}
-	}
-	return b.String()
+func (a *app) printJSONLine(v any) {
+	enc := jsonEncoder(a.stdout)
+	enc.Encode(v)
 }
 
 func orDash(s string) string {
@@ -385,9 +346,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func (a *app) printJSONLine(v any) {
-	enc := jsonEncoder(a.stdout)
-	enc.Encode(v)
 }

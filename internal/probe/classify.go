@@ -72,6 +72,14 @@ func classifyPair(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig
 		f := verify.Classify(cf.cve.Err, cf.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at})
 		r.setFinding(f, verify.SideClient)
 		return
+	case sf.x509 != nil && len(s.peer) > 0:
+		f := verify.Classify(sf.x509, s.peer[0], verify.Options{Roots: sc.ClientCAs, Intermediates: s.peer[1:], Usage: verify.UsageClient, At: c.at})
+		r.setFinding(f, verify.SideServer)
+		return
+	case cf.x509 != nil && len(c.serverChain) > 0:
+		f := verify.Classify(cf.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at})
+		r.setFinding(f, verify.SideClient)
+		return
 	case sf.version || cf.version || cf.alert == alertProtocolVersion || sf.alert == alertProtocolVersion:
 		side := verify.SideServer
 		if sf.alert == alertProtocolVersion || (cf.version && cf.alert == noAlert) {

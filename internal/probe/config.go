@@ -1,8 +1,3 @@
-// Package probe runs live TLS handshakes between a client config and a server
-// config (or against any TLS server, or for any outside client) and says
-// ACCEPT or REJECT, which side decided, the stable reason code, the evidence
-// and the fix. It takes identities and trust as values and never touches the
-// store.
 package probe
 
 import (

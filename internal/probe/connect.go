@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"pkibench/internal/pki/verify"
@@ -11,9 +13,12 @@ import (
 // Connect runs the client side only against any TLS server at addr
 // (host:port): it shows the server's chain, the acceptable client CA names
 // it asked for and the verdict. When the server refuses without an alert it
-// analyses locally what it most likely refused.
+// analyses locally what it most likely refused. An addr without a port
+// means 443; an empty cc.ServerName means addr's host, or localhost for a
+// loopback IP (as in the seeds, whose certificates name localhost).
 func Connect(ctx context.Context, addr string, cc ClientConfig, opts Options) Result {
 	start := time.Now()
+	addr, cc.ServerName = connectTarget(addr, cc.ServerName)
 	if r, bad := localCheck("connect", ServerConfig{}, cc, opts, start); bad {
 		r.Addr = addr
 		return r
@@ -49,6 +54,11 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 		if c.requested && !c.sentCert {
 			r.note("the server asked for a client certificate, none was sent, and it carried on")
 		}
+		if c.sentCert {
+			if f := diagnoseOwn(c, cc); f != nil && f.Code != verify.ClientCertUntrusted {
+				r.note("the server accepted a client certificate that is refused locally (%s): %s", f.Code, f.Summary)
+			}
+		}
 		return
 	}
 	if c.handshake && c.readTimedOut {
@@ -60,6 +70,9 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 	switch {
 	case f.cve != nil && len(f.cve.UnverifiedCertificates) > 0:
 		fd := verify.Classify(f.cve.Err, f.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at})
+		r.setFinding(fd, verify.SideClient)
+	case f.x509 != nil && len(c.serverChain) > 0:
+		fd := verify.Classify(f.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at})
 		r.setFinding(fd, verify.SideClient)
 	case f.alert != noAlert:
 		alertFromServer(r, f.alert, c, cc)
@@ -76,4 +89,19 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 	default:
 		r.set(verify.Unknown, verify.SideNone, fmt.Sprintf("The handshake failed: %v.", f.err), "", "see the raw error")
 	}
+}
+
+func connectTarget(addr, name string) (string, string) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+		addr = net.JoinHostPort(host, "443")
+	}
+	if name != "" {
+		return addr, name
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "" {
+		return addr, "localhost"
+	}
+	return addr, host
 }

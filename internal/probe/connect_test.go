@@ -207,7 +207,7 @@ func TestConnectToServe(t *testing.T) {
 				}
 				select {
 				case sr := <-results:
-					if sr.Reason != c.serve || sr.Side != c.side || sr.Mode != "serve" || sr.Peer == "" {
+					if sr.Reason != c.serve || sr.Side != c.side || sr.Mode != "serve" || sr.Peer == "" || len(sr.AcceptableCAs) != 1 {
 						t.Errorf("%s: serve says %s (%s) %s, want %s (%s)", c.name, sr.Reason, sr.Side, sr.Summary, c.serve, c.side)
 					}
 					if strings.TrimSpace(sr.Line()) == "" {
@@ -293,5 +293,20 @@ func TestMatrix(t *testing.T) {
 	}
 	if rs[2].ClientName != "none" {
 		t.Errorf("client name %q", rs[2].ClientName)
+	}
+}
+
+func TestConnectTarget(t *testing.T) {
+	for _, c := range []struct{ in, name, addr, wantName string }{
+		{"127.0.0.1:3100", "", "127.0.0.1:3100", "localhost"},
+		{"invoice.abc.com", "", "invoice.abc.com:443", "invoice.abc.com"},
+		{"[::1]:8443", "", "[::1]:8443", "localhost"},
+		{"10.0.0.5:443", "mail.abc.com", "10.0.0.5:443", "mail.abc.com"},
+		{"::1", "", "[::1]:443", "localhost"},
+	} {
+		addr, name := connectTarget(c.in, c.name)
+		if addr != c.addr || name != c.wantName {
+			t.Errorf("connectTarget(%q, %q) = %q, %q", c.in, c.name, addr, name)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -19,6 +20,7 @@ const noAlert = -1
 
 // TLS alert numbers (RFC 8446 6) that the classification branches on.
 const (
+	alertBadRecordMAC         = 20
 	alertHandshakeFailure     = 40
 	alertBadCertificate       = 42
 	alertUnsupportedCert      = 43
@@ -38,16 +40,17 @@ const (
 type errFacts struct {
 	err      error
 	alert    int // the alert the peer sent, noAlert if none
-	sent     int // an alert this side sent (tls.AlertError), noAlert if none
+	sent     int // an alert this side sent (tls.AlertError or "local error"), noAlert if none
 	refused  bool
 	timeout  bool
 	closed   bool // EOF or reset without an alert
 	notTLS   bool
 	finding  *verify.Finding
 	cve      *tls.CertificateVerificationError
-	noCert   bool // crypto/tls: the client sent no certificate but one is required
-	version  bool // crypto/tls: no common protocol version
-	noCipher bool // crypto/tls: no common cipher suite
+	x509     error // an x509 verification error not wrapped in cve
+	noCert   bool  // crypto/tls: the client sent no certificate but one is required
+	version  bool  // crypto/tls: no common protocol version
+	noCipher bool  // crypto/tls: no common cipher suite
 }
 
 func factsOf(err error) errFacts {
@@ -55,13 +58,17 @@ func factsOf(err error) errFacts {
 	if err == nil {
 		return f
 	}
-	f.alert = receivedAlert(err)
+	f.alert = opAlert(err, "remote error")
+	f.sent = opAlert(err, "local error")
 	if ae, ok := errors.AsType[tls.AlertError](err); ok {
 		f.sent = int(ae)
 	}
 	f.finding, _ = errors.AsType[*verify.Finding](err)
 	f.cve, _ = errors.AsType[*tls.CertificateVerificationError](err)
 	_, f.notTLS = errors.AsType[tls.RecordHeaderError](err)
+	if f.cve == nil {
+		f.x509 = x509Error(err)
+	}
 	f.refused = errors.Is(err, syscall.ECONNREFUSED)
 	f.timeout = isTimeout(err)
 	f.closed = f.alert == noAlert && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
@@ -76,11 +83,15 @@ func factsOf(err error) errFacts {
 	return f
 }
 
-// receivedAlert digs the alert number out of crypto/tls's "remote error":
-// a *net.OpError whose Err has the unexported type tls.alert (a uint8).
-func receivedAlert(err error) int {
+// receivedAlert is the alert the peer sent, or noAlert.
+func receivedAlert(err error) int { return opAlert(err, "remote error") }
+
+// opAlert digs the alert number out of crypto/tls's "remote error" (an
+// alert received) or "local error" (one sent): a *net.OpError whose Err has
+// the unexported type tls.alert (a uint8).
+func opAlert(err error, kind string) int {
 	op, ok := errors.AsType[*net.OpError](err)
-	if !ok || op.Op != "remote error" || op.Err == nil {
+	if !ok || op.Op != kind || op.Err == nil {
 		return noAlert
 	}
 	v := reflect.ValueOf(op.Err)
@@ -111,4 +122,25 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// x509Error returns err when it carries one of crypto/x509's verification
+// error types.
+func x509Error(err error) error {
+	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
+		return err
+	}
+	if _, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
+		return err
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return err
+	}
+	if _, ok := errors.AsType[x509.InsecureAlgorithmError](err); ok {
+		return err
+	}
+	if _, ok := errors.AsType[x509.SystemRootsError](err); ok {
+		return err
+	}
+	return nil
 }

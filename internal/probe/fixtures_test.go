@@ -2,6 +2,8 @@ package probe
 
 import (
 	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
@@ -39,6 +41,12 @@ type world struct {
 	clientWrongKey   pki.Identity
 	clientPathLen    pki.Identity
 	clientNameConstr pki.Identity
+
+	serverNoInter pki.Identity // by inter, intermediate not sent
+	serverNotYet  pki.Identity
+	clientByLeaf  pki.Identity         // signed by an end-entity certificate
+	clientWeakKey pki.Identity         // RSA 1024
+	forgedCRL     *x509.RevocationList // names root as issuer, signed by another key
 
 	crl      *x509.RevocationList // root's, revokes clientRevoked
 	staleCRL *x509.RevocationList // root's, nextUpdate passed
@@ -156,6 +164,19 @@ func newWorld(t testing.TB) *world {
 	w.clientPathLen = below.leaf(t, "deep", pki.ProfileClient, nil, nil)
 	w.clientNameConstr = nc.leaf(t, "nc", pki.ProfileClient, nil, func(c *x509.Certificate) { c.DNSNames = []string{"mail.other.org"} })
 
+	w.serverNoInter = w.inter.leaf(t, "localhost", pki.ProfileServer, localhost, nil)
+	w.serverNoInter.Chain = nil
+	w.serverNotYet = w.root.leaf(t, "localhost", pki.ProfileServer, localhost, func(c *x509.Certificate) {
+		c.NotBefore, c.NotAfter = now.Add(24*time.Hour).Truncate(time.Second), now.Add(48*time.Hour).Truncate(time.Second)
+	})
+	leafCA := &authority{cert: w.client.Cert, key: w.client.Key, chain: []*x509.Certificate{w.root.cert}}
+	w.clientByLeaf = leafCA.leaf(t, "by-leaf", pki.ProfileClient, nil, nil)
+	w.clientWeakKey = w.root.leafRSA1024(t, "weak")
+	impostor := newRoot(t, "ABC Inc.", pki.P256, now)
+	impostor.cert.RawSubject = w.root.cert.RawSubject // signs as if it were the root
+	forged := &world{root: impostor}
+	w.forgedCRL = forged.makeCRL(t, now.Add(-time.Hour), now.Add(24*time.Hour))
+
 	w.crl = w.makeCRL(t, now.Add(-time.Hour), now.Add(7*24*time.Hour), w.clientRevoked.Cert.SerialNumber)
 	w.staleCRL = w.makeCRL(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour))
 	return w
@@ -187,3 +208,23 @@ func (w *world) clientCfg(id *pki.Identity) ClientConfig {
 }
 
 func ptr(id pki.Identity) *pki.Identity { return &id }
+
+// leafRSA1024 issues a client certificate with a key too small for today.
+func (a *authority) leafRSA1024(t testing.TB, name string) pki.Identity {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tpl, err := pki.Template(pki.Request{Subject: pkix.Name{CommonName: name}, Profile: pki.ProfileClient,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), PublicKey: k.Public()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pki.SignTemplate(tpl, a.cert, a.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pki.Identity{Name: name, Cert: c, Key: k, Chain: []*x509.Certificate{a.cert}}
+}

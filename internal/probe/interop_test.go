@@ -238,9 +238,9 @@ func TestInteropConnectOpenSSLServer(t *testing.T) {
 			t.Run(v.name+"/"+crl, func(t *testing.T) {
 				port := freePort(t)
 				args := []string{"s_server", "-accept", "127.0.0.1:" + port, "-cert", f.path("server.pem"), "-key", f.path("server.key"),
-					"-CAfile", f.path("ca.pem"), "-Verify", "1", "-www", v.flag}
+					"-CAfile", f.path("ca.pem"), "-Verify", "1", "-verify_return_error", "-www", v.flag}
 				if crl != "" {
-					args = append(args, "-crl_check", "-CRLfile", f.path(crl))
+					args = append(args, "-crl_check", "-CRL", f.path(crl))
 				}
 				startTool(t, regexp.MustCompile(`^ACCEPT`), openssl, args...)
 				cases := []tc{

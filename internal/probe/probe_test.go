@@ -107,6 +107,19 @@ func TestRunReasons(t *testing.T) {
 			reason: verify.NameConstraintViolated, side: verify.SideServer},
 		{name: "weak-signature", server: func() ServerConfig { return w.serverCfg(w.serverSHA1) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
 			reason: verify.WeakSignature, side: verify.SideClient},
+		{name: "server-chain-incomplete", server: func() ServerConfig { return w.serverCfg(w.serverNoInter) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
+			reason: verify.ServerChainIncomplete, side: verify.SideClient},
+		{name: "server-cert-not-yet-valid", server: func() ServerConfig { return w.serverCfg(w.serverNotYet) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
+			reason: verify.ServerCertNotYetValid, side: verify.SideClient},
+		{name: "issuer-not-ca", server: func() ServerConfig { return w.serverCfg(w.server) }, client: func() ClientConfig { return w.clientCfg(&w.clientByLeaf) },
+			reason: verify.IssuerNotCA, side: verify.SideServer},
+		{name: "weak-key", server: func() ServerConfig { return w.serverCfg(w.server) }, client: func() ClientConfig { return w.clientCfg(&w.clientWeakKey) },
+			reason: verify.WeakKey, side: verify.SideServer},
+		{name: "crl-invalid", server: func() ServerConfig {
+			s := w.serverCfg(w.server)
+			s.CheckCRL, s.CRLs = true, []*x509.RevocationList{w.forgedCRL}
+			return s
+		}, client: func() ClientConfig { return w.clientCfg(&w.client) }, reason: verify.CRLInvalid, side: verify.SideServer},
 		{name: "key-mismatch", server: func() ServerConfig { return w.serverCfg(w.server) }, client: func() ClientConfig { return w.clientCfg(&w.clientWrongKey) },
 			reason: verify.KeyMismatch, side: verify.SideLocal},
 		{name: "protocol-version-mismatch-server-old", only: tls.VersionTLS13, server: func() ServerConfig {
@@ -209,5 +222,42 @@ func assertResult(t *testing.T, r Result, reason verify.Code, side verify.Side) 
 	}
 	if reason != verify.OK && reason != verify.KeyMismatch && r.Fix == "" {
 		t.Errorf("no fix for %s", reason)
+	}
+}
+
+func TestResultJSONAndText(t *testing.T) {
+	w := newWorld(t)
+	r := Run(context.Background(), w.serverCfg(w.server), w.clientCfg(&w.clientForeign), Options{})
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"verdict", "reason", "side", "summary", "detail", "fix", "evidence", "tls", "acceptable_cas",
+		"client_chain", "server_chain", "errors", "timeline", "duration_ms", "notes"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, js)
+		}
+	}
+	errs, _ := m["errors"].(map[string]any)
+	if errs["client"] == nil || errs["server"] == nil {
+		t.Errorf("raw errors missing: %v", errs)
+	}
+	steps, _ := m["timeline"].([]any)
+	sides := map[any]bool{}
+	for _, s := range steps {
+		sides[s.(map[string]any)["side"]] = true
+	}
+	if !sides["client"] || !sides["server"] {
+		t.Errorf("timeline lacks a side: %v", steps)
+	}
+	txt := r.Text(true)
+	for _, want := range []string{"REJECT  client-cert-untrusted  (decided by server)", "fix:", "timeline:", "acceptable CAs: O = ABC Inc., CN = ABC Inc. Root"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("text lacks %q:\n%s", want, txt)
+		}
 	}
 }

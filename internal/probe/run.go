@@ -26,7 +26,7 @@ func Run(ctx context.Context, sc ServerConfig, cc ClientConfig, opts Options) Re
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go srv.serve(ctx)
+	srv.start(ctx)
 	defer srv.close()
 	return probeOnce(ctx, srv, sc, cc, opts)
 }
@@ -43,7 +43,7 @@ func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts O
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go srv.serve(ctx)
+	srv.start(ctx)
 	defer srv.close()
 	for _, cc := range clients {
 		if r, bad := localCheck("probe", sc, cc, opts, time.Now()); bad {

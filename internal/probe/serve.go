@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
 	"sync"
 
 	"pkibench/internal/pki/verify"
@@ -39,9 +40,14 @@ func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 			fn(r)
 		}
 	}
+	stopped := make(chan struct{})
+	defer close(stopped)
 	go func() {
-		<-ctx.Done()
-		s.s.ln.Close()
+		select {
+		case <-ctx.Done():
+			s.s.ln.Close()
+		case <-stopped:
+		}
 	}()
 	s.s.serve(ctx)
 	s.s.wg.Wait()
@@ -67,6 +73,12 @@ func serverResult(out *serverOutcome, sc ServerConfig, addr string) Result {
 	classifyServer(&r, out, sc)
 	r.TLS = tlsInfo(out.state)
 	r.ClientChain = summarize(out.peer)
+	if sc.auth() != AuthNone {
+		// The names this server put in its CertificateRequest.
+		for _, c := range sc.ClientCAs {
+			r.AcceptableCAs = append(r.AcceptableCAs, decodeDNs([][]byte{c.RawSubject})...)
+		}
+	}
 	r.ServerChain = summarize(wireChain(sc.Identity))
 	r.Errors.Server = errText(firstErr(out.err, out.ioErr))
 	r.Timeline = mergeSteps(out.log)
@@ -101,6 +113,14 @@ func classifyServer(r *Result, s *serverOutcome, sc ServerConfig) {
 		return
 	case f.alert != noAlert:
 		alertFromClient(r, f.alert, s, sc)
+		return
+	case f.sent == alertBadRecordMAC && s.state.Version == tls.VersionTLS13 && len(s.peer) == 0:
+		// OpenSSL clients (curl, s_client) send the alert that refuses the
+		// server's certificate unencrypted in TLS 1.3, where the server
+		// already expects encrypted records: it arrives as a bad MAC.
+		alertFromClient(r, alertCertificateUnknown, s, sc)
+		r.Notes = r.Notes[:len(r.Notes)-1]
+		r.note("the client sent an alert the server could not read (OpenSSL sends it unencrypted in TLS 1.3): it most likely refused the server certificate")
 		return
 	case f.notTLS:
 		notTLS(r)

@@ -112,6 +112,16 @@ func (s *server) serve(ctx context.Context) {
 	}
 }
 
+// start serves in the background until close; counting the accept loop in
+// wg keeps every later Add ahead of close's Wait.
+func (s *server) start(ctx context.Context) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.serve(ctx)
+	}()
+}
+
 // close stops accepting and waits for the sessions in flight, which end by
 // their own deadlines.
 func (s *server) close() {
