@@ -150,7 +150,7 @@ func FromCertificate(c *x509.Certificate, now time.Time) Document {
 	data.Fields = append(data.Fields, field("version", "Version", valueAfter(ver, "Version: "), ver, explainFor("version")))
 	ser := serialText(r.serial, 8)
 	data.Fields = append(data.Fields, field("serial", "Serial Number", serialValue(ser), ser, explainFor("serial")))
-	sa := fmt.Sprintf("        Signature Algorithm: %s\n", algName(r.tbsSigAlg))
+	sa := "        Signature Algorithm: " + algName(r.tbsSigAlg) + algTail(r.tbsSigAlg, 8)
 	data.Fields = append(data.Fields, field("signature_algorithm", "Signature Algorithm", algName(r.tbsSigAlg), sa, explainFor("signature_algorithm")))
 	iss := formatName(r.issuer)
 	data.Fields = append(data.Fields, field("issuer", "Issuer", iss, "        Issuer: "+iss+"\n", explainFor("issuer")))
@@ -271,8 +271,10 @@ func extensionField(e extension, indent int) Field {
 // signatureSection is the closing X509_signature_print.
 func signatureSection(alg tlv, sig []byte) Section {
 	var b bio
-	b.printf("    Signature Algorithm: %s\n    Signature Value:\n", algName(alg))
-	if r, s, ok := dsaSig(alg, sig); ok {
+	b.printf("    Signature Algorithm: %s\n    Signature Value:", algName(alg))
+	tail := algTail(alg, 8)
+	b.WriteString(tail)
+	if r, s, ok := dsaSig(alg, sig); ok && tail == "\n" {
 		// openssl's DSA method prints r and s instead of the raw bytes.
 		labeledBignum(&b, 8, "r:   ", r)
 		labeledBignum(&b, 8, "s:   ", s)

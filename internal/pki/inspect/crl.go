@@ -66,7 +66,7 @@ func FromCRL(l *x509.RevocationList, now time.Time) Document {
 		ver = fmt.Sprintf("        Version unknown (%d)\n", version)
 	}
 	head.Fields = append(head.Fields, field("version", "Version", valueAfter(ver, "Version "), ver, "CRL format version; 2 allows extensions such as the CRL number and reasons."))
-	sa := "        Signature Algorithm: " + algName(sigAlg) + "\n"
+	sa := "        Signature Algorithm: " + algName(sigAlg) + algTail(sigAlg, 8)
 	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(sigAlg), sa, "How the CA signed this CRL."))
 	iss := formatName(issuer.full)
 	head.Fields = append(head.Fields, field("issuer", "Issuer", iss, "        Issuer: "+iss+"\n", "The CA whose certificates this CRL covers; it must match the issuer of the certificate being checked."))

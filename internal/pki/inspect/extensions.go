@@ -337,8 +337,12 @@ func infoAccess(b *bio, v []byte, indent int) error {
 		if err != nil || len(parts) != 2 || !parts[0].is(classUniversal, tagOID) {
 			return errDER
 		}
-		n, val := genNameV(parts[1])
-		vals = append(vals, confValue{name: objNameRaw(parts[0].content) + " - " + n, value: val})
+		cv, err := genNameV(parts[1])
+		if err != nil {
+			return err
+		}
+		cv.name = objNameRaw(parts[0].content) + " - " + cv.name
+		vals = append(vals, cv)
 	}
 	valPrn(b, vals, indent, true)
 	return nil
@@ -479,46 +483,48 @@ func issuingDistPoint(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range parts {
+	var dp, reasons *tlv
+	flags := map[int]bool{}
+	for i := range parts {
+		p := &parts[i]
 		if p.class != classContext {
 			return errDER
 		}
 		switch p.tag {
 		case 0:
-			dpn, err := readOne(p.content)
-			if err != nil {
-				return err
-			}
-			if err := printDistPointName(b, dpn, indent); err != nil {
-				return err
-			}
-		case 1:
-			if len(p.content) == 1 && p.content[0] != 0 {
-				b.indent(indent)
-				b.WriteString("Only User Certificates\n")
-			}
-		case 2:
-			if len(p.content) == 1 && p.content[0] != 0 {
-				b.indent(indent)
-				b.WriteString("Only CA Certificates\n")
-			}
+			dp = p
 		case 3:
-			printReasons(b, "Only Some Reasons", p.content, indent)
-		case 4:
-			if len(p.content) == 1 && p.content[0] != 0 {
-				b.indent(indent)
-				b.WriteString("Indirect CRL\n")
-			}
-		case 5:
-			if len(p.content) == 1 && p.content[0] != 0 {
-				b.indent(indent)
-				b.WriteString("Only Attribute Certificates\n")
-			}
+			reasons = p
+		case 1, 2, 4, 5:
+			flags[p.tag] = len(p.content) == 1 && p.content[0] != 0
 		}
 	}
-	if len(parts) == 0 {
-		b.indent(indent)
-		b.WriteString("<EMPTY>\n")
+	// i2r_idp prints in this fixed order, whatever the DER order.
+	if dp != nil {
+		dpn, err := readOne(dp.content)
+		if err != nil {
+			return err
+		}
+		if err := printDistPointName(b, dpn, indent); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		tag  int
+		text string
+	}{{1, "Only User Certificates"}, {2, "Only CA Certificates"}, {4, "Indirect CRL"}} {
+		if flags[f.tag] {
+			b.printf("%*s%s\n", indent, "", f.text)
+		}
+	}
+	if reasons != nil {
+		printReasons(b, "Only Some Reasons", reasons.content, indent)
+	}
+	if flags[5] {
+		b.printf("%*sOnly Attribute Certificates\n", indent, "")
+	}
+	if dp == nil && reasons == nil && !flags[1] && !flags[2] && !flags[4] && !flags[5] {
+		b.printf("%*s<EMPTY>\n", indent, "")
 	}
 	return nil
 }
@@ -684,11 +690,7 @@ func nameConstraints(b *bio, v []byte, indent int) error {
 				} else if n >= 4 {
 					l1 = 4
 				}
-				ip1, ip2 := ipText(base.content[:l1]), ipText(base.content[l1:])
-				if ip1 == "" || ip2 == "" {
-					return errDER
-				}
-				b.WriteString("IP:" + ip1 + "/" + ip2)
+				b.WriteString("IP:" + ipText(base.content[:l1]) + "/" + ipText(base.content[l1:]))
 			} else {
 				b.WriteString(genNamePrint(base))
 			}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -18,71 +19,98 @@ func ipText(b []byte) string {
 		}
 		return strings.Join(parts, ":")
 	}
-	return ""
+	return fmt.Sprintf("<invalid length=%d>", len(b))
+}
+
+// lenValue is x509v3_add_len_value: an empty value prints as the name
+// alone, an embedded NUL makes the whole extension unprintable, and a
+// final NUL is dropped.
+func lenValue(name string, v []byte) (confValue, error) {
+	if len(v) == 0 {
+		return confValue{name: name, nameOnly: true}, nil
+	}
+	if i := bytes.IndexByte(v[:len(v)-1], 0); i >= 0 {
+		return confValue{}, errDER
+	}
+	return confValue{name: name, value: cString(v)}, nil
+}
+
+// otherName splits an otherName into its type OID and inner value.
+func otherName(g tlv) (string, tlv, error) {
+	parts, err := children(g.content)
+	if err != nil || len(parts) < 2 || !parts[0].is(classUniversal, tagOID) || !parts[1].is(classContext, 0) {
+		return "", tlv{}, errDER
+	}
+	oid, err := oidString(parts[0].content)
+	if err != nil {
+		return "", tlv{}, err
+	}
+	inner, err := readOne(parts[1].content)
+	if err != nil {
+		return "", tlv{}, err
+	}
+	return oid, inner, nil
+}
+
+// otherNames openssl 3.0 prints by name, with the string type each needs.
+var knownOtherNames = map[string]struct {
+	label string
+	tag   int
+}{
+	"1.3.6.1.5.5.7.8.9":      {"SmtpUTF8Mailbox", tagUTF8},
+	"1.3.6.1.5.5.7.8.5":      {"XmppAddr", tagUTF8},
+	"1.3.6.1.5.5.7.8.7":      {"SRVName", tagIA5},
+	"1.3.6.1.4.1.311.20.2.3": {"UPN", tagUTF8},
+	"1.3.6.1.5.5.7.8.8":      {"NAIRealm", tagUTF8},
 }
 
 // genNameV is i2v_GENERAL_NAME: the "name:value" pair openssl prints in
 // SAN, AKI and AIA lines.
-func genNameV(g tlv) (string, string) {
+func genNameV(g tlv) (confValue, error) {
 	if g.class != classContext {
-		return "", "<unsupported>"
+		return confValue{}, errDER
 	}
 	switch g.tag {
 	case 0:
-		return "othername", otherNameText(g)
-	case 1:
-		return "email", string(g.content)
-	case 2:
-		return "DNS", string(g.content)
-	case 3:
-		return "X400Name", "<unsupported>"
-	case 4:
-		inner, _, err := readTLV(g.content)
+		oid, inner, err := otherName(g)
 		if err != nil {
-			return "DirName", "<invalid>"
+			return confValue{}, err
 		}
-		return "DirName", nameOneline(inner.full)
+		if k, ok := knownOtherNames[oid]; ok {
+			if !inner.is(classUniversal, k.tag) {
+				return confValue{}, errDER
+			}
+			return lenValue("othername: "+k.label+":", inner.content)
+		}
+		name := "othername: " + objName(oid) + ":"
+		if inner.is(classUniversal, tagIA5) || inner.is(classUniversal, tagUTF8) {
+			if cv, err := lenValue(name, inner.content); err == nil {
+				return cv, nil
+			}
+		}
+		return confValue{name: name, value: "<unsupported>"}, nil
+	case 1:
+		return lenValue("email", g.content)
+	case 2:
+		return lenValue("DNS", g.content)
+	case 3:
+		return confValue{name: "X400Name", value: "<unsupported>"}, nil
+	case 4:
+		inner, err := readOne(g.content)
+		if err != nil {
+			return confValue{}, err
+		}
+		return confValue{name: "DirName", value: nameOneline(inner.full)}, nil
 	case 5:
-		return "EdiPartyName", "<unsupported>"
+		return confValue{name: "EdiPartyName", value: "<unsupported>"}, nil
 	case 6:
-		return "URI", string(g.content)
+		return lenValue("URI", g.content)
 	case 7:
-		if s := ipText(g.content); s != "" {
-			return "IP Address", s
-		}
-		return "IP Address", "<invalid>"
+		return confValue{name: "IP Address", value: ipText(g.content)}, nil
 	case 8:
-		return "Registered ID", objNameRaw(g.content)
+		return confValue{name: "Registered ID", value: objNameRaw(g.content)}, nil
 	}
-	return "", "<unsupported>"
-}
-
-// otherNameText covers the otherName forms openssl 3.0 knows by name.
-func otherNameText(g tlv) string {
-	parts, err := children(g.content)
-	if err != nil || len(parts) < 2 || !parts[0].is(classUniversal, tagOID) {
-		return "<unsupported>"
-	}
-	oid, _ := oidString(parts[0].content)
-	val := parts[1]
-	inner, _, err := readTLV(val.content)
-	str := ""
-	if err == nil {
-		str = string(inner.content)
-	}
-	switch oid {
-	case "1.3.6.1.4.1.311.20.2.3":
-		return "UPN:" + str
-	case "1.3.6.1.5.5.7.8.9":
-		return "SmtpUTF8Mailbox:" + str
-	case "1.3.6.1.5.5.7.8.5":
-		return "XmppAddr:" + str
-	case "1.3.6.1.5.5.7.8.7":
-		return "SRVName:" + str
-	case "1.3.6.1.5.5.7.8.8":
-		return "NAIRealm:" + str
-	}
-	return "<unsupported>"
+	return confValue{}, errDER
 }
 
 // genNamePrint is GENERAL_NAME_print, used by CRL distribution points and
@@ -93,7 +121,19 @@ func genNamePrint(g tlv) string {
 	}
 	switch g.tag {
 	case 0:
-		return "othername:" + otherNameText(g)
+		oid, inner, err := otherName(g)
+		if err != nil {
+			return "othername:<unsupported>"
+		}
+		k, ok := knownOtherNames[oid]
+		want := tagUTF8
+		if oid == "1.3.6.1.5.5.7.8.7" {
+			want = tagIA5
+		}
+		if !ok || !inner.is(classUniversal, want) {
+			return "othername:<unsupported>"
+		}
+		return "othername:" + k.label + ":" + cString(inner.content)
 	case 1:
 		return "email:" + asn1StringPrint(g.content)
 	case 2:
@@ -111,10 +151,7 @@ func genNamePrint(g tlv) string {
 	case 6:
 		return "URI:" + asn1StringPrint(g.content)
 	case 7:
-		if s := ipText(g.content); s != "" {
-			return "IP Address:" + s
-		}
-		return "IP Address:<invalid>"
+		return "IP Address:" + ipText(g.content)
 	case 8:
 		return "Registered ID:" + objNameRaw(g.content)
 	}
@@ -134,8 +171,11 @@ func genNamesV(b []byte) ([]confValue, error) {
 	}
 	out := make([]confValue, 0, len(gens))
 	for _, g := range gens {
-		n, v := genNameV(g)
-		out = append(out, confValue{name: n, value: v})
+		cv, err := genNameV(g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cv)
 	}
 	return out, nil
 }

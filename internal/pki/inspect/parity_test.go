@@ -97,6 +97,7 @@ type parityReport struct {
 	objects        int
 	diffs          []string
 	extra          int
+	exact          int // objects printed byte for byte as openssl does
 }
 
 func (p *parityReport) add(label, ours, theirs string) {
@@ -105,6 +106,9 @@ func (p *parityReport) add(label, ours, theirs string) {
 	p.total += n
 	p.objects++
 	p.extra += len(extra)
+	if ours == theirs {
+		p.exact++
+	}
 	for _, l := range missing {
 		p.diffs = append(p.diffs, label+": openssl prints "+strconvQuote(l))
 	}
@@ -116,8 +120,8 @@ func (p *parityReport) add(label, ours, theirs string) {
 func (p *parityReport) check(t *testing.T) {
 	t.Helper()
 	share := float64(p.matched) / float64(max(p.total, 1))
-	t.Logf("%s parity: %d objects, %d/%d openssl lines identical and in order = %.4f; %d lines of ours openssl lacks",
-		p.name, p.objects, p.matched, p.total, share, p.extra)
+	t.Logf("%s parity: %d objects, %d/%d openssl lines identical and in order = %.4f; %d lines of ours openssl lacks; %d objects byte-identical",
+		p.name, p.objects, p.matched, p.total, share, p.extra, p.exact)
 	for i, d := range p.diffs {
 		if i == 40 && os.Getenv("INSPECT_ALL_DIFFS") == "" {
 			t.Logf("  ... %d more", len(p.diffs)-40)

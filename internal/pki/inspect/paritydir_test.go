@@ -18,6 +18,28 @@ func TestParityDir(t *testing.T) {
 	if dir == "" {
 		t.Skip("INSPECT_PARITY_DIR not set")
 	}
+	rep := parityDir(t, dir)
+	rep.check(t)
+}
+
+// TestParityForeign covers what pkibench does not make but meets in the
+// wild, made by openssl from testdata/foreign/exotic.cnf (see README):
+// SCTs, RSA-PSS, otherName, policy qualifiers, name constraints, escaped
+// and UTF-8 names, CSR attributes, CRL reasons and issuing distribution
+// points. Every line must match.
+func TestParityForeign(t *testing.T) {
+	rep := parityDir(t, "testdata/foreign")
+	if rep.objects < 5 {
+		t.Fatalf("only %d objects in testdata/foreign", rep.objects)
+	}
+	rep.check(t)
+	if rep.matched != rep.total || rep.extra != 0 {
+		t.Errorf("foreign corpus must match exactly: %d/%d, %d extra", rep.matched, rep.total, rep.extra)
+	}
+}
+
+func parityDir(t *testing.T, dir string) parityReport {
+	t.Helper()
 	tool := testtool.Require(t, "openssl")
 	rep := parityReport{name: dir}
 	now := time.Now()
@@ -49,9 +71,14 @@ func TestParityDir(t *testing.T) {
 				continue
 			}
 			want := runOpenSSL(t, tool, o.DER, args...)
-			rep.add(p, Text(FromObject(o, now)), want)
+			got := Text(FromObject(o, now))
+			if got != want && os.Getenv("INSPECT_WRITE_DIFFS") != "" {
+				_ = os.WriteFile(p+".got", []byte(got), 0o644)
+				_ = os.WriteFile(p+".want", []byte(want), 0o644)
+			}
+			rep.add(p, got, want)
 		}
 		return nil
 	})
-	rep.check(t)
+	return rep
 }

@@ -92,7 +92,7 @@ func sctPrint(b *bio, s []byte, indent int) error {
 	default:
 		b.WriteString(fmt.Sprintf("%02X%02X", hashAlg, sigAlg))
 	}
-	b.printf("\n%*s    ", indent+4, "")
+	b.printf("\n%*s", indent+16, "")
 	bioHexString(b, indent+16, 16, sig)
 	return nil
 }

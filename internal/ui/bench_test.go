@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"pkibench/internal/store"
+)
+
+// benchModel is the workbench on the Certificates tab with n certificates
+// built in memory: rendering never touches the store.
+func benchModel(b testing.TB, n int) *Model {
+	b.Helper()
+	m := newModel(context.Background(), nil, Options{Now: func() time.Time { return fixedNow }})
+	m.noSpin = true
+	m.pathLabel = "/home/demo/pki"
+	certs := make([]store.Cert, n)
+	statuses := []store.Status{store.StatusValid, store.StatusValid, store.StatusRevoked, store.StatusExpired}
+	for i := range certs {
+		certs[i] = store.Cert{
+			Name:     fmt.Sprintf("host-%06d", i),
+			CA:       fmt.Sprintf("ca-%d", i%7),
+			Serial:   fmt.Sprintf("%032X", i),
+			Subject:  fmt.Sprintf("/O=ABC Inc./CN=host-%06d.example.com", i),
+			NotAfter: fixedNow.Add(time.Duration(i%800-100) * 24 * time.Hour),
+			Status:   statuses[i%len(statuses)],
+			Kind:     "issued",
+		}
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.c.Data.Certs = certs
+	m.c.Data.Gen++
+	m.broadcast(dataChangedMsg{})
+	m.setTab(TabCertificates)
+	return m
+}
+
+var benchSizes = []int{100, 10_000, 100_000}
+
+func BenchmarkCertificatesView(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := benchModel(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkCertificatesScroll is one key press down plus the frame it draws,
+// wrapping to the top at the end so every step really moves.
+func BenchmarkCertificatesScroll(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := benchModel(b, n)
+			down, home := keyMsg("down"), keyMsg("home")
+			cs := m.screens[TabCertificates].(*certificatesScreen)
+			b.ReportAllocs()
+			for b.Loop() {
+				if cs.cursor == n-1 {
+					m.Update(home)
+				}
+				m.Update(down)
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkCertificatesFilterKey is one typed filter character over the
+// whole list (the filter re-scans every certificate).
+func BenchmarkCertificatesFilterKey(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := benchModel(b, n)
+			m.Update(keyMsg("/"))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(keyMsg("7"))
+				m.Update(keyMsg("backspace"))
+			}
+		})
+	}
+}
+
+func TestCertificatesRenderOnlyVisibleRows(t *testing.T) {
+	m := benchModel(t, 100_000)
+	out := m.render()
+	if got := strings.Count(out, "host-"); got > 40 {
+		t.Fatalf("rendered %d rows for a 40-line terminal", got)
+	}
+	if !strings.Contains(out, "100000 certificates") {
+		t.Fatalf("no count line:\n%s", out)
+	}
+}

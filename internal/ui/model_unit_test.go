@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"pkibench/internal/pki"
+)
+
+func TestTabKeys(t *testing.T) {
+	for _, c := range []struct {
+		keys []string
+		want int
+	}{
+		{nil, TabAuthorities},
+		{[]string{"2"}, TabCertificates},
+		{[]string{"3"}, TabProbe},
+		{[]string{"4"}, TabInspect},
+		{[]string{"tab"}, TabCertificates},
+		{[]string{"tab", "tab", "tab", "tab"}, TabAuthorities},
+		{[]string{"shift+tab"}, TabInspect},
+		{[]string{"3", "1"}, TabAuthorities},
+		{[]string{"?", "2"}, TabAuthorities}, // the help overlay takes keys
+	} {
+		t.Run(strings.Join(c.keys, ","), func(t *testing.T) {
+			d := newDriver(t, testStore(t), 80, 24)
+			d.press(c.keys...)
+			if d.m.Active() != c.want {
+				t.Fatalf("active = %d, want %d", d.m.Active(), c.want)
+			}
+		})
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, c := range []struct {
+		keys []string
+		quit bool
+	}{
+		{[]string{"q"}, true},
+		{[]string{"ctrl+c"}, true},
+		{[]string{"n", "q"}, false}, // q is typed into the form
+		{[]string{"n", "ctrl+c"}, true},
+		{[]string{"2", "/", "q"}, false}, // and into the filter
+		{[]string{"2", "/", "esc", "q"}, true},
+	} {
+		t.Run(strings.Join(c.keys, ","), func(t *testing.T) {
+			d := newDriver(t, testStore(t), 80, 24)
+			d.press(c.keys...)
+			if d.quit != c.quit {
+				t.Fatalf("quit = %v, want %v", d.quit, c.quit)
+			}
+		})
+	}
+}
+
+func TestTooSmallFollowsResize(t *testing.T) {
+	d := newDriver(t, testStore(t), 80, 24)
+	for _, size := range [][2]int{{79, 24}, {80, 23}, {40, 10}} {
+		d.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		d.expect("terminal too small")
+		d.press("2") // ignored while too small
+		if d.m.Active() != TabAuthorities {
+			t.Fatal("keys acted while the terminal was too small")
+		}
+		lines := strings.Split(d.screen(), "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+	}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if strings.Contains(d.screen(), "too small") {
+		t.Fatal("still too small at 80x24")
+	}
+}
+
+// Every frame must be exactly the terminal's size, whatever the screen.
+func TestFrameFitsTerminal(t *testing.T) {
+	d := goldenDriver(t, 80, 24)
+	for _, keys := range [][]string{nil, {"2"}, {"3"}, {"4"}, {"?"}, {"n"}, {"i"}, {"2", "r"}, {"1", "enter"}} {
+		d.press(keys...)
+		for i, l := range strings.Split(d.screen(), "\n") {
+			if w := len([]rune(l)); w > 80 {
+				t.Fatalf("after %v line %d is %d wide: %q", keys, i, w, l)
+			}
+		}
+		if n := strings.Count(d.screen(), "\n") + 1; n != 24 {
+			t.Fatalf("after %v: %d lines", keys, n)
+		}
+		d.press("esc")
+	}
+}
+
+func TestInspectEscReturnsToTab(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("2", "end", "enter")
+	d.expect("Inspect server", "Serial Number")
+	if d.m.Active() != TabInspect {
+		t.Fatal("enter did not open Inspect")
+	}
+	d.press("e")
+	d.expect("explanations on")
+	d.press("esc")
+	if d.m.Active() != TabCertificates {
+		t.Fatalf("esc went to tab %d", d.m.Active())
+	}
+	d.press("1", "enter")
+	d.expect("Inspect CA demo-ca")
+	d.press("esc")
+	if d.m.Active() != TabAuthorities {
+		t.Fatalf("esc went to tab %d", d.m.Active())
+	}
+}
+
+// A late answer to an abandoned request is dropped, and still counted done.
+func TestStaleAnswersDropped(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	first := d.m.inspect.open("demo-ca", "first")
+	second := d.m.inspect.open("server", "second")
+	if d.m.Busy() != 2 {
+		t.Fatalf("busy = %d, want 2", d.m.Busy())
+	}
+	d.send(first())
+	if d.m.inspect.doc != nil || d.m.Busy() != 1 {
+		t.Fatalf("stale answer used (doc %v) or not counted (busy %d)", d.m.inspect.doc != nil, d.m.Busy())
+	}
+	d.send(second())
+	if d.m.inspect.doc == nil || !strings.Contains(d.m.inspect.doc.Title, "server") {
+		t.Fatalf("current answer not used: %+v", d.m.inspect.doc)
+	}
+
+	// A form abandoned with esc drops its answer too.
+	_, cmd := d.m.Update(keyMsg("n"))
+	d.run(cmd)
+	_, work := d.m.Update(keyMsg("enter"))
+	d.press("esc")
+	d.run(work)
+	if d.m.dialog != nil {
+		t.Fatal("abandoned form came back")
+	}
+}
+
+func TestFormValidation(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("n")
+	d.typeText("demo-ca") // taken
+	d.expect("demo-ca is already taken")
+	d.press("enter")
+	if d.m.dialog == nil {
+		t.Fatal("form submitted with a taken name")
+	}
+	d.press("ctrl+u")
+	d.typeText("second")
+	d.press("down", "down", "down") // days
+	d.typeText("x")
+	d.expect("days of validity")
+	d.press("enter")
+	d.expect("Create a certificate authority")
+	d.press("backspace")
+	d.typeText("30")
+	d.press("enter")
+	d.expect("CA second created")
+}
+
+func TestFilterAndSort(t *testing.T) {
+	m := benchModel(t, 100)
+	d := &driver{t: t, m: m}
+	d.press("/")
+	d.typeText("host-00001")
+	d.expect("11 of 100 certificates", "host-000010")
+	d.press("enter")
+	d.expect("/host-00001")
+	d.press("esc", "/", "esc") // esc while editing clears
+	d.expect("100 certificates")
+	cs := m.screens[TabCertificates].(*certificatesScreen)
+	first := func() string { c, _ := cs.selected(); return c.Name }
+	if first() != "host-000000" {
+		t.Fatalf("first = %s", first())
+	}
+	d.press("S")
+	if first() != "host-000099" {
+		t.Fatalf("reversed first = %s", first())
+	}
+	d.press("s", "s", "s") // not after, ascending within the reverse
+	d.expect("NOT AFTER↓")
+	d.press("end")
+	if c, _ := cs.selected(); c.Name == "" {
+		t.Fatal("end selected nothing")
+	}
+	d.expect("expired", "revoked", "valid")
+}
+
+func TestReasonPickerCoversAllReasons(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("2", "end", "r")
+	for _, r := range pki.ReasonNames {
+		d.expect(r)
+	}
+	d.press("esc")
+	if d.m.dialog != nil {
+		t.Fatal("esc did not close the dialog")
+	}
+}
