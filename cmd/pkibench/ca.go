@@ -137,6 +137,8 @@ func (a *app) caListCommand() *cobra.Command {
 				na := dateOf(ca.NotAfter)
 				if now.After(ca.NotAfter) {
 					na += " EXPIRED"
+				} else if ca.NotAfter.Sub(now) < store.CAWarnBefore {
+					na += " (expires in " + store.Humanize(ca.NotAfter.Sub(now)) + ")"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", name, ca.Algorithm, na, ca.Valid, ca.Revoked, ca.Expired, ca.CRL.Freshness())
 			}

@@ -32,8 +32,18 @@ func (c *CRLState) Freshness() string {
 	if c.Stale {
 		return "STALE since " + c.NextUpdate.UTC().Format("2006-01-02 15:04Z") + ": every client is locked out"
 	}
+	if c.ExpiresIn < CRLWarnBefore {
+		return "fresh for only " + Humanize(c.ExpiresIn) + ": publish a new CRL soon"
+	}
 	return "fresh for " + Humanize(c.ExpiresIn)
 }
+
+// CRLWarnBefore is how long before nextUpdate a CRL is flagged: an expired
+// CRL locks every client out of servers that check it.
+const CRLWarnBefore = 72 * time.Hour
+
+// CAWarnBefore is how long before a CA's notAfter it is flagged.
+const CAWarnBefore = 30 * 24 * time.Hour
 
 // Humanize renders a duration as "3d 4h", "5h 10m" or "42m".
 func Humanize(d time.Duration) string {

@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"os"
@@ -34,6 +35,9 @@ type Entry struct {
 	Serial    *big.Int
 	File      string
 	Subject   string
+	// hex is the serial as read from the line, when it is already in
+	// index form (saves formatting 100,000 big.Ints when listing).
+	hex string
 }
 
 // Name is the store name in the file column ("certs/web" -> "web").
@@ -48,7 +52,12 @@ func (e Entry) Name() string {
 }
 
 // SerialHex is the serial as index.txt spells it.
-func (e Entry) SerialHex() string { return SerialHex(e.Serial) }
+func (e Entry) SerialHex() string {
+	if e.hex != "" {
+		return e.hex
+	}
+	return SerialHex(e.Serial)
+}
 
 // Status is the entry's state at time now.
 func (e Entry) Status(now time.Time) Status {
@@ -81,6 +90,9 @@ func asn1Time(t time.Time) string {
 }
 
 func parseASN1Time(s string) (time.Time, error) {
+	if t, ok := fastUTCTime(s); ok {
+		return t, nil
+	}
 	switch len(s) {
 	case 13:
 		t, err := time.Parse("060102150405Z", s)
@@ -130,6 +142,7 @@ func ParseIndex(data []byte, file string) (entries []Entry, torn bool, err error
 		torn = true
 		data = data[:bytes.LastIndexByte(data, '\n')+1]
 	}
+	entries = make([]Entry, 0, bytes.Count(data, []byte{'\n'}))
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for ln := 1; sc.Scan(); ln++ {
@@ -175,11 +188,14 @@ func parseIndexLine(line string) (Entry, error) {
 	} else if f[2] != "" {
 		return Entry{}, fmt.Errorf("revocation field must be empty for status %c", e.Flag)
 	}
-	s, ok := new(big.Int).SetString(f[3], 16)
-	if !ok || s.Sign() < 0 {
+	s, ok := parseHexSerial(f[3])
+	if !ok {
 		return Entry{}, fmt.Errorf("serial %q is not hexadecimal", f[3])
 	}
 	e.Serial, e.File, e.Subject = s, f[4], f[5]
+	if len(f[3])%2 == 0 && strings.ToUpper(f[3]) == f[3] {
+		e.hex = f[3]
+	}
 	return e, nil
 }
 
@@ -255,4 +271,48 @@ func writeIndex(path string, es []Entry) error {
 		b.WriteString(e.Line())
 	}
 	return writeFileAtomic(path, []byte(b.String()), 0o644)
+}
+
+// fastUTCTime parses YYMMDDHHMMSSZ without time.Parse's generality; listing
+// 100,000 index lines spends most of its time here otherwise.
+func fastUTCTime(s string) (time.Time, bool) {
+	if len(s) != 13 || s[12] != 'Z' {
+		return time.Time{}, false
+	}
+	var v [6]int
+	for i := 0; i < 6; i++ {
+		a, b := s[2*i], s[2*i+1]
+		if a < '0' || a > '9' || b < '0' || b > '9' {
+			return time.Time{}, false
+		}
+		v[i] = int(a-'0')*10 + int(b-'0')
+	}
+	year := 2000 + v[0]
+	if v[0] >= 50 {
+		year = 1900 + v[0]
+	}
+	if v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(v[1]), v[2], v[3], v[4], v[5], 0, time.UTC)
+	if t.Day() != v[2] {
+		return time.Time{}, false // e.g. Feb 30
+	}
+	return t, true
+}
+
+// parseHexSerial reads an index serial; hex.Decode + SetBytes is several
+// times faster than big.Int's generic scanner on 100,000 lines.
+func parseHexSerial(h string) (*big.Int, bool) {
+	if h == "" {
+		return nil, false
+	}
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return nil, false
+	}
+	return new(big.Int).SetBytes(b), true
 }
