@@ -19,6 +19,7 @@ type app struct {
 	storeDir       string
 	json           bool
 	passFile       string
+	showCommands   bool
 }
 
 func (a *app) rootCommand() *cobra.Command {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/store"
 )
@@ -59,6 +60,10 @@ func (a *app) caCreateCommand() *cobra.Command {
 			if err := store.CheckName(args[0]); err != nil {
 				return usageError{err}
 			}
+			if a.showCommands {
+				return a.printCommands(equiv.CreateCA(a.layout(), equiv.CASpec{Name: args[0], Parent: parent, Subject: subj,
+					Algo: alg, ParentAlgo: caAlgo(a.optionalStore(), parent), Days: days, PathLen: o.PathLen, Constraints: o.Constraints}))
+			}
 			if encrypt {
 				if o.Passphrase, err = a.newPassphrase("the new CA " + args[0] + "'s key"); err != nil {
 					return err
@@ -98,6 +103,7 @@ func (a *app) caCreateCommand() *cobra.Command {
 	f.StringSliceVar(&excludeEmail, "exclude-email", nil, "name constraint: excluded e-mail domain or address")
 	f.StringVar(&crlURL, "crl-url", "", "CRL distribution point URL put in certificates this CA issues")
 	f.StringVar(&aiaURL, "aia-url", "", "CA issuers URL (AIA) put in certificates this CA issues")
+	a.addCommandsFlag(c)
 	f.BoolVar(&encrypt, "encrypt", false, "encrypt the CA key (PKCS#8 PBES2, AES-256, PBKDF2-SHA256 600k); passphrase from --passphrase-file, $PKIBENCH_PASSPHRASE or a prompt")
 	return c
 }

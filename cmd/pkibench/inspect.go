@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/pki/inspect"
 )
@@ -47,6 +48,9 @@ leaf to root with the status of each link. Never creates a store.`,
 			if err != nil {
 				return err
 			}
+			if a.showCommands {
+				return a.printCommands(equiv.Inspect(tg.source, tg.objs[0].Kind, tg.objs[0].Format == "DER"))
+			}
 			out := inspectOutput{Source: tg.source, Documents: inspect.FromObjects(tg.objs, now)}
 			if chain {
 				certs := pki.Certificates(tg.objs)
@@ -77,6 +81,7 @@ leaf to root with the status of each link. Never creates a store.`,
 	c.Flags().BoolVar(&explain, "explain", false, "explain every field in one line for newcomers")
 	c.Flags().BoolVar(&showPEM, "pem", false, "print the PEM too")
 	c.Flags().StringVar(&at, "at", "", "judge validity at this time (RFC 3339 or relative: +400d)")
+	a.addCommandsFlag(c)
 	return c
 }
 

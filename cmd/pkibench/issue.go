@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/store"
 )
@@ -78,6 +79,9 @@ func (a *app) issueCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if a.showCommands {
+				return a.printCommands(issueCommands(a, o))
+			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
@@ -90,7 +94,23 @@ func (a *app) issueCommand() *cobra.Command {
 		},
 	}
 	f.register(c, true)
+	a.addCommandsFlag(c)
 	return c
+}
+
+// issueCommands are the openssl steps for each name of an issue.
+func issueCommands(a *app, o store.IssueOptions) []equiv.Command {
+	algo := caAlgo(a.optionalStore(), o.CA)
+	var out []equiv.Command
+	for _, n := range o.Names {
+		uris := make([]string, len(o.URIs))
+		for i, u := range o.URIs {
+			uris[i] = u.String()
+		}
+		out = append(out, equiv.Issue(a.layout(), equiv.IssueSpec{Name: n, CA: o.CA, Profile: o.Profile, Subject: o.Subject,
+			DNS: o.DNS, IPs: o.IPs, Emails: o.Emails, URIs: uris, Algo: o.Algorithm, CAAlgo: algo, Days: o.Days})...)
+	}
+	return out
 }
 
 func (a *app) printCerts(certs []store.Cert, verb string) error {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/probe"
 	"pkibench/internal/store"
@@ -53,8 +56,22 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
   pkibench probe --connect localhost:3100 --client mail-server --client-trust abc
   pkibench probe --matrix --ca abc --server invoice-server`,
 		Args: exactArgs(0, ""),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runProbe(cmd.Context(), &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.showCommands {
+				st, err := a.readStore()
+				if err != nil {
+					return err
+				}
+				spec, err := a.probeSpec(st, &f, 8443)
+				if err != nil {
+					return err
+				}
+				return a.printCommands(equiv.Probe(spec))
+			}
+			return a.runProbe(cmd.Context(), &f)
+		},
 	}
+	a.addCommandsFlag(c)
 	fl := c.Flags()
 	fl.StringVar(&f.client, "client", "", "client identity (a store name) or none")
 	fl.StringVar(&f.server, "server", "", "server identity (a store name)")
@@ -92,6 +109,17 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 			if err != nil {
 				return err
 			}
+			if a.showCommands {
+				port := 8443
+				if _, p, err := net.SplitHostPort(f.listen); err == nil {
+					port, _ = strconv.Atoi(p)
+				}
+				spec, err := a.probeSpec(st, &f, port)
+				if err != nil {
+					return err
+				}
+				return a.printCommands(equiv.Serve(spec))
+			}
 			sc, opts, err := a.serverConfig(st, &f)
 			if err != nil {
 				return err
@@ -123,6 +151,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 	fl.StringVar(&f.at, "at", "", "verification time (RFC 3339 or relative)")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fl.BoolVar(&public, "public", false, "allow a --listen address outside loopback")
+	a.addCommandsFlag(c)
 	return c
 }
 

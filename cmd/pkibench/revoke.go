@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/store"
 )
@@ -29,6 +30,21 @@ func (a *app) revokeCommand() *cobra.Command {
 				if o.At, err = parseTime(at, time.Now()); err != nil {
 					return usagef("--at: %v", err)
 				}
+			}
+			if a.showCommands {
+				st, err := a.readStore()
+				if err != nil {
+					return err
+				}
+				var cmds []equiv.Command
+				for _, t := range args {
+					ca, serial, err := st.Locate(t)
+					if err != nil {
+						return err
+					}
+					cmds = append(cmds, equiv.Revoke(a.layout(), ca, a.layout().CA(ca).NewCerts+"/"+serial+".pem", r, 0)...)
+				}
+				return a.printCommands(cmds)
 			}
 			st, err := a.openStore()
 			if err != nil {
@@ -66,6 +82,7 @@ func (a *app) revokeCommand() *cobra.Command {
 	c.Flags().StringVar(&reason, "reason", "unspecified", "unspecified, keyCompromise, CACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, AACompromise")
 	c.Flags().StringVar(&at, "at", "", "revocation time (RFC 3339 or relative: -2h, +1d; default now)")
 	c.Flags().BoolVar(&release, "release", false, "release a certificateHold instead of revoking")
+	a.addCommandsFlag(c)
 	return c
 }
 
@@ -76,6 +93,9 @@ func (a *app) crlCommand() *cobra.Command {
 		Short: "Publish a CRL for CA: crl.pem, crl.der and crl/<number>.pem",
 		Args:  exactArgs(1, "a CA name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.showCommands {
+				return a.printCommands(equiv.PublishCRL(a.layout(), args[0], days))
+			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
@@ -93,6 +113,7 @@ func (a *app) crlCommand() *cobra.Command {
 		},
 	}
 	c.Flags().IntVar(&days, "days", 0, "days until nextUpdate (default: the CA's crl_days, 30)")
+	a.addCommandsFlag(c)
 	return c
 }
 

@@ -4,11 +4,13 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki"
 	"pkibench/internal/pki/verify"
 	"pkibench/internal/store"
@@ -112,6 +114,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if len(opts.Roots) == 0 {
 				return usagef("no trust anchor: give --ca CA or --roots FILE")
 			}
+			if a.showCommands {
+				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
+			}
 			chains, f := verify.Verify(leaf, opts)
 			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
 			if f != nil {
@@ -145,7 +150,35 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
 	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	a.addCommandsFlag(c)
 	return c
+}
+
+// verifySpec names the files openssl verify would need for the same check.
+func verifySpec(a *app, tg *target, ca, roots, inter string, crls []string, usage, name, at string, when time.Time) equiv.VerifySpec {
+	s := equiv.VerifySpec{Leaf: tg.source, CRLs: crls, Usage: usage, Name: name}
+	if at != "" {
+		s.At = when
+	}
+	switch {
+	case roots != "":
+		s.Roots = []string{roots}
+	case ca != "":
+		s.Roots = []string{a.layout().CA(ca).Chain}
+	default:
+		if chain := filepath.Join(filepath.Dir(tg.source), "chain.pem"); fileExists(chain) {
+			s.Roots = []string{chain}
+		}
+	}
+	if inter != "" {
+		s.Intermediates = []string{inter}
+	}
+	return s
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // trustFor fills Roots (and the CA chain as intermediates, and the store's

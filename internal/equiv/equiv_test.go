@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pkibench/internal/pki"
+	"pkibench/internal/probe"
 	"pkibench/internal/store"
 	"pkibench/internal/testtool"
 )
@@ -192,5 +193,63 @@ func TestRender(t *testing.T) {
 	out := Render([]Command{{Shell, "one", "echo 1"}, {OpenSSL, "two", "openssl version"}})
 	if out != "# one\necho 1\n\n# two\nopenssl version\n" {
 		t.Errorf("Render = %q", out)
+	}
+}
+
+// TestAuthModes: each client-auth mode maps to the openssl s_server flags
+// and Node.js options that behave the same way.
+func TestAuthModes(t *testing.T) {
+	l := Layout{Root: "pki"}
+	for _, c := range []struct {
+		mode            probe.AuthMode
+		openssl, nodejs string
+		notOpenSSL      string
+	}{
+		{probe.AuthNone, "-www", "requestCert: false", "-verify"},
+		{probe.AuthRequest, "-verify 1 -www", "rejectUnauthorized: false", "-verify_return_error"},
+		{probe.AuthVerifyIfGiven, "-verify 1 -verify_return_error", "no verify-if-given mode", "-Verify"},
+		{probe.AuthRequireAny, "-Verify 1 -www", "no require-any mode", "-verify_return_error"},
+		{probe.AuthRequireAndVerify, "-Verify 1 -verify_return_error", "rejectUnauthorized: true", "-verify 1"},
+	} {
+		cmds := ServerCommands(l.ProbeSpec(StoreProbe{Server: "web", ServerTrust: []string{"abc"}, Auth: c.mode}))
+		o, n := find(cmds, OpenSSL), find(cmds, Node)
+		if !strings.Contains(o.Line, c.openssl) || strings.Contains(o.Line, c.notOpenSSL) {
+			t.Errorf("%s: s_server %s", c.mode, o.Line)
+		}
+		if !strings.Contains(n.Line+n.Purpose, c.nodejs) {
+			t.Errorf("%s: node %s (%s)", c.mode, n.Line, n.Purpose)
+		}
+	}
+}
+
+// TestEveryCommandFilled: no builder returns a step without a tool, a
+// purpose or a line.
+func TestEveryCommandFilled(t *testing.T) {
+	l := Layout{Root: "pki"}
+	sets := map[string][]Command{
+		"create-ca":  CreateCA(l, CASpec{Name: "abc"}),
+		"create-int": CreateCA(l, CASpec{Name: "i", Parent: "abc"}),
+		"issue":      Issue(l, IssueSpec{Name: "web", CA: "abc", DNS: []string{"localhost"}}),
+		"revoke":     Revoke(l, "abc", l.Cert("web").Cert, pki.Reason(9), 0),
+		"crl":        PublishCRL(l, "abc", 0),
+		"inspect":    Inspect("x.pem", pki.KindCertificate, false),
+		"verify":     Verify(VerifySpec{Leaf: "x.pem", Roots: []string{"a.pem", "b.pem"}}),
+		"probe":      Probe(l.ProbeSpec(StoreProbe{Server: "web", Client: "mail", ServerTrust: []string{"abc"}, ClientTrust: []string{"abc", "zxc"}})),
+	}
+	for name, cmds := range sets {
+		if len(cmds) == 0 {
+			t.Errorf("%s: no commands", name)
+		}
+		for _, c := range cmds {
+			if c.Tool == "" || c.Purpose == "" || c.Line == "" {
+				t.Errorf("%s: empty field in %+v", name, c)
+			}
+		}
+	}
+	if r := sets["revoke"][1]; !strings.Contains(r.Line, "-crl_reason unspecified") || !strings.Contains(r.Purpose, "knows no privilegeWithdrawn") {
+		t.Errorf("a reason openssl ca lacks: %+v", r)
+	}
+	if v := sets["verify"]; v[0].Tool != Shell || !strings.Contains(v[1].Line, "-CAfile "+BundleFile) {
+		t.Errorf("two roots are not bundled: %+v", v)
 	}
 }

@@ -251,9 +251,14 @@ func CAConfig(l Layout, ca string, crlDays int) Command {
 	return Command{Shell, "a minimal `openssl ca` configuration pointing at the CA folder", heredoc(p.Config, body)}
 }
 
-// openSSLReasons are the reasons `openssl ca -crl_reason` accepts.
-var openSSLReasons = map[string]bool{"unspecified": true, "keyCompromise": true, "CACompromise": true,
-	"affiliationChanged": true, "superseded": true, "cessationOfOperation": true, "certificateHold": true}
+// openSSLReason reports whether `openssl ca -crl_reason` accepts r.
+func openSSLReason(r string) bool {
+	switch r {
+	case "unspecified", "keyCompromise", "CACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold":
+		return true
+	}
+	return false
+}
 
 // Revoke returns the commands for `pkibench revoke NAME` followed by
 // `pkibench crl CA`: openssl ca marks the line R in index.txt, then signs
@@ -261,7 +266,7 @@ var openSSLReasons = map[string]bool{"unspecified": true, "keyCompromise": true,
 func Revoke(l Layout, ca, certFile string, reason pki.Reason, crlDays int) []Command {
 	r := reason.String()
 	purpose := "mark it revoked (R) in index.txt with reason " + r
-	if !openSSLReasons[r] {
+	if !openSSLReason(r) {
 		purpose += " (openssl ca knows no " + r + ": it records unspecified)"
 		r = "unspecified"
 	}

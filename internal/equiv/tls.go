@@ -18,7 +18,9 @@ type ProbeSpec struct {
 	// ServerTrust are the CA files client certificates must chain to.
 	ServerTrust []string
 	Auth        probe.AuthMode // default require-and-verify
-	// CRLs are checked for client certificates when not empty.
+	// CRLs are checked for client certificates when not empty: the client
+	// certificate's issuer's first (openssl s_server takes only that one),
+	// then the CAs above it (Node.js wants them all).
 	CRLs      []string
 	ServerTLS string // "", "1.2" or "1.3": that version only
 
@@ -82,15 +84,15 @@ func ServerCommands(s ProbeSpec) []Command {
 	case probe.AuthRequireAndVerify:
 		args = append(args, "-Verify", "1", "-verify_return_error")
 	}
+	purpose := "a server like pkibench's (client auth " + string(s.auth()) + "; -www answers GET /)"
 	if len(s.CRLs) > 0 {
-		args = append(args, "-crl_check")
-		for _, c := range s.CRLs {
-			args = append(args, "-CRLfile", c)
-		}
+		// s_server loads one CRL and -crl_check checks the leaf only.
+		args = append(args, "-crl_check", "-CRL", s.CRLs[0])
+		purpose += "; it checks the client certificate against one CRL, its issuer's"
 	}
 	args = append(args, versionFlag(s.ServerTLS)...)
 	args = append(args, "-www")
-	cmds = append(cmds, Command{OpenSSL, "a server like pkibench's (client auth " + string(s.auth()) + "; -www answers GET /)", line(args...)})
+	cmds = append(cmds, Command{OpenSSL, purpose, line(args...)})
 
 	var opts []string
 	opts = append(opts, "key: "+readFile(s.ServerKey), "cert: "+readFile(s.ServerCert))
@@ -110,7 +112,10 @@ func ServerCommands(s ProbeSpec) []Command {
 		note = " (Node.js has no " + string(s.auth()) + " mode: this is the nearest)"
 	}
 	if len(s.CRLs) > 0 {
+		// Node.js checks the whole chain once given a CRL: it refuses
+		// (UNABLE_TO_GET_CRL) unless every CA above the client has one here.
 		opts = append(opts, "crl: "+readFiles(s.CRLs))
+		note += "; with crl it needs the CRL of every CA in the client's chain"
 	}
 	opts = append(opts, nodeVersions(s.ServerTLS)...)
 	js := `const https = require("https"), fs = require("fs");
@@ -208,4 +213,39 @@ func readFiles(ps []string) string {
 		out[i] = readFile(p)
 	}
 	return "[" + strings.Join(out, ", ") + "]"
+}
+
+// StoreProbe names a probe by store names, as `pkibench probe` takes it.
+type StoreProbe struct {
+	// Server and Client are issued identities (certs/NAME); a Client of ""
+	// or "none" sends no certificate.
+	Server, Client string
+	// ServerTrust and ClientTrust are CA names (cas/NAME).
+	ServerTrust, ClientTrust []string
+	Auth                     probe.AuthMode
+	// CRLCAs are the CAs whose crl.pem the server checks (probe --crl),
+	// the client certificate's issuer first.
+	CRLCAs               []string
+	ServerName           string
+	ServerTLS, ClientTLS string
+	Port                 int
+}
+
+// ProbeSpec turns store names into the files the commands use.
+func (l Layout) ProbeSpec(p StoreProbe) ProbeSpec {
+	s := ProbeSpec{Auth: p.Auth, ServerName: p.ServerName, ServerTLS: p.ServerTLS, ClientTLS: p.ClientTLS, Port: p.Port}
+	s.ServerCert, s.ServerKey, s.ServerChain = l.Presented(p.Server)
+	if p.Client != "" && p.Client != "none" {
+		s.ClientCert, s.ClientKey, s.ClientChain = l.Presented(p.Client)
+	}
+	for _, ca := range p.ServerTrust {
+		s.ServerTrust = append(s.ServerTrust, l.CA(ca).Cert)
+	}
+	for _, ca := range p.ClientTrust {
+		s.ClientTrust = append(s.ClientTrust, l.CA(ca).Cert)
+	}
+	for _, ca := range p.CRLCAs {
+		s.CRLs = append(s.CRLs, l.CA(ca).CRL)
+	}
+	return s
 }

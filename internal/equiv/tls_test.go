@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -45,12 +46,11 @@ func tlsStore(t *testing.T) (*store.Store, Layout) {
 }
 
 func spec(l Layout, port int, withClient bool) ProbeSpec {
-	s := ProbeSpec{ServerTrust: []string{l.CA("abc").Cert}, ClientTrust: []string{l.CA("abc").Cert}, Port: port}
-	s.ServerCert, s.ServerKey, s.ServerChain = l.Presented("invoice-server")
+	client := "none"
 	if withClient {
-		s.ClientCert, s.ClientKey, s.ClientChain = l.Presented("mail-server")
+		client = "mail-server"
 	}
-	return s
+	return l.ProbeSpec(StoreProbe{Server: "invoice-server", Client: client, ServerTrust: []string{"abc"}, ClientTrust: []string{"abc"}, Port: port})
 }
 
 func find(cmds []Command, tool Tool) Command {
@@ -117,22 +117,36 @@ func TestClientsAgainstServe(t *testing.T) {
 }
 
 // TestServersWithCurl starts the printed openssl s_server and Node.js
-// server and fetches from each with the printed curl command.
+// server (checking the issuing CA's CRL, as in the seeds) and fetches from
+// each with the printed curl command: the mail server gets in, revoked
+// client2 and a client without a certificate do not.
 func TestServersWithCurl(t *testing.T) {
 	testtool.Require(t, "curl")
-	_, l := tlsStore(t)
+	st, l := tlsStore(t)
+	if _, err := st.Issue(store.IssueOptions{Names: []string{"client2"}, CA: "issuing", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Revoke("client2", store.RevokeOptions{Reason: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ca := range []string{"issuing", "abc"} {
+		if _, err := st.PublishCRL(ca, store.CRLOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tool := range []Tool{OpenSSL, Node} {
 		t.Run(string(tool), func(t *testing.T) {
 			testtool.Require(t, string(tool))
 			port := freePort(t)
 			s := spec(l, port, true)
+			s.CRLs = []string{l.CA("issuing").CRL, l.CA("abc").CRL}
 			server := find(ServerCommands(s), tool)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "bash", "-c", "exec "+server.Line)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			var out strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &out
+			out := &lockedBuf{}
+			cmd.Stdout, cmd.Stderr = out, out
 			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -141,7 +155,7 @@ func TestServersWithCurl(t *testing.T) {
 				cancel()
 				cmd.Wait()
 			}()
-			waitPort(t, ctx, port)
+			waitPort(t, ctx, port, out)
 			c := find(Serve(s), Curl)
 			got, err := sh(t, t.TempDir(), c)
 			if err != nil || !strings.Contains(got, "200") && !strings.Contains(got, "hello") && !strings.Contains(got, "s_server") {
@@ -153,6 +167,11 @@ func TestServersWithCurl(t *testing.T) {
 			noCert := find(Serve(spec(l, port, false)), Curl)
 			if got, err := sh(t, t.TempDir(), noCert); err == nil {
 				t.Errorf("%s server let curl in without a certificate: %s", tool, got)
+			}
+			revoked := s
+			revoked.ClientCert, revoked.ClientKey, revoked.ClientChain = l.Presented("client2")
+			if got, err := sh(t, t.TempDir(), find(Serve(revoked), Curl)); err == nil {
+				t.Errorf("%s server let revoked client2 in: %s", tool, got)
 			}
 		})
 	}
@@ -170,7 +189,7 @@ func freePort(t *testing.T) int {
 
 // waitPort polls until something listens on the port; it is a readiness
 // check, not a sleep used for ordering.
-func waitPort(t *testing.T, ctx context.Context, port int) {
+func waitPort(t *testing.T, ctx context.Context, port int, log fmt.Stringer) {
 	t.Helper()
 	for {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -180,7 +199,7 @@ func waitPort(t *testing.T, ctx context.Context, port int) {
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("nothing listens on %d", port)
+			t.Fatalf("nothing listens on %d; the server said:\n%s", port, log)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -197,4 +216,23 @@ func next(t *testing.T, ch <-chan probe.Result) probe.Result {
 		t.Fatal("the server saw no connection")
 		return probe.Result{}
 	}
+}
+
+// lockedBuf collects a child's output, written by exec's copying goroutine
+// while the test may read it.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -40,10 +40,14 @@ type staged struct {
 
 // Stage creates what the scenario needs in the store (lab-prefixed names,
 // lab CAs, reusing material an earlier run left) and returns the probe's
-// configuration. Options.At is set when the scenario moves the clock.
+// configuration. Options.At is the scenario's own time: the store's now,
+// or later for the scenarios that move the clock.
 func (s Scenario) Stage(ctx context.Context, st *store.Store) (probe.ServerConfig, probe.ClientConfig, probe.Options, error) {
 	if err := ctx.Err(); err != nil {
 		return probe.ServerConfig{}, probe.ClientConfig{}, probe.Options{}, err
+	}
+	if s.stage == nil {
+		return probe.ServerConfig{}, probe.ClientConfig{}, probe.Options{}, fmt.Errorf("lab %q: not a scenario of the catalogue (use lab.Find)", s.ID)
 	}
 	g, err := s.stage(ctx, bench{st: st})
 	if err != nil {

@@ -242,3 +242,35 @@ func BenchmarkLabAll(b *testing.B) {
 		}
 	}
 }
+
+// TestEachScenarioAlone: a scenario does not depend on another having run
+// first (the TUI runs them one key at a time, in any order).
+func TestEachScenarioAlone(t *testing.T) {
+	for _, s := range Scenarios() {
+		t.Run(s.ID, func(t *testing.T) {
+			t.Parallel()
+			o := Run(context.Background(), newStore(t), s.ID)[0]
+			if !o.Pass || o.Actual.Side != s.ExpectedSide {
+				t.Errorf("got %s (%s) %s %s, want %s (%s)", o.Actual.Reason, o.Actual.Side, o.Actual.Summary, o.Error, s.Expected, s.ExpectedSide)
+			}
+		})
+	}
+}
+
+// TestConcurrentRuns: two runs on one store (the CLI and the TUI at once)
+// both stage and pass; neither mistakes the other's material for the user's.
+func TestConcurrentRuns(t *testing.T) {
+	st := newStore(t)
+	ids := []string{"seeds-mail-accepted", "seeds-client2-revoked", "path-len-exceeded", "server-cert-cn-only"}
+	done := make(chan []Outcome, 2)
+	for range 2 {
+		go func() { done <- Run(context.Background(), st, ids...) }()
+	}
+	for range 2 {
+		for _, o := range <-done {
+			if !o.Pass {
+				t.Errorf("%s: %s %s", o.ID, o.Actual.Reason, o.Error)
+			}
+		}
+	}
+}

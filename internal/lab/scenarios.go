@@ -77,7 +77,7 @@ func Scenarios() []Scenario {
 			stage: stageClientExpired,
 		},
 		{
-			ID: "client-cert-not-yet-valid", Title: "A client certificate that starts next year",
+			ID: "client-cert-not-yet-valid", Title: "A client certificate that starts in two years",
 			Story: "The client certificate's notBefore is two years in the future (a CA with a wrong clock). The server " +
 				"refuses it until then.",
 			Expected: verify.ClientCertNotYetValid, ExpectedSide: verify.SideServer,
@@ -203,8 +203,8 @@ func Scenarios() []Scenario {
 		},
 		{
 			ID: "weak-signature", Title: "A server certificate signed with SHA-1",
-			Story: "The server certificate is signed with sha1WithRSAEncryption, broken since SHAttered (2017); Go, " +
-				"browsers and openssl at security level 1+ refuse it.",
+			Story: "The server certificate is signed with sha1WithRSAEncryption, broken since SHAttered (2017): Go " +
+				"and browsers refuse it, and so does OpenSSL 3 in TLS at its default security level.",
 			Expected: verify.WeakSignature, ExpectedSide: verify.SideClient,
 			Mend:  "re-issue with SHA-256 (pkibench always does): `pkibench issue NAME --ca lab-rsa --dns localhost`",
 			stage: stageWeakSignature,

@@ -109,3 +109,28 @@ func isRSA(pub crypto.PublicKey) bool {
 	_, ok := pub.(*rsa.PublicKey)
 	return ok
 }
+
+// AlgorithmOf names the algorithm of a public key ("" when unsupported).
+func AlgorithmOf(pub crypto.PublicKey) Algorithm {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve.Params().BitSize {
+		case 256:
+			return P256
+		case 384:
+			return P384
+		}
+	case ed25519.PublicKey:
+		return Ed25519
+	case *rsa.PublicKey:
+		switch k.N.BitLen() {
+		case 2048:
+			return RSA2048
+		case 3072:
+			return RSA3072
+		case 4096:
+			return RSA4096
+		}
+	}
+	return ""
+}
