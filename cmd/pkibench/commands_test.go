@@ -15,14 +15,14 @@ func TestCommandsFlag(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"ca", "create", "newca", "--commands"}, "openssl req -x509"},
+		{[]string{"ca", "create", "newca", "--commands"}, "openssl genpkey"},
 		{[]string{"issue", "web2", "--ca", "abc", "--dns", "localhost", "--commands"}, "openssl x509 -req"},
 		{[]string{"revoke", "mail-server", "--commands"}, "openssl ca"},
 		{[]string{"crl", "abc", "--commands"}, "-gencrl"},
 		{[]string{"inspect", "invoice-server", "--commands"}, "openssl x509"},
 		{[]string{"verify", "invoice-server", "--name", "localhost", "--commands"}, "openssl verify"},
 		{[]string{"probe", "--client", "mail-server", "--server", "invoice-server", "--commands"}, "curl"},
-		{[]string{"serve", "--server", "invoice-server", "--commands"}, "openssl s_server"},
+		{[]string{"serve", "--server", "invoice-server", "--commands"}, "--cacert"},
 	} {
 		out := mustPB(t, dir, c.args...)
 		if !strings.Contains(out, c.want) {

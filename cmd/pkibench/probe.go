@@ -114,7 +114,11 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				if _, p, err := net.SplitHostPort(f.listen); err == nil {
 					port, _ = strconv.Atoi(p)
 				}
-				spec, err := a.probeSpec(st, &f, port)
+				g := f
+				if root, err := st.RootCA(f.server); err == nil && len(g.clientTrust) == 0 {
+					g.clientTrust = []string{root} // outside clients trust the server's root
+				}
+				spec, err := a.probeSpec(st, &g, port)
 				if err != nil {
 					return err
 				}
