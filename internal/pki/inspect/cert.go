@@ -163,6 +163,7 @@ func FromCertificate(c *x509.Certificate, now time.Time) Document {
 
 	subject := Section{Title: "Subject"}
 	sub := formatName(r.subject)
+	d.Title = "Certificate " + sub
 	subject.Fields = append(subject.Fields, field("subject", "Subject", sub, "        Subject: "+sub+"\n", explainFor("subject")))
 
 	pk := Section{Title: "Subject Public Key Info"}
@@ -233,7 +234,11 @@ func publicKeyField(rawSPKI []byte, pub any, indent int) Field {
 	}
 	b.WriteString(kb.String())
 	f := field("public_key", "Public Key", valueOf(kb.String()), b.String(), explainFor("public_key"))
-	f.Value = describeKey(pub) + "\n" + f.Value
+	what := describeKey(pub)
+	if pub == nil {
+		what = alg
+	}
+	f.Value = what + "\n" + f.Value
 	return f
 }
 

@@ -69,6 +69,7 @@ func FromCRL(l *x509.RevocationList, now time.Time) Document {
 	sa := "        Signature Algorithm: " + algName(sigAlg) + algTail(sigAlg, 8)
 	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(sigAlg), sa, "How the CA signed this CRL."))
 	iss := formatName(issuer.full)
+	d.Title = "CRL of " + iss
 	head.Fields = append(head.Fields, field("issuer", "Issuer", iss, "        Issuer: "+iss+"\n", "The CA whose certificates this CRL covers; it must match the issuer of the certificate being checked."))
 	head.Fields = append(head.Fields, field("crl.last_update", "Last Update", asn1TimeText(thisUpdate), "        Last Update: "+asn1TimeText(thisUpdate)+"\n", explainFor("crl.last_update")))
 	nu := "NONE"

@@ -32,6 +32,7 @@ func FromCSR(r *x509.CertificateRequest) Document {
 	}
 	data.Fields = append(data.Fields, field("version", "Version", valueAfter(ver, "Version: "), ver, "PKCS#10 version; always 1."))
 	sub := formatName(info[1].full)
+	d.Title = "Certificate Request " + sub
 	data.Fields = append(data.Fields, field("subject", "Subject", sub, "        Subject: "+sub+"\n", explainFor("subject")))
 	pk := Section{Title: "Subject Public Key Info", Fields: []Field{publicKeyField(info[2].full, r.PublicKey, 8)}}
 

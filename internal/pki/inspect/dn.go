@@ -129,13 +129,13 @@ func escapeValue(v tlv) string {
 		if i == len(chars)-1 {
 			or = escLast
 		}
-		var bytes []byte
+		var enc []byte
 		if width == 0 {
-			bytes = []byte{byte(c)}
+			enc = []byte{byte(c)}
 		} else {
-			bytes = utf8Bytes(c)
+			enc = utf8Bytes(c)
 		}
-		for _, ch := range bytes {
+		for _, ch := range enc {
 			escChar(&out, ch, escFlags|or, &quotes)
 		}
 	}

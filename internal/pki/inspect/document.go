@@ -74,7 +74,10 @@ type Finding struct {
 	Message  string   `json:"message"`
 }
 
-// Document is one inspected object.
+// Document is one inspected object. Kind is "certificate", "csr", "crl",
+// "private-key", "public-key", or for objects that stay closed without a
+// password "encrypted-private-key" / "pkcs12". Title names it in one line
+// (e.g. "Certificate CN = localhost").
 type Document struct {
 	Kind         string        `json:"kind"`
 	Title        string        `json:"title"`

@@ -400,10 +400,8 @@ func printDistPointName(b *bio, dpn tlv, indent int) error {
 		b.indent(indent)
 		b.WriteString("Relative Name:\n")
 		b.indent(indent + 2)
-		// A RelativeDistinguishedName printed as a one-entry Name.
-		var seq bio
-		seq.WriteString(string(wrapSequence(dpn.content, 0x31)))
-		b.WriteString(formatName(wrapSequence([]byte(seq.String()), 0x30)))
+		// A RelativeDistinguishedName printed as a one-RDN Name.
+		b.WriteString(formatName(wrapSequence(wrapSequence(dpn.content, 0x31), 0x30)))
 		b.WriteString("\n")
 	default:
 		return errDER

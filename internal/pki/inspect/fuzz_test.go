@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 
@@ -38,6 +39,24 @@ func FuzzDecodeAndText(f *testing.F) {
 func FuzzRawDER(f *testing.F) {
 	f.Add([]byte{0x30, 0x00})
 	f.Add([]byte{0x04, 0x02, 0x30, 0x00})
+	// Every extension value, name and key of the foreign corpus as seeds.
+	for _, file := range []string{"testdata/foreign/leaf.pem", "testdata/foreign/ca.pem", "testdata/foreign/pss.pem"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		objs, err := pki.Decode(data, file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		c := objs[0].Cert
+		f.Add(c.RawSubject)
+		f.Add(c.RawSubjectPublicKeyInfo)
+		f.Add(c.Raw)
+		for _, e := range c.Extensions {
+			f.Add(e.Value)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = formatName(data)
 		_ = nameOneline(data)

@@ -1,7 +1,5 @@
 package inspect
 
-import "encoding/asn1"
-
 // objName is what openssl's i2a_ASN1_OBJECT prints: the long name when
 // openssl knows the OID, else the dotted form.
 func objName(oid string) string {
@@ -29,8 +27,6 @@ func objNameRaw(b []byte) string {
 	}
 	return objName(s)
 }
-
-func oidOf(o asn1.ObjectIdentifier) string { return o.String() }
 
 // Extension OIDs the renderer and the checks refer to.
 const (

@@ -242,6 +242,15 @@ func buildCorpus(t *testing.T) corpus {
 				t.Fatalf("%s %s: %v", alg, p, err)
 			}
 			c.certs = append(c.certs, cert)
+			if p == pki.ProfileRootCA {
+				// A CRL signed with every key type.
+				der, err := pki.CreateCRL(pki.CRLRequest{Number: big.NewInt(1000), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour),
+					Revoked: []pki.Revocation{{Serial: big.NewInt(7), Time: now, Reason: 9}}}, cert, key)
+				if err != nil {
+					t.Fatalf("%s CRL: %v", alg, err)
+				}
+				c.crls = append(c.crls, der)
+			}
 		}
 		csr, err := pki.CreateCSR(pki.CSRRequest{Subject: subject("/C=DE/ST=Berlin/O=ABC Inc./CN=" + string(alg)),
 			DNS: []string{"csr.abc.test"}, IPs: []net.IP{net.ParseIP("192.0.2.1")}}, key)

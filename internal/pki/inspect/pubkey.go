@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"math/big"
+	"strings"
 )
 
 // curveInfo is what openssl prints for a named curve.
@@ -69,6 +70,17 @@ func publicKeyText(b *bio, rawSPKI []byte, pub crypto.PublicKey, indent int) boo
 	s, err := parseSPKI(rawSPKI)
 	if err != nil {
 		return false
+	}
+	// Keys crypto/x509 does not load, printed from the raw bits.
+	switch s.algOID {
+	case oidEd448, oidX25519, oidX448:
+		label := map[string]string{oidEd448: "ED448", oidX25519: "X25519", oidX448: "X448"}[s.algOID]
+		b.indent(indent)
+		b.WriteString(label + " Public-Key:\n")
+		labeledBuf(b, indent, "pub:", s.key)
+		return true
+	case oidRSAPSS:
+		return rsaPSSKeyText(b, s, indent)
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
@@ -168,4 +180,91 @@ func privateKeyText(b *bio, key crypto.Signer) bool {
 		return true
 	}
 	return false
+}
+
+// rsaPSSKeyText is the provider printer for RSA-PSS keys: the RSA numbers
+// and the PSS restrictions, with provider digest names (SHA2-256).
+func rsaPSSKeyText(b *bio, s spki, indent int) bool {
+	k, err := x509.ParsePKCS1PublicKey(s.key)
+	if err != nil {
+		return false
+	}
+	b.indent(indent)
+	b.printf("Public-Key: (%d bit)\n", k.N.BitLen())
+	labeledBignum(b, indent, "Modulus:", k.N)
+	labeledBignum(b, indent, "Exponent:", big.NewInt(int64(k.E)))
+	pad := strings.Repeat(" ", indent)
+	if len(s.params.full) == 0 || s.params.is(classUniversal, tagNull) {
+		b.WriteString(pad + "No PSS parameter restrictions\n")
+		return true
+	}
+	hash, mgf, mgfHash, salt, trailer := "1.3.14.3.2.26", "1.2.840.113549.1.1.8", "1.3.14.3.2.26", int64(20), int64(1)
+	fields, err := children(s.params.content)
+	if err != nil {
+		return false
+	}
+	for _, f := range fields {
+		inner, err := readOne(f.content)
+		if err != nil {
+			return false
+		}
+		switch f.tag {
+		case 0:
+			if p, err := children(inner.content); err == nil && len(p) > 0 {
+				hash, _ = oidString(p[0].content)
+			}
+		case 1:
+			p, err := children(inner.content)
+			if err != nil || len(p) < 1 {
+				return false
+			}
+			mgf, _ = oidString(p[0].content)
+			if len(p) > 1 {
+				if hp, err := children(p[1].content); err == nil && len(hp) > 0 {
+					mgfHash, _ = oidString(hp[0].content)
+				}
+			}
+		case 2:
+			salt = parseInteger(inner.content).Int64()
+		case 3:
+			trailer = parseInteger(inner.content).Int64()
+		}
+	}
+	def := func(cond bool) string {
+		if cond {
+			return " (default)"
+		}
+		return ""
+	}
+	mgfName := "MGF1"
+	if mgf != "1.2.840.113549.1.1.8" {
+		mgfName = objName(mgf)
+	}
+	b.WriteString(pad + "PSS parameter restrictions:\n")
+	b.printf("%s  Hash Algorithm: %s%s\n", pad, digestName(hash), def(hash == "1.3.14.3.2.26"))
+	b.printf("%s  Mask Algorithm: %s with %s%s\n", pad, mgfName, digestName(mgfHash), def(mgfName == "MGF1" && mgfHash == "1.3.14.3.2.26"))
+	b.printf("%s  Minimum Salt Length: %d%s\n", pad, salt, def(salt == 20))
+	b.printf("%s  Trailer Field: 0x%x%s\n", pad, trailer, def(trailer == 1))
+	return true
+}
+
+// digestName is the provider name openssl 3 gives a digest OID.
+func digestName(oid string) string {
+	switch oid {
+	case "1.3.14.3.2.26":
+		return "SHA1"
+	case "2.16.840.1.101.3.4.2.4":
+		return "SHA2-224"
+	case "2.16.840.1.101.3.4.2.1":
+		return "SHA2-256"
+	case "2.16.840.1.101.3.4.2.2":
+		return "SHA2-384"
+	case "2.16.840.1.101.3.4.2.3":
+		return "SHA2-512"
+	case "2.16.840.1.101.3.4.2.5":
+		return "SHA2-512/224"
+	case "2.16.840.1.101.3.4.2.6":
+		return "SHA2-512/256"
+	}
+	return objName(oid)
 }
