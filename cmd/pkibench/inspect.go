@@ -92,17 +92,18 @@ func inspectText(out inspectOutput, explain, showPEM bool) string {
 			fmt.Fprintf(&b, "# %d of %d: %s\n", i+1, len(out.Documents), d.Title)
 		}
 		if explain {
+			// The explained view carries fingerprints and findings under their fields.
 			b.WriteString(inspect.TextExplained(d))
 		} else {
 			b.WriteString(inspect.Text(d))
-		}
-		if d.Fingerprints != nil {
-			fmt.Fprintf(&b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
-		}
-		if fs := d.Findings(); len(fs) > 0 {
-			b.WriteString("Findings:\n")
-			for _, f := range fs {
-				fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
+			if d.Fingerprints != nil {
+				fmt.Fprintf(&b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
+			}
+			if fs := d.Findings(); len(fs) > 0 {
+				b.WriteString("Findings:\n")
+				for _, f := range fs {
+					fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
+				}
 			}
 		}
 		if showPEM && d.PEM != "" {
