@@ -78,3 +78,10 @@ func (a *app) printJSON(v any) error {
 func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }
 
 func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
+
+// flush pushes buffered output out now (serve prints as connections come).
+func (a *app) flush() {
+	if f, ok := a.stdout.(interface{ Flush() error }); ok {
+		f.Flush()
+	}
+}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -34,13 +35,18 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 var silentFailure = errors.New("")
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	// Buffered: listing 100,000 rows would otherwise cost a write per cell.
+	// serve flushes after every verdict line.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	app := &app{stdin: stdin, stdout: out, stderr: stderr}
 	root := app.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(context.Background())
+	out.Flush()
 	if err == nil {
 		return exitOK
 	}

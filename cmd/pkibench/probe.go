@@ -143,6 +143,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				} else {
 					a.printf("%s\n", r.Line())
 				}
+				a.flush()
 			})
 		},
 	}
@@ -261,7 +262,7 @@ func (a *app) serverConfig(st *store.Store, f *probeFlags) (probe.ServerConfig, 
 		return sc, opts, err
 	}
 	if f.crl {
-		if sc.CRLs, err = storeCRLs(st); err != nil {
+		if sc.CRLs, err = st.CRLs(); err != nil {
 			return sc, opts, err
 		}
 	}
@@ -303,7 +304,7 @@ func (a *app) clientConfig(st *store.Store, f *probeFlags, server *pki.Identity)
 	if cc.RootCAs, err = a.trustCerts(st, f.clientTrust, own, "--client-trust"); err != nil {
 		return cc, opts, err
 	}
-	if cc.KnownCRLs, err = storeCRLs(st); err != nil {
+	if cc.KnownCRLs, err = st.CRLs(); err != nil {
 		return cc, opts, err
 	}
 	return cc, opts, nil
@@ -323,20 +324,6 @@ func (a *app) trustCerts(st *store.Store, names []string, id pki.Identity, flag 
 		return []*x509.Certificate{root}, nil
 	}
 	return nil, usagef("%s CA is needed: the chain of %s does not reach a root in the store", flag, id.Name)
-}
-
-func storeCRLs(st *store.Store) ([]*x509.RevocationList, error) {
-	cas, err := st.ListCAs()
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.RevocationList
-	for _, c := range cas {
-		if l, err := st.CRL(c.Name); err == nil {
-			out = append(out, l)
-		}
-	}
-	return out, nil
 }
 
 func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {

@@ -100,15 +100,11 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			}
 			if storeCRLs && tg.st != nil {
-				cas, err := tg.st.ListCAs()
+				crls, err := tg.st.CRLs()
 				if err != nil {
 					return err
 				}
-				for _, c := range cas {
-					if l, err := tg.st.CRL(c.Name); err == nil {
-						opts.CRLs = append(opts.CRLs, l)
-					}
-				}
+				opts.CRLs = append(opts.CRLs, crls...)
 				opts.RequireCRL = true
 			}
 			if len(opts.Roots) == 0 {
@@ -190,10 +186,8 @@ func (a *app) trustFor(tg *target, name, ca, roots string, opts *verify.Options)
 		}
 	}
 	if tg.st != nil {
-		if cas, err := tg.st.ListCAs(); err == nil {
-			for _, c := range cas {
-				opts.Known = append(opts.Known, c.Cert)
-			}
+		if known, err := tg.st.AllCACerts(); err == nil {
+			opts.Known = known
 		}
 	}
 	switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"pkibench/internal/pki"
 )
@@ -100,4 +101,50 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: no certificate in the file", path)
 	}
 	return certs, nil
+}
+
+// CANames lists the CA folders without reading them.
+func (s *Store) CANames() ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(s.root, "cas"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// AllCACerts returns every CA certificate in the store (for explaining a
+// chain: an intermediate known here but not sent), without reading indexes.
+func (s *Store) AllCACerts() ([]*x509.Certificate, error) {
+	names, err := s.CANames()
+	if err != nil {
+		return nil, err
+	}
+	return s.CACerts(names...)
+}
+
+// CRLs returns every CRL the store has published, one per CA.
+func (s *Store) CRLs() ([]*x509.RevocationList, error) {
+	names, err := s.CANames()
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.RevocationList
+	for _, n := range names {
+		l, err := s.CRL(n)
+		var nf *NotFoundError
+		if errors.As(err, &nf) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Side-by-side timing of pkibench against the tools people use instead
+# (openssl, easy-rsa, cfssl), in the same run on the same machine.
+# Usage: bench/compare.sh [N]   (N certificates per tool, default 100)
+# Needs: go, openssl; optional: easyrsa (Debian easy-rsa), cfssl + cfssljson
+# (Debian golang-cfssl), hyperfine. Missing optional tools are reported, not installed.
+set -euo pipefail
+N=${1:-100}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+(cd "$repo" && go build -o "$work/pkibench" ./cmd/pkibench)
+PB="$work/pkibench --store $work/pki"
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN { t = e - s; printf "%.3f s total, %.2f ms/cert, %.0f certs/s", t, 1000*t/n, n/t }'; }
+row() { printf '| %s | %s |\n' "$1" "$2"; }
+
+echo "## Issuing $N ECDSA P-256 client certificates ($(nproc) cores, $(uname -r), $(date -u +%F))"
+echo
+echo "| tool | time |"
+echo "| --- | --- |"
+
+$PB ca create abc >/dev/null
+names=$(seq -f "b%g" 1 "$N" | tr '\n' ' ')
+s=$(now); $PB issue $names --ca abc --profile client >/dev/null; e=$(now)
+row "pkibench issue (one process, $N names, durable writes)" "$(rate "$N" "$s" "$e")"
+
+s=$(now); for i in $(seq 1 "$N"); do $PB issue "p$i" --ca abc --profile client >/dev/null; done; e=$(now)
+row "pkibench issue (one process per certificate)" "$(rate "$N" "$s" "$e")"
+
+mkdir -p ossl && cd ossl
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -subj /CN=ca -days 3650 2>/dev/null
+printf 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > ext.cnf
+s=$(now)
+for i in $(seq 1 "$N"); do
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "c$i.key" 2>/dev/null
+  openssl req -new -key "c$i.key" -subj "/CN=c$i" -out "c$i.csr" 2>/dev/null
+  openssl x509 -req -in "c$i.csr" -CA ca.crt -CAkey ca.key -set_serial "0x$(openssl rand -hex 16)" -days 365 -extfile ext.cnf -out "c$i.crt" 2>/dev/null
+done
+e=$(now); cd ..
+row "openssl genpkey + req + x509 -req (3 processes per certificate)" "$(rate "$N" "$s" "$e")"
+
+if [ -x /usr/share/easy-rsa/easyrsa ]; then
+  cp -r /usr/share/easy-rsa ersa && cd ersa
+  export EASYRSA_BATCH=1 EASYRSA_ALGO=ec EASYRSA_CURVE=prime256v1 EASYRSA_REQ_CN=ca
+  ./easyrsa --batch init-pki >/dev/null 2>&1; ./easyrsa --batch build-ca nopass >/dev/null 2>&1
+  s=$(now); for i in $(seq 1 "$N"); do ./easyrsa --batch build-client-full "c$i" nopass >/dev/null 2>&1 || { echo "easy-rsa failed" >&2; break; }; done; e=$(now)
+  cd ..
+  row "easy-rsa build-client-full" "$(rate "$N" "$s" "$e")"
+else
+  row "easy-rsa" "not installed (apt-get install easy-rsa)"
+fi
+
+if command -v cfssl >/dev/null && command -v cfssljson >/dev/null; then
+  mkdir -p cf && cd cf
+  echo '{"CN":"ca","key":{"algo":"ecdsa","size":256}}' | cfssl gencert -initca - 2>/dev/null | cfssljson -bare ca
+  echo '{"signing":{"default":{"expiry":"8760h","usages":["digital signature","client auth"]}}}' > cfg.json
+  s=$(now)
+  for i in $(seq 1 "$N"); do
+    echo "{\"CN\":\"c$i\",\"key\":{\"algo\":\"ecdsa\",\"size\":256}}" | cfssl gencert -ca ca.pem -ca-key ca-key.pem -config cfg.json - 2>/dev/null | cfssljson -bare "c$i"
+  done
+  e=$(now); cd ..
+  row "cfssl gencert | cfssljson (per certificate)" "$(rate "$N" "$s" "$e")"
+else
+  row "cfssl" "not installed (apt-get install golang-cfssl)"
+fi
+
+echo
+echo "## CRL of 100,000 revoked certificates, same index.txt"
+echo
+$PB ca create big >/dev/null
+idx="$work/pki/cas/big/index.txt"
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "R\t371122093714Z\t261122093714Z,keyCompromise\t%032X\tunknown\t/CN=c%d\n", i, i }' > "$idx"
+s=$(now); $PB crl big >/dev/null; e=$(now)
+row "pkibench crl (100,000 entries)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
+cat > big.cnf <<CNF
+[ca]
+default_ca = d
+[d]
+dir = $work/pki/cas/big
+database = \$dir/index.txt
+crlnumber = \$dir/crlnumber
+certificate = \$dir/ca.crt
+private_key = \$dir/ca.key
+default_md = sha256
+default_crl_days = 7
+CNF
+s=$(now); openssl ca -gencrl -config big.cnf -out big-openssl.crl 2>/dev/null; e=$(now)
+row "openssl ca -gencrl (same index.txt)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
+
+echo
+echo "## Listing"
+echo
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "V\t371122093714Z\t\t%032X\tcerts/l%d\t/CN=l%d\n", i, i, i }' > "$work/pki/cas/big/index.txt"
+s=$(now); $PB list >/dev/null; e=$(now)
+row "pkibench list (100,000 certificates, whole process)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
+s=$(now); $PB list --json >/dev/null; e=$(now)
+row "pkibench list --json (100,000)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
+
+echo
+echo "## One probe as a whole process"
+echo
+$PB issue srv --ca abc --dns localhost >/dev/null
+if command -v hyperfine >/dev/null; then
+  hyperfine -N --warmup 3 --runs 30 --export-markdown probe.md "$work/pkibench --store $work/pki probe --client b1 --server srv" >/dev/null 2>&1 || true
+  tail -n +3 probe.md | sed 's/^/    /'
+else
+  s=$(now); for i in $(seq 1 20); do $PB probe --client b1 --server srv >/dev/null; done; e=$(now)
+  row "pkibench probe (mean of 20)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.1f ms", 1000*(e-s)/20}')"
+fi
