@@ -198,6 +198,9 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 			continue
 		}
 		dir := s.certDir(e.Name())
+		if pending["certs/"+e.Name()] {
+			continue // part of an interrupted batch: it did not happen
+		}
 		perm(dir, 0o700)
 		perm(filepath.Join(dir, "key.pem"), 0o600)
 		var m certMeta

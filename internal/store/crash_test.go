@@ -40,6 +40,9 @@ func crashHelper(op, dir string) int {
 			}
 			_, err = st.Issue(IssueOptions{Names: names, CA: "abc", Profile: pki.ProfileClient})
 		case "revoke":
+			if round == 400 {
+				select {} // everything revoked: wait for the kill
+			}
 			_, err = st.Revoke(fmt.Sprintf("v%d", round), RevokeOptions{Reason: 1})
 		case "crl":
 			_, err = st.PublishCRL("abc", CRLOptions{})

@@ -4,12 +4,15 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"time"
 
 	"pkibench/internal/pki"
@@ -122,27 +125,18 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 		}
 		// The index is not read: a serial is unique when its certs/<SERIAL>.pem
 		// does not exist, so issuing costs the same at 100 or 100,000 certificates.
-		b := &issueBatch{serials: map[string]bool{}}
-		defer b.abort()
-		for _, name := range o.Names {
-			c, err := s.issueOne(o, name, profile, notBefore, days, caCert, caKey, chainPEM, meta, b)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+		issued, err := s.signAll(o, profile, notBefore, days, caCert, caKey, meta)
+		if err != nil {
+			return err
+		}
+		if out, err = s.writeIssued(o, profile, issued, chainPEM, meta); err != nil {
+			// Undo at once what the journal lists, rather than at the next write.
+			if _, rerr := s.rollBack(); rerr != nil {
+				return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
 			}
-			out = append(out, c)
-		}
-		if err := writeJSONAtomic(s.journalPath(o.CA), b.journal); err != nil {
 			return err
 		}
-		if err := commitAll(b.sets, b.files); err != nil {
-			return err
-		}
-		b.sets, b.files = nil, nil
-		if err := appendIndex(filepath.Join(caDir, "index.txt"), b.entries); err != nil {
-			return err
-		}
-		// The index line is durable: the journal has nothing left to undo.
-		return os.Remove(s.journalPath(o.CA))
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -150,59 +144,75 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 	return out, nil
 }
 
-// issueBatch collects what one Issue call writes, so it is synced once.
-type issueBatch struct {
-	sets    []*fileSet
-	files   []pendingFile
-	entries []Entry
-	serials map[string]bool
-	journal journal
+// signed is one certificate made in memory, not yet on disk.
+type signed struct {
+	name    string
+	cert    *x509.Certificate
+	certPEM []byte
+	keyPEM  []byte // nil for a signed CSR: the key stays with its owner
 }
 
-func (b *issueBatch) abort() {
-	for _, fs := range b.sets {
-		fs.abort()
+// signAll makes keys and certificates for every name, on all cores: key
+// generation and signing are the CPU half of issuing.
+func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time, days int,
+	caCert *x509.Certificate, caKey crypto.Signer, meta caMeta) ([]signed, error) {
+	serials := make([]*big.Int, len(o.Names))
+	taken := map[string]bool{}
+	for i := range serials {
+		for {
+			n, err := pki.NewSerial()
+			if err != nil {
+				return nil, err
+			}
+			h := SerialHex(n)
+			if !taken[h] && !exists(filepath.Join(s.caDir(o.CA), "certs", h+".pem")) {
+				taken[h], serials[i] = true, n
+				break
+			}
+		}
 	}
-	for _, f := range b.files {
-		os.Remove(f.tmp)
+	out := make([]signed, len(o.Names))
+	errs := make([]error, len(o.Names))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = signOne(o, o.Names[i], serials[i], profile, notBefore, days, caCert, caKey, meta)
+			}
+		}()
 	}
-}
-
-// newSerial draws a random serial not used in the CA (by file) nor in the batch.
-func (s *Store) newSerial(ca string, b *issueBatch) (*big.Int, error) {
-	for {
-		n, err := pki.NewSerial()
+	for i := range o.Names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
-			return nil, err
-		}
-		h := SerialHex(n)
-		if !b.serials[h] && !exists(filepath.Join(s.caDir(ca), "certs", h+".pem")) {
-			b.serials[h] = true
-			return n, nil
+			return nil, fmt.Errorf("%s: %w", o.Names[i], err)
 		}
 	}
+	return out, nil
 }
 
-func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBefore time.Time, days int,
-	caCert *x509.Certificate, caKey crypto.Signer, chainPEM []byte, meta caMeta, b *issueBatch) (Cert, error) {
+func signOne(o IssueOptions, name string, serial *big.Int, profile pki.Profile, notBefore time.Time, days int,
+	caCert *x509.Certificate, caKey crypto.Signer, meta caMeta) (signed, error) {
 	pub, keyPEM := o.publicKey, o.keyPEM
 	if pub == nil {
 		key, err := pki.GenerateKey(o.Algorithm)
 		if err != nil {
-			return Cert{}, err
+			return signed{}, err
 		}
 		if keyPEM, err = pki.EncodeKeyPEM(key, nil); err != nil {
-			return Cert{}, err
+			return signed{}, err
 		}
 		pub = key.Public()
 	}
 	subject := o.Subject
 	if len(subject.Names)+len(subject.ExtraNames) == 0 && subject.CommonName == "" && len(subject.Organization) == 0 {
 		subject = pkix.Name{CommonName: name}
-	}
-	serial, err := s.newSerial(o.CA, b)
-	if err != nil {
-		return Cert{}, err
 	}
 	req := pki.Request{Subject: subject, Profile: profile, DNS: o.DNS, IPs: o.IPs, Emails: o.Emails, URIs: o.URIs,
 		NotBefore: notBefore, NotAfter: notBefore.AddDate(0, 0, days), PublicKey: pub, Serial: serial,
@@ -212,63 +222,99 @@ func (s *Store) issueOne(o IssueOptions, name string, profile pki.Profile, notBe
 	}
 	tmpl, err := pki.Template(req)
 	if err != nil {
-		return Cert{}, err
+		return signed{}, err
 	}
 	if o.Tweak != nil {
 		o.Tweak(tmpl)
 	}
 	cert, err := pki.SignTemplate(tmpl, caCert, caKey)
 	if err != nil {
-		return Cert{}, err
+		return signed{}, err
 	}
-	certPEM := pki.EncodeCertPEM(cert.Raw)
-	fs, err := newFileSet(s.certDir(name))
-	if err != nil {
-		return Cert{}, err
+	return signed{name: name, cert: cert, certPEM: pki.EncodeCertPEM(cert.Raw), keyPEM: keyPEM}, nil
+}
+
+// writeIssued puts a batch on disk: the journal first (so a crash can be
+// rolled back), then every file in place without a sync each, one
+// filesystem sync, and the index lines last: they are the commit point.
+func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed, chainPEM []byte, meta caMeta) ([]Cert, error) {
+	caDir := s.caDir(o.CA)
+	var j journal
+	entries := make([]Entry, len(issued))
+	for i, c := range issued {
+		h := SerialHex(c.cert.SerialNumber)
+		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, filepath.Join("cas", o.CA, "certs", h+".pem")}})
+		entries[i] = entryFor(c.cert, "certs/"+c.name)
 	}
-	b.sets = append(b.sets, fs)
-	files := []struct {
-		name string
-		data []byte
-		perm os.FileMode
-	}{
-		{"cert.pem", certPEM, 0o644},
-		{"chain.pem", chainPEM, 0o644},
-		{"fullchain.pem", append(append([]byte{}, certPEM...), chainPEM...), 0o644},
+	if err := writeJSONAtomic(s.journalPath(o.CA), j); err != nil {
+		return nil, err
 	}
-	if keyPEM != nil {
-		files = append(files, struct {
-			name string
-			data []byte
-			perm os.FileMode
-		}{"key.pem", keyPEM, 0o600})
+	now := s.now().UTC()
+	out := make([]Cert, len(issued))
+	for i, c := range issued {
+		h := SerialHex(c.cert.SerialNumber)
+		dir := s.certDir(c.name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return nil, err
+		}
+		files := []plainFile{
+			{"cert.pem", c.certPEM, 0o644},
+			{"chain.pem", chainPEM, 0o644},
+			{"fullchain.pem", append(append([]byte{}, c.certPEM...), chainPEM...), 0o644},
+			{"key.pem", c.keyPEM, 0o600},
+			{"csr.pem", o.csrPEM, 0o644},
+		}
+		m, err := json.MarshalIndent(certMeta{CA: o.CA, Serial: h, Profile: string(profile), Created: now, Lab: meta.Lab}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, plainFile{"meta.json", append(m, '\n'), 0o644})
+		for _, f := range files {
+			if f.data == nil {
+				continue
+			}
+			if err := createFile(filepath.Join(dir, f.name), f.data, f.perm); err != nil {
+				return nil, err
+			}
+		}
+		if err := createFile(filepath.Join(caDir, "certs", h+".pem"), c.certPEM, 0o644); err != nil {
+			return nil, err
+		}
+		out[i] = Cert{Name: c.name, CA: o.CA, Serial: h, Subject: pki.FormatName(c.cert.Subject), NotAfter: c.cert.NotAfter,
+			Status: StatusValid, Kind: "issued", Dir: dir}
 	}
-	if o.csrPEM != nil {
-		files = append(files, struct {
-			name string
-			data []byte
-			perm os.FileMode
-		}{"csr.pem", o.csrPEM, 0o644})
+	if err := syncFS(caDir); err != nil {
+		return nil, err
 	}
-	for _, f := range files {
-		if err := fs.add(f.name, f.data, f.perm); err != nil {
-			return Cert{}, err
+	for _, d := range []string{filepath.Join(s.root, "certs"), filepath.Join(caDir, "certs")} {
+		if err := syncDir(d); err != nil {
+			return nil, err
 		}
 	}
-	serialHex := SerialHex(cert.SerialNumber)
-	if err := fs.addJSON("meta.json", certMeta{CA: o.CA, Serial: serialHex, Profile: string(profile), Created: s.now().UTC(), Lab: meta.Lab}); err != nil {
-		return Cert{}, err
+	if err := appendIndex(filepath.Join(caDir, "index.txt"), entries); err != nil {
+		return nil, err
 	}
-	pf, err := stageFile(filepath.Join(s.caDir(o.CA), "certs", serialHex+".pem"), certPEM, 0o644)
+	// The index lines are durable: the journal has nothing left to undo.
+	return out, os.Remove(s.journalPath(o.CA))
+}
+
+type plainFile struct {
+	name string
+	data []byte
+	perm os.FileMode
+}
+
+// createFile writes a new file that must not exist yet, without syncing.
+func createFile(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return Cert{}, err
+		return err
 	}
-	b.files = append(b.files, pf)
-	b.entries = append(b.entries, entryFor(cert, "certs/"+name))
-	b.journal.Items = append(b.journal.Items, journalItem{Serial: serialHex,
-		Paths: []string{"certs/" + name, filepath.Join("cas", o.CA, "certs", serialHex+".pem")}})
-	return Cert{Name: name, CA: o.CA, Serial: serialHex, Subject: pki.FormatName(cert.Subject), NotAfter: cert.NotAfter,
-		Status: StatusValid, Kind: "issued", Dir: s.certDir(name)}, nil
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // SignCSR checks a CSR's signature and issues a certificate for its key
