@@ -2,13 +2,16 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"pkibench/internal/ui"
 )
 
+// runTUI opens the workbench on the store, creating an empty one on first use.
 func (a *app) runTUI(cmd *cobra.Command, args []string) error {
 	st, err := a.openStore()
 	if err != nil {
 		return err
 	}
-	a.printf("pkibench: store %s (the TUI is not built yet)\n", st.Path())
-	return nil
+	a.flush()
+	return ui.Run(cmd.Context(), st, ui.Options{})
 }

@@ -27,7 +27,7 @@ func (s *authoritiesScreen) SetSize(w, h int) { s.width, s.height = w, h; s.clam
 
 func (s *authoritiesScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.Revoke}
+	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.Revoke, k.Import, k.Commands}
 }
 
 func (s *authoritiesScreen) selected() *store.CA {
@@ -61,9 +61,17 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, nil
 		}
 		if msg.err != nil {
-			return s, status("", fmt.Errorf("publish CRL of %s: %w", msg.ca, msg.err))
+			return s, s.c.status("", fmt.Errorf("publish CRL of %s: %w", msg.ca, msg.err))
 		}
-		return s, tea.Batch(status(crlStatus(msg.ca, msg.state), nil), reload)
+		return s, tea.Batch(s.c.status(crlStatus(msg.ca, msg.state), nil), s.c.reload())
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			s.cursor++
+		case tea.MouseWheelUp:
+			s.cursor--
+		}
+		s.clamp()
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		ca := s.selected()
@@ -82,26 +90,32 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			s.cursor = len(s.c.Data.CAs) - 1
 		case key.Matches(msg, k.Enter):
 			if ca != nil {
-				return s, openInspect(ca.Name, "CA "+ca.Name)
+				return s, s.c.openInspect(ca.Name, "CA "+ca.Name)
 			}
+		case key.Matches(msg, k.Commands):
+			if ca != nil {
+				return s, s.c.openDialog(newCommandsDialog(s.c, "Commands for CA "+ca.Name, s.commands()))
+			}
+		case key.Matches(msg, k.Import):
+			return s, s.c.openDialog(newImportForm(s.c))
 		case key.Matches(msg, k.NewCA):
 			parent := ""
 			if ca != nil && ca.HasKey {
 				parent = ca.Name
 			}
-			return s, openDialog(newCAForm(s.c, parent))
+			return s, s.c.openDialog(newCAForm(s.c, parent))
 		case key.Matches(msg, k.Issue):
 			name := ""
 			if ca != nil {
 				name = ca.Name
 			}
-			return s, openDialog(newIssueForm(s.c, name))
+			return s, s.c.openDialog(newIssueForm(s.c, name))
 		case key.Matches(msg, k.PublishCRL):
 			if ca == nil {
 				return s, nil
 			}
 			if ca.Encrypted {
-				return s, openDialog(newPassphraseDialog(s.c, "CA "+ca.Name+"'s key", func(pass []byte) tea.Cmd {
+				return s, s.c.openDialog(newPassphraseDialog(s.c, "CA "+ca.Name+"'s key", func(pass []byte) tea.Cmd {
 					s.crlReq = s.c.begin("publish CRL " + ca.Name)
 					return publishCRLCmd(s.c.Store, s.crlReq, ca.Name, fixedPass(pass))
 				}))
@@ -110,10 +124,10 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, publishCRLCmd(s.c.Store, s.crlReq, ca.Name, nil)
 		case key.Matches(msg, k.Revoke):
 			if ca != nil && ca.Parent != "" {
-				return s, openDialog(newRevokeDialog(s.c, ca.Parent+"/"+ca.Serial, "CA "+ca.Name, ca.Parent))
+				return s, s.c.openDialog(newRevokeDialog(s.c, ca.Parent+"/"+ca.Serial, "CA "+ca.Name, ca.Parent))
 			}
 			if ca != nil {
-				return s, status("", fmt.Errorf("%s is a root: nothing above it can revoke it", ca.Name))
+				return s, s.c.status("", fmt.Errorf("%s is a root: nothing above it can revoke it", ca.Name))
 			}
 		}
 		s.clamp()
@@ -144,11 +158,19 @@ func (s *authoritiesScreen) View() string {
 			"No CA yet. Press n to create a root CA.\n" +
 			st.Dim.Render("A root signs intermediates; an intermediate signs servers and clients.")
 	}
-	crlW := max(10, s.width-caNameW-caAlgoW-caDateW-caCountW-4)
-	header := pad("CA", caNameW) + " " + pad("ALGO", caAlgoW) + " " + pad("NOT AFTER", caDateW) + " " +
+	nameW := max(caNameW, min(34, s.width*3/10))
+	crlW := max(10, s.width-nameW-caAlgoW-caDateW-caCountW-4)
+	header := pad("CA", nameW) + " " + pad("ALGO", caAlgoW) + " " + pad("NOT AFTER", caDateW) + " " +
 		pad("VALID/REV/EXP", caCountW) + " " + pad("CRL", crlW)
 	lines := []string{st.Header.Render(truncate(header, s.width))}
 	now := s.c.now()
+	// An intermediate's own status is in its parent's index.
+	revoked := map[string]bool{}
+	for _, c := range s.c.Data.Certs {
+		if c.Kind == "ca" && c.Status == store.StatusRevoked {
+			revoked[c.Name] = true
+		}
+	}
 	end := min(len(cas), s.offset+s.rows())
 	for i := s.offset; i < end; i++ {
 		ca := cas[i]
@@ -159,6 +181,9 @@ func (s *authoritiesScreen) View() string {
 		name += ca.Name
 		if !ca.HasKey {
 			name += " (no key)"
+		}
+		if revoked[ca.Name] {
+			name += " (revoked)"
 		}
 		counts := fmt.Sprintf("%d/%d/%d", ca.Valid, ca.Revoked, ca.Expired)
 		crl := "none published"
@@ -177,7 +202,7 @@ func (s *authoritiesScreen) View() string {
 		} else if ca.NotAfter.Sub(now) < s.c.soon() {
 			dateCell = st.Warning.Render(dateCell)
 		}
-		row := pad(name, caNameW) + " " + pad(ca.Algorithm, caAlgoW) + " " + dateCell + " " + pad(counts, caCountW) + " "
+		row := pad(name, nameW) + " " + pad(ca.Algorithm, caAlgoW) + " " + dateCell + " " + pad(counts, caCountW) + " "
 		if i == s.cursor {
 			lines = append(lines, st.Selected.Render(truncate(row+pad(crl, crlW), s.width)))
 			continue
@@ -188,22 +213,6 @@ func (s *authoritiesScreen) View() string {
 		lines = append(lines, st.Dim.Render(truncate("subject: "+ca.Subject, s.width)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// Small Cmd helpers screens use to talk to the root model.
-
-func status(text string, err error) tea.Cmd {
-	return func() tea.Msg { return statusMsg{text: text, err: err} }
-}
-
-func reload() tea.Msg { return reloadMsg{} }
-
-func openDialog(d Component) tea.Cmd {
-	return func() tea.Msg { return openDialogMsg{dialog: d} }
-}
-
-func openInspect(target, title string) tea.Cmd {
-	return func() tea.Msg { return openInspectMsg{target: target, title: title} }
 }
 
 func fixedPass(p []byte) store.PassphraseFunc {

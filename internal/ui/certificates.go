@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"pkibench/internal/store"
 )
@@ -64,7 +65,7 @@ func (s *certificatesScreen) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
 	}
-	return []key.Binding{k.Enter, k.Filter, k.Sort, k.Issue, k.Revoke}
+	return []key.Binding{k.Enter, k.Filter, k.Sort, k.Issue, k.Revoke, k.Export, k.Import, k.SignCSR}
 }
 
 // Capturing reports whether typed keys belong to the filter input.
@@ -93,17 +94,26 @@ func (s *certificatesScreen) clamp() {
 	s.offset = max(0, min(s.offset, n-rows))
 }
 
-// rebuild recomputes the haystack when the data changed, then the index.
+// rebuild takes the new haystack (made with the list, in its Cmd) and
+// recomputes the index.
 func (s *certificatesScreen) rebuild() {
-	certs := s.c.Data.Certs
-	if s.gen != s.c.Data.Gen || len(s.hay) != len(certs) {
+	if s.gen != s.c.Data.Gen || len(s.hay) != len(s.c.Data.Certs) {
 		s.gen = s.c.Data.Gen
-		s.hay = make([]string, len(certs))
-		for i, c := range certs {
-			s.hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial)
+		s.hay = s.c.Data.Hay
+		if len(s.hay) != len(s.c.Data.Certs) {
+			s.hay = haystack(s.c.Data.Certs)
 		}
 	}
 	s.applyFilter()
+}
+
+// haystack is what the filter searches: name, subject, CA and serial.
+func haystack(certs []store.Cert) []string {
+	hay := make([]string, len(certs))
+	for i, c := range certs {
+		hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial)
+	}
+	return hay
 }
 
 func (s *certificatesScreen) applyFilter() {
@@ -149,6 +159,14 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case dataChangedMsg:
 		s.rebuild()
 		return s, nil
+	case tea.PasteMsg:
+		if s.editing {
+			var cmd tea.Cmd
+			s.filter, cmd = s.filter.Update(msg)
+			s.cursor, s.offset = 0, 0
+			s.applyFilter()
+			return s, cmd
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
@@ -187,23 +205,35 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			s.sort()
 		case key.Matches(msg, k.Enter):
 			if c, ok := s.selected(); ok {
-				return s, openInspect(certTarget(c), c.Name)
+				return s, s.c.openInspect(certTarget(c), c.Name)
 			}
+		case key.Matches(msg, k.Import):
+			return s, s.c.openDialog(newImportForm(s.c))
+		case key.Matches(msg, k.Export):
+			if c, ok := s.selected(); ok {
+				return s, s.c.openDialog(newExportForm(s.c, c.Name, c.Name))
+			}
+		case key.Matches(msg, k.SignCSR):
+			ca := ""
+			if c, ok := s.selected(); ok {
+				ca = c.CA
+			}
+			return s, s.c.openDialog(newSignForm(s.c, ca))
 		case key.Matches(msg, k.Issue):
 			ca := ""
 			if c, ok := s.selected(); ok {
 				ca = c.CA
 			}
-			return s, openDialog(newIssueForm(s.c, ca))
+			return s, s.c.openDialog(newIssueForm(s.c, ca))
 		case key.Matches(msg, k.Revoke):
 			c, ok := s.selected()
 			if !ok {
 				return s, nil
 			}
 			if c.CA == "" {
-				return s, status("", errNotRevocable(c.Name))
+				return s, s.c.status("", errNotRevocable(c.Name))
 			}
-			return s, openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
+			return s, s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
 		}
 		s.clamp()
 	}
@@ -317,14 +347,18 @@ func countLine(shown, total int) string {
 
 // certState is the status cell: revoked and expired as the index says, and
 // a valid certificate close to its end marked as expiring.
-func certState(st *Styles, c *store.Cert, now time.Time, soon time.Duration) (string, lipglossStyle) {
+func certState(st *Styles, c *store.Cert, now time.Time, soon time.Duration) (string, lipgloss.Style) {
 	switch {
 	case c.Status == store.StatusRevoked:
 		return "revoked", st.Problem
 	case c.Status == store.StatusExpired || now.After(c.NotAfter):
 		return "expired", st.Problem
 	case c.NotAfter.Sub(now) < soon:
-		return "expires " + store.Humanize(c.NotAfter.Sub(now)), st.Warning
+		left := c.NotAfter.Sub(now)
+		if left >= 24*time.Hour {
+			return "expires " + itoa(int(left/(24*time.Hour))) + "d", st.Warning
+		}
+		return "expires " + store.Humanize(left), st.Warning
 	}
 	return "valid", st.OK
 }

@@ -56,6 +56,7 @@ type Common struct {
 	Height int
 	Data   data
 	work   work
+	posted []tea.Msg
 	// ctx ends when the program ends, so running handshakes stop with it.
 	ctx context.Context
 }
@@ -81,6 +82,8 @@ func (c *Common) soon() time.Duration {
 type data struct {
 	CAs   []*store.CA
 	Certs []store.Cert
+	// Hay is the filter's search text, one per certificate.
+	Hay []string
 	// Gen changes every time the lists are replaced, so screens can cache
 	// what they derive from them (the filtered, sorted certificate index).
 	Gen int
@@ -115,4 +118,34 @@ func (c *Common) busyWhat() string {
 		best = max(best, id)
 	}
 	return c.work.pending[best]
+}
+
+// post queues a request to the root model (open a dialog, set the status
+// ...). The root applies it before it returns from the Update that caused
+// it, so a key typed right after "n" already reaches the form: a tea.Cmd
+// would let that key overtake the dialog.
+func (c *Common) post(msg tea.Msg) tea.Cmd {
+	c.posted = append(c.posted, msg)
+	return nil
+}
+
+func (c *Common) status(text string, err error) tea.Cmd {
+	return c.post(statusMsg{text: text, err: err})
+}
+
+func (c *Common) reload() tea.Cmd { return c.post(reloadMsg{}) }
+
+func (c *Common) openDialog(d Component) tea.Cmd { return c.post(openDialogMsg{dialog: d}) }
+
+func (c *Common) closeDialog(status string) tea.Cmd {
+	return c.post(closeDialogMsg{status: status})
+}
+
+func (c *Common) openInspect(target, title string) tea.Cmd {
+	return c.post(openInspectMsg{target: target, title: title})
+}
+
+// openInspectAt opens Inspect scrolled to (and marking) the field with path.
+func (c *Common) openInspectAt(target, title, field string) tea.Cmd {
+	return c.post(openInspectMsg{target: target, title: title, field: field})
 }

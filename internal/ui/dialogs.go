@@ -70,10 +70,6 @@ func (d *revokeDialog) caEncrypted() bool {
 	return false
 }
 
-func closeDialog(status string) tea.Cmd {
-	return func() tea.Msg { return closeDialogMsg{status: status} }
-}
-
 func (d *revokeDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case revokedMsg:
@@ -89,7 +85,7 @@ func (d *revokeDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 			d.done += fmt.Sprintf("; %d certificates below it stop verifying", n)
 		}
 		d.stage = stageOfferCRL
-		return d, reload
+		return d, d.c.reload()
 	case crlPublishedMsg:
 		if d.stage != stagePublishing || msg.reqID != d.req {
 			return d, nil
@@ -98,7 +94,7 @@ func (d *revokeDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 			d.err, d.stage = msg.err, stageOfferCRL
 			return d, nil
 		}
-		return d, tea.Batch(closeDialog(d.done+"; "+crlStatus(msg.ca, msg.state)), reload)
+		return d, tea.Batch(d.c.closeDialog(d.done+"; "+crlStatus(msg.ca, msg.state)), d.c.reload())
 	case tea.KeyPressMsg:
 		return d.key(msg)
 	}
@@ -114,9 +110,9 @@ func (d *revokeDialog) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	k := msg.String()
 	if k == "esc" {
 		if d.stage == stageOfferCRL || d.stage == stagePublishing || d.stage == stagePassphrase {
-			return d, closeDialog(d.done + "; CRL not published (p on Authorities)")
+			return d, d.c.closeDialog(d.done + "; CRL not published (p on Authorities)")
 		}
-		return d, closeDialog("")
+		return d, d.c.closeDialog("")
 	}
 	switch d.stage {
 	case stageReason:
@@ -151,7 +147,7 @@ func (d *revokeDialog) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 			}
 			return d, d.publish(nil)
 		case "n", "N":
-			return d, closeDialog(d.done + "; CRL not published yet (p on Authorities)")
+			return d, d.c.closeDialog(d.done + "; CRL not published yet (p on Authorities)")
 		}
 	case stagePassphrase:
 		if k == "enter" {
@@ -235,9 +231,9 @@ func (d *passphraseDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
-			return d, closeDialog("")
+			return d, d.c.closeDialog("")
 		case "enter":
-			return d, tea.Batch(closeDialog(""), d.next([]byte(d.input.Value())))
+			return d, tea.Batch(d.c.closeDialog(""), d.next([]byte(d.input.Value())))
 		}
 	}
 	var cmd tea.Cmd

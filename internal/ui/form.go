@@ -170,7 +170,7 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 			f.err = err
 			return f, nil
 		}
-		return f, tea.Batch(func() tea.Msg { return closeDialogMsg{status: st} }, reload)
+		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -185,7 +185,7 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if km.String() == "esc" {
 		// Abandoning a running request leaves its answer to be dropped.
 		f.working = false
-		return f, func() tea.Msg { return closeDialogMsg{} }
+		return f, f.c.closeDialog("")
 	}
 	if f.working {
 		return f, nil

@@ -30,9 +30,9 @@ func goldenDriver(t *testing.T, w, h int) *driver {
 	d.press("n")
 	d.typeText("demo-ca")
 	d.press("enter")
-	d.press("n", "enter") // demo-ca-int, under the selected demo-ca
-	d.press("i", "enter")                                          // server
-	d.press("i", "tab", "tab", "right", "enter")                   // client
+	d.press("n", "enter")                        // demo-ca-int, under the selected demo-ca
+	d.press("i", "enter")                        // server
+	d.press("i", "tab", "tab", "right", "enter") // client
 	d.press("2", "r", "down", "enter", "y", "n", "1")
 	d.m.status = ""
 	return d
@@ -55,9 +55,13 @@ func TestGolden(t *testing.T) {
 			{"revoke-dialog", []string{"2", "down", "r"}},
 			{"inspect-empty", []string{"4"}},
 		}
+		// One store per size, made through the UI; every view starts a
+		// fresh workbench on it (the steps only open screens and dialogs).
+		st := goldenDriver(t, w, h).m.c.Store
 		for _, s := range steps {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, w, h), func(t *testing.T) {
-				d := goldenDriver(t, w, h)
+				d := newDriver(t, st, w, h)
+				d.m.pathLabel = "/home/demo/pki"
 				d.press(s.keys...)
 				golden.RequireEqual(t, asciiView(t, d.m))
 			})

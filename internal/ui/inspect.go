@@ -1,22 +1,27 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"pkibench/internal/equiv"
 	"pkibench/internal/pki/inspect"
 )
 
 // inspectScreen is the full-screen Inspect: the openssl-style lines of one
 // object, scrollable, styled by severity, explanations on `e`.
 type inspectScreen struct {
-	c       *Common
-	req     reqID // the request this screen waits for; others are stale
-	target  string
-	title   string
+	c      *Common
+	req    reqID // the request this screen waits for; others are stale
+	target string
+	title  string
+	// mark is the Path of the field a probe verdict blames: it is marked
+	// and scrolled to.
+	mark    string
 	doc     *inspectDoc
 	err     error
 	explain bool
@@ -31,9 +36,11 @@ func newInspect(c *Common) *inspectScreen {
 }
 
 // open starts reading target; any answer to an earlier open is dropped.
-func (s *inspectScreen) open(target, title string) tea.Cmd {
+func (s *inspectScreen) open(target, title string) tea.Cmd { return s.openAt(target, title, "") }
+
+func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
 	s.req = s.c.begin("inspect " + title)
-	s.target, s.title = target, title
+	s.target, s.title, s.mark = target, title, mark
 	s.doc, s.err, s.offset, s.lines = nil, nil, 0, nil
 	return inspectCmd(s.c.Store, s.req, target, s.c.now())
 }
@@ -45,7 +52,7 @@ func (s *inspectScreen) SetSize(w, h int) {
 
 func (s *inspectScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Up, k.Down, k.PageDown, k.Explain, k.Back}
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Explain, k.Commands, k.Back}
 }
 
 func (s *inspectScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -56,13 +63,21 @@ func (s *inspectScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		if msg.err != nil {
 			s.err = msg.err
-			return s, func() tea.Msg { return statusMsg{err: msg.err} }
+			return s, s.c.status("", msg.err)
 		}
 		s.doc = &msg.doc
 		s.render()
+		if at, ok := s.markAt(); ok {
+			s.offset = 0
+			s.scroll(at - 2)
+		}
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		switch {
+		case key.Matches(msg, k.Commands):
+			if s.doc != nil {
+				return s, s.c.openDialog(newCommandsDialog(s.c, "The same view with openssl", equiv.Inspect(s.doc.Path, s.doc.Kind, s.doc.DER)))
+			}
 		case key.Matches(msg, k.Explain):
 			s.explain = !s.explain
 			s.render()
@@ -108,7 +123,12 @@ func (s *inspectScreen) render() {
 	for _, sec := range d.Sections {
 		for _, f := range sec.Fields {
 			style := severityStyle(st, f.Severity)
+			marked := s.mark != "" && f.Path == s.mark
 			for _, l := range f.Lines {
+				if marked {
+					out = append(out, st.Selected.Render(markLine(l)))
+					continue
+				}
 				out = append(out, style.Render(l))
 			}
 			if s.explain {
@@ -119,6 +139,19 @@ func (s *inspectScreen) render() {
 				if f.Explain != "" {
 					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
 				}
+			}
+		}
+	}
+	if len(s.doc.Chain) > 0 {
+		out = append(out, "", st.Label.Render("Chain (leaf first):"))
+		for i, l := range s.doc.Chain {
+			style := st.OK
+			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
+				style = st.Problem
+			}
+			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, l.Subject, l.Status)))
+			if l.Detail != "" {
+				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
 			}
 		}
 	}
@@ -162,6 +195,24 @@ func (s *inspectScreen) View() string {
 		body = strings.Join(vis, "\n")
 	}
 	return header + "\n" + body
+}
+
+// markLine puts an arrow in the indentation of a blamed field's line.
+func markLine(l string) string {
+	if strings.HasPrefix(l, "  ") {
+		return "▶" + l[1:]
+	}
+	return "▶ " + l
+}
+
+// markAt is the first rendered line of the marked field.
+func (s *inspectScreen) markAt() (int, bool) {
+	for i, l := range s.lines {
+		if strings.Contains(l, "▶") {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func severityStyle(st *Styles, sev inspect.Severity) lipgloss.Style {

@@ -30,6 +30,10 @@ type KeyMap struct {
 	PublishCRL key.Binding
 	Refresh    key.Binding
 	Explain    key.Binding
+	Commands   key.Binding
+	Import     key.Binding
+	Export     key.Binding
+	SignCSR    key.Binding
 	Run        key.Binding
 	Left       key.Binding
 	Right      key.Binding
@@ -71,6 +75,10 @@ func DefaultKeyMap() KeyMap {
 		PublishCRL: b("p", "publish CRL", "p"),
 		Refresh:    b("ctrl+r", "reload", "ctrl+r"),
 		Explain:    b("e", "explain", "e"),
+		Commands:   b("c", "openssl/curl/node commands", "c"),
+		Import:     b("m", "import files", "m"),
+		Export:     b("x", "export", "x"),
+		SignCSR:    b("C", "sign a CSR", "C"),
 		Run:        b("enter", "run probe", "enter"),
 		Left:       b("←", "previous choice", "left"),
 		Right:      b("→", "next choice", "right"),

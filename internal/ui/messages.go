@@ -25,7 +25,10 @@ type casLoadedMsg struct {
 type certsLoadedMsg struct {
 	reqID
 	certs []store.Cert
-	err   error
+	// hay is the lower-cased search text per certificate, built in the
+	// Cmd so a reload of 100,000 certificates costs Update nothing.
+	hay []string
+	err error
 }
 
 // inspectedMsg answers an inspect request: the document rendered to lines.
@@ -81,7 +84,7 @@ type (
 	// closeDialogMsg removes the modal; status is shown in the status bar.
 	closeDialogMsg struct{ status string }
 	// openInspectMsg opens the full-screen Inspect on a store target.
-	openInspectMsg struct{ target, title string }
+	openInspectMsg struct{ target, title, field string }
 	// reloadMsg asks the root to re-read the CA and certificate lists.
 	reloadMsg struct{}
 	// statusMsg sets the status line (err non-nil shows as the last error).

@@ -76,6 +76,10 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 
 // Run starts the workbench on st and returns when the user quits or ctx ends.
 func Run(ctx context.Context, st *store.Store, opts Options) error {
+	if ctx == nil {
+		// cobra's cmd.Context() is nil unless the command ran with a context.
+		ctx = context.Background()
+	}
 	// Work (handshakes) stops when the program ends, however it ends.
 	work, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -140,8 +144,18 @@ func (m *Model) setTab(i int) {
 	m.active = ((i % numTabs) + numTabs) % numTabs
 }
 
-// Update routes one message.
+// Update routes one message, then what the screens posted while handling it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmds := []tea.Cmd{m.update(msg)}
+	for len(m.c.posted) > 0 {
+		p := m.c.posted[0]
+		m.c.posted = m.c.posted[1:]
+		cmds = append(cmds, m.update(p))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	if r, ok := msg.(result); ok {
 		m.c.end(r.requestID())
 	}
@@ -149,69 +163,75 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.resize()
-		return m, nil
+		return nil
 	case spinner.TickMsg:
 		if m.c.Busy() == 0 {
-			return m, nil
+			return nil
 		}
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
-		return m, cmd
+		return cmd
 	case casLoadedMsg:
 		if msg.reqID != m.casReq {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.lastErr = msg.err
-			return m, nil
+			return nil
 		}
 		m.c.Data.CAs = msg.cas
 		m.c.Data.Gen++
-		return m, m.broadcast(dataChangedMsg{})
+		return m.broadcast(dataChangedMsg{})
 	case certsLoadedMsg:
 		if msg.reqID != m.certsReq {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.lastErr = msg.err
-			return m, nil
+			return nil
 		}
-		m.c.Data.Certs = msg.certs
+		m.c.Data.Certs, m.c.Data.Hay = msg.certs, msg.hay
 		m.c.Data.Gen++
-		return m, m.broadcast(dataChangedMsg{})
+		return m.broadcast(dataChangedMsg{})
 	case reloadMsg:
-		return m, m.reload()
+		return m.reload()
 	case statusMsg:
 		m.status, m.lastErr = msg.text, msg.err
-		return m, nil
+		return nil
 	case openDialogMsg:
 		m.dialog = msg.dialog
 		m.dialog.SetSize(m.bodySize())
 		m.lastErr = nil
-		return m, m.spinTick()
+		return m.spinTick()
 	case closeDialogMsg:
 		m.dialog = nil
 		if msg.status != "" {
 			m.status, m.lastErr = msg.status, nil
 		}
-		return m, nil
+		return nil
 	case openInspectMsg:
 		if m.active != TabInspect {
 			m.prev = m.active
 		}
 		m.active = TabInspect
-		return m, tea.Batch(m.inspect.open(msg.target, msg.title), m.spinTick())
+		return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg:
+		// Input goes to what is on top only: a paste must not land in a
+		// text field of a screen that is hidden.
 		var cmd tea.Cmd
-		m.screens[m.active], cmd = m.screens[m.active].Update(msg)
-		return m, cmd
+		if m.dialog != nil {
+			m.dialog, cmd = m.dialog.Update(msg)
+		} else {
+			m.screens[m.active], cmd = m.screens[m.active].Update(msg)
+		}
+		return cmd
 	}
-	return m, m.broadcast(msg)
+	return m.broadcast(msg)
 }
 
 // broadcast hands a non-key message to the dialog and every screen.
@@ -233,22 +253,22 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	if msg.String() == "ctrl+c" {
-		return m, m.quit()
+		return m.quit()
 	}
 	if m.width < MinWidth || m.height < MinHeight {
 		if key.Matches(msg, k.Quit) {
-			return m, m.quit()
+			return m.quit()
 		}
-		return m, nil
+		return nil
 	}
 	if m.showHelp {
 		if key.Matches(msg, k.Help, k.Back) || msg.String() == "q" {
 			m.showHelp = false
 		}
-		return m, nil
+		return nil
 	}
 	top := m.top()
 	if c, ok := top.(capturer); ok && c.Capturing() {
@@ -258,40 +278,40 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		} else {
 			m.screens[m.active], cmd = top.Update(msg)
 		}
-		return m, tea.Batch(cmd, m.busyTick())
+		return tea.Batch(cmd, m.busyTick())
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m, m.quit()
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
-		return m, nil
+		return nil
 	}
 	if m.dialog == nil {
 		switch {
 		case key.Matches(msg, k.NextTab):
 			m.setTab(m.active + 1)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.PrevTab):
 			m.setTab(m.active - 1)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.Tab1):
 			m.setTab(TabAuthorities)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.Tab2):
 			m.setTab(TabCertificates)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.Tab3):
 			m.setTab(TabProbe)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.Tab4):
 			m.setTab(TabInspect)
-			return m, nil
+			return nil
 		case key.Matches(msg, k.Refresh):
-			return m, m.reload()
+			return m.reload()
 		case key.Matches(msg, k.Back) && m.active == TabInspect:
 			m.active = m.prev
-			return m, nil
+			return nil
 		}
 	}
 	var cmd tea.Cmd
@@ -300,7 +320,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	} else {
 		m.screens[m.active], cmd = top.Update(msg)
 	}
-	return m, tea.Batch(cmd, m.busyTick())
+	return tea.Batch(cmd, m.busyTick())
 }
 
 // busyTick keeps the spinner turning when a key started work.
@@ -402,13 +422,14 @@ func (m *Model) fullHelp() string {
 	groups := [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Back, k.Help, k.Quit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Enter, k.Refresh},
-		{k.NewCA, k.Issue, k.Revoke, k.PublishCRL, k.Filter, k.Sort, k.Reverse, k.Explain},
+		{k.NewCA, k.Issue, k.Revoke, k.PublishCRL, k.Import, k.Export, k.SignCSR},
+		{k.Filter, k.Sort, k.Reverse, k.Explain, k.Commands},
 	}
 	hm := m.help
 	hm.ShowAll = true
 	return m.c.Styles.Title.Render("All keys") + "   " + m.c.Styles.Dim.Render("(? or esc closes)") + "\n\n" +
 		hm.FullHelpView(groups) + "\n\n" +
-		m.c.Styles.Dim.Render("Probe: ↑/↓ field, ←/→ change, enter run, v inspect the blamed certificate.\n"+
+		m.c.Styles.Dim.Render("Probe: ↑/↓ field, ←/→ change, enter run, M matrix, v inspect the blamed certificate.\n"+
 			"Forms: tab/↓ next field, ←/→ choose, enter submit, esc cancel.")
 }
 

@@ -122,7 +122,7 @@ func TestStaleAnswersDropped(t *testing.T) {
 	if d.m.Busy() != 2 {
 		t.Fatalf("busy = %d, want 2", d.m.Busy())
 	}
-	d.send(first())
+	d.m.Update(first())
 	if d.m.inspect.doc != nil || d.m.Busy() != 1 {
 		t.Fatalf("stale answer used (doc %v) or not counted (busy %d)", d.m.inspect.doc != nil, d.m.Busy())
 	}
@@ -135,8 +135,8 @@ func TestStaleAnswersDropped(t *testing.T) {
 	_, cmd := d.m.Update(keyMsg("n"))
 	d.run(cmd)
 	_, work := d.m.Update(keyMsg("enter"))
-	d.press("esc")
-	d.run(work)
+	_, closeCmd := d.m.Update(keyMsg("esc"))
+	d.run(tea.Batch(closeCmd, work))
 	if d.m.dialog != nil {
 		t.Fatal("abandoned form came back")
 	}
@@ -165,22 +165,22 @@ func TestFormValidation(t *testing.T) {
 }
 
 func TestFilterAndSort(t *testing.T) {
-	m := benchModel(t, 100)
+	m := benchModel(t, 300)
 	d := &driver{t: t, m: m}
 	d.press("/")
 	d.typeText("host-00001")
-	d.expect("11 of 100 certificates", "host-000010")
+	d.expect("host-000010")
 	d.press("enter")
-	d.expect("/host-00001")
+	d.expect("/host-00001", "10 of 300 certificates")
 	d.press("esc", "/", "esc") // esc while editing clears
-	d.expect("100 certificates")
+	d.expect("300 certificates")
 	cs := m.screens[TabCertificates].(*certificatesScreen)
 	first := func() string { c, _ := cs.selected(); return c.Name }
 	if first() != "host-000000" {
 		t.Fatalf("first = %s", first())
 	}
 	d.press("S")
-	if first() != "host-000099" {
+	if first() != "host-000299" {
 		t.Fatalf("reversed first = %s", first())
 	}
 	d.press("s", "s", "s") // not after, ascending within the reverse
@@ -189,7 +189,12 @@ func TestFilterAndSort(t *testing.T) {
 	if c, _ := cs.selected(); c.Name == "" {
 		t.Fatal("end selected nothing")
 	}
-	d.expect("expired", "revoked", "valid")
+	d.expect("expired", "revoked")
+	d.press("home") // latest first: valid, far from expiry
+	d.expect("valid")
+	d.press("/")
+	d.typeText("host-00011") // 10 to 19 days left: marked
+	d.expect("expires 17d", "expires 16d")
 }
 
 func TestReasonPickerCoversAllReasons(t *testing.T) {
@@ -201,5 +206,91 @@ func TestReasonPickerCoversAllReasons(t *testing.T) {
 	d.press("esc")
 	if d.m.dialog != nil {
 		t.Fatal("esc did not close the dialog")
+	}
+}
+
+// An encrypted CA: the passphrase is typed masked, and publishing its CRL
+// asks for it.
+func TestEncryptedCAPassphrase(t *testing.T) {
+	st := testStore(t)
+	d := newDriver(t, st, 100, 30)
+	d.press("n")
+	d.typeText("vault-ca")
+	d.press("down", "down", "down", "down", "down", "down") // passphrase
+	d.typeText("s3cret-pass")
+	if strings.Contains(d.screen(), "s3cret") {
+		t.Fatalf("passphrase shown in clear:\n%s", d.screen())
+	}
+	d.press("enter")
+	d.expect("CA vault-ca created")
+	ca, err := st.CA("vault-ca")
+	if err != nil || !ca.Encrypted {
+		t.Fatalf("CA = %+v, %v; want an encrypted key", ca, err)
+	}
+	d.press("p")
+	d.expect("Passphrase", "vault-ca's key")
+	d.typeText("wrong")
+	d.press("enter")
+	d.expect("error: publish CRL of vault-ca")
+	d.press("p")
+	d.typeText("s3cret-pass")
+	d.press("enter")
+	d.expect("CRL 01 of vault-ca published")
+}
+
+func TestRevokeIntermediateFromAuthorities(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("1", "down")
+	d.expect("demo-ca-int")
+	d.press("r")
+	d.expect("Revoke CA demo-ca-int")
+	d.press("enter", "y")
+	d.expect("CA demo-ca-int revoked (unspecified)")
+	d.press("y")
+	d.expect("CRL 01 of demo-ca published")
+	d.expect("1/2/0", "demo-ca-int (revoked)") // server valid; client and the intermediate revoked
+}
+
+func TestMouseWheelScrolls(t *testing.T) {
+	m := benchModel(t, 500)
+	d := &driver{t: t, m: m}
+	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	d.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	cs := m.screens[TabCertificates].(*certificatesScreen)
+	if cs.cursor != 6 {
+		t.Fatalf("cursor = %d after two wheel steps, want 6", cs.cursor)
+	}
+}
+
+// `c` shows the openssl / curl / Node.js commands for what is on screen.
+func TestCommandsOverlay(t *testing.T) {
+	d := goldenDriver(t, 120, 40)
+	for _, c := range []struct {
+		keys []string
+		want []string
+	}{
+		{[]string{"1", "c"}, []string{"Commands for CA demo-ca", "openssl"}},
+		{[]string{"3", "c"}, []string{"The same handshake", "s_server", "curl"}},
+		{[]string{"2", "enter", "c"}, []string{"The same view with openssl", "openssl x509"}},
+	} {
+		d.press(c.keys...)
+		d.expect(c.want...)
+		d.press("down", "pgdown", "esc")
+		if d.m.dialog != nil {
+			t.Fatal("esc did not close the commands")
+		}
+	}
+}
+
+func TestPasteGoesToTopOnly(t *testing.T) {
+	m := benchModel(t, 300)
+	d := &driver{t: t, m: m}
+	d.press("/")
+	d.send(tea.PasteMsg{Content: "host-00029"})
+	d.press("enter")
+	d.expect("10 of 300 certificates")
+	d.press("3") // the probe's server name must not have received the paste
+	if v := m.screens[TabProbe].(*probeScreen).name.Value(); v != "localhost" {
+		t.Fatalf("probe server name = %q", v)
 	}
 }

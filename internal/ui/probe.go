@@ -3,7 +3,9 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -28,10 +30,11 @@ const (
 	pfCRL
 	pfName
 	pfVersion
+	pfAt
 	numProbeFields
 )
 
-var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name", "TLS version"}
+var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name", "TLS version", "Verify at"}
 
 // probeScreen is the config on the left and the verdict on the right.
 type probeScreen struct {
@@ -44,6 +47,7 @@ type probeScreen struct {
 	req     reqID
 	running bool
 	res     *probe.Result
+	matrix  []matrixRow // shown instead of res after a matrix run
 	err     error
 	scroll  int
 	width   int
@@ -66,6 +70,9 @@ func newProbe(c *Common) *probeScreen {
 	s.picked[pfCRL] = "off"
 	s.choices[pfVersion] = []string{"default", "1.2", "1.3"}
 	s.picked[pfVersion] = "default"
+	// The verification time, so expiry shows without waiting (--at).
+	s.choices[pfAt] = []string{"now", "+30d", "+1y", "+2y", "+5y", "+11y", "-1d"}
+	s.picked[pfAt] = "now"
 	s.refreshChoices()
 	return s
 }
@@ -80,7 +87,8 @@ func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
 func (s *probeScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	return []key.Binding{k.Run, k.Up, k.Down, key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
-		key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")), k.PageDown}
+		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")),
+		key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")), k.Commands, k.PageDown}
 }
 
 // Capturing is true while the server name is being typed.
@@ -180,11 +188,42 @@ func (s *probeScreen) run() tea.Cmd {
 	}
 	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
 	s.running, s.err, s.scroll = true, nil, 0
-	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, s.c.now())
+	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, shiftTime(s.c.now(), s.picked[pfAt]))
+}
+
+// runMatrix probes every client identity (and none) against the server.
+func (s *probeScreen) runMatrix() tea.Cmd {
+	r, err := s.request()
+	if err != nil {
+		s.err = err
+		return nil
+	}
+	var clients []string
+	for _, v := range s.choices[pfClient] {
+		if v == noClientCert {
+			v = ""
+		}
+		clients = append(clients, v)
+	}
+	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
+	s.running, s.err, s.scroll = true, nil, 0
+	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
+	case matrixDoneMsg:
+		if msg.reqID != s.req {
+			return s, nil
+		}
+		s.running, s.res, s.matrix = false, nil, msg.rows
+		accepted := 0
+		for _, r := range msg.rows {
+			if r.Err == nil && r.Result.OK() {
+				accepted++
+			}
+		}
+		return s, s.c.status(fmt.Sprintf("matrix: %d of %d clients accepted", accepted, len(msg.rows)), nil)
 	case dataChangedMsg:
 		s.refreshChoices()
 	case probeDoneMsg:
@@ -194,11 +233,11 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		s.running = false
 		if msg.err != nil {
 			s.err, s.res = msg.err, nil
-			return s, status("", msg.err)
+			return s, s.c.status("", msg.err)
 		}
 		res := msg.res
-		s.res = &res
-		return s, status(fmt.Sprintf("probe: %s %s", res.Verdict, res.Reason), nil)
+		s.res, s.matrix = &res, nil
+		return s, s.c.status(fmt.Sprintf("probe: %s %s", res.Verdict, res.Reason), nil)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
@@ -245,9 +284,9 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	if s.focus == pfName {
 		switch k {
 		case "tab":
-			return s, func() tea.Msg { return switchTabMsg{delta: 1} }
+			return s, s.c.post(switchTabMsg{delta: 1})
 		case "shift+tab":
-			return s, func() tea.Msg { return switchTabMsg{delta: -1} }
+			return s, s.c.post(switchTabMsg{delta: -1})
 		case "esc":
 			return s, s.setFocus(pfClient)
 		}
@@ -264,13 +303,26 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		s.cycle(s.focus, -1)
 	case "right", "l", "space":
 		s.cycle(s.focus, 1)
+	case "M":
+		return s, s.runMatrix()
+	case "c":
+		cmds, err := s.commands()
+		if err != nil {
+			s.err = err
+			return s, nil
+		}
+		return s, s.c.openDialog(newCommandsDialog(s.c, "The same handshake with openssl, curl and Node.js", cmds))
 	case "v":
 		if s.res != nil {
 			who := s.picked[pfServer]
 			if strings.HasPrefix(string(s.res.Reason), "client-") && s.picked[pfClient] != noClientCert {
 				who = s.picked[pfClient]
 			}
-			return s, openInspect(who, who)
+			field := ""
+			if len(s.res.Evidence) > 0 {
+				field = s.res.Evidence[0].Field
+			}
+			return s, s.c.openInspectAt(who, who, field)
 		}
 	}
 	return s, nil
@@ -353,6 +405,8 @@ func (s *probeScreen) verdictLines(w int) []string {
 		return []string{"", st.Note.Render("running the handshake on 127.0.0.1 …")}
 	case s.err != nil:
 		return append([]string{"", st.Error.Render("cannot probe:")}, wrapIndent(st.Error, "", s.err.Error(), w)...)
+	case s.matrix != nil:
+		return s.matrixLines(w)
 	case s.res == nil:
 		return append([]string{""}, wrapIndent(st.Dim, "", "Pick a client and a server, then press enter: the verdict, its reason, the side that decided and the fix show here. Trust: by default each side trusts the root above its own certificate.", w)...)
 	}
@@ -407,5 +461,60 @@ func nonEmpty(v ...string) []string {
 			out = append(out, s)
 		}
 	}
+	return out
+}
+
+// shiftTime applies a "+30d" / "+1y" / "-1d" choice to now.
+func shiftTime(now time.Time, v string) time.Time {
+	if v == "" || v == "now" {
+		return now
+	}
+	sign := 1
+	switch v[0] {
+	case '-':
+		sign = -1
+		v = v[1:]
+	case '+':
+		v = v[1:]
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil {
+		return now
+	}
+	switch v[len(v)-1] {
+	case 'd':
+		return now.AddDate(0, 0, sign*n)
+	case 'y':
+		return now.AddDate(sign*n, 0, 0)
+	}
+	return now
+}
+
+// matrixLines is the grid: one row per client, its verdict, reason and side.
+func (s *probeScreen) matrixLines(w int) []string {
+	st := s.c.Styles
+	nameW := 4
+	for _, r := range s.matrix {
+		nameW = max(nameW, len(r.Client))
+	}
+	nameW = min(nameW, max(8, w/3))
+	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer]), "",
+		st.Header.Render(truncate(pad("CLIENT", nameW)+" "+pad("VERDICT", 7)+" "+pad("REASON", 26)+" SIDE", w))}
+	for _, r := range s.matrix {
+		var verdict, reason, side string
+		style := st.Reject
+		switch {
+		case r.Err != nil:
+			verdict, reason = "ERROR", r.Err.Error()
+		default:
+			verdict, reason, side = string(r.Result.Verdict), string(r.Result.Reason), string(r.Result.Side)
+			if r.Result.OK() {
+				style = st.Accept
+			}
+		}
+		cell := style.Padding(0).Render(pad(verdict, 7))
+		out = append(out, truncate(pad(r.Client, nameW)+" "+cell+" "+pad(reason, 26)+" "+side, w))
+	}
+	out = append(out, "", st.Dim.Render("enter probes the picked client alone, with the full verdict"))
 	return out
 }

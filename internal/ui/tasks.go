@@ -28,7 +28,7 @@ func loadCAsCmd(st *store.Store, id reqID) tea.Cmd {
 func loadCertsCmd(st *store.Store, id reqID) tea.Cmd {
 	return func() tea.Msg {
 		certs, err := st.List(store.ListFilter{IncludeCAs: true})
-		return certsLoadedMsg{reqID: id, certs: certs, err: err}
+		return certsLoadedMsg{reqID: id, certs: certs, hay: haystack(certs), err: err}
 	}
 }
 
@@ -58,9 +58,19 @@ func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, err
 	if len(objs) == 0 {
 		return inspectDoc{}, fmt.Errorf("inspect %s: nothing to show in %s", target, path)
 	}
-	// The first object is the certificate itself; a chain file's others
-	// are its issuers.
-	return buildDoc(objs[0], now), nil
+	// The first object is the certificate itself; the store's CAs are the
+	// candidates for its chain (inspect.Chain keeps those on the path).
+	var pool []*x509.Certificate
+	if cas, err := st.ListCAs(); err == nil {
+		for _, ca := range cas {
+			if ca.Cert != nil {
+				pool = append(pool, ca.Cert)
+			}
+		}
+	}
+	doc := buildDoc(objs[0], pool, now)
+	doc.Path = path
+	return doc, nil
 }
 
 func createCACmd(st *store.Store, id reqID, o store.CAOptions) tea.Cmd {
@@ -186,3 +196,46 @@ func probeConfigs(st *store.Store, r probeRequest) (probe.ServerConfig, probe.Cl
 }
 
 func revokeOptions(r pki.Reason) store.RevokeOptions { return store.RevokeOptions{Reason: r} }
+
+// matrixRow is one client of a matrix run.
+type matrixRow struct {
+	Client string
+	Result probe.Result
+	Err    error
+}
+
+// matrixDoneMsg answers a matrix run: every client against one server.
+type matrixDoneMsg struct {
+	reqID
+	rows []matrixRow
+}
+
+// matrixCmd probes every client in turn against the server config of r,
+// each client with its own default trust (the root above its certificate).
+func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probeRequest, clients []string, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		rows := make([]matrixRow, 0, len(clients))
+		for _, name := range clients {
+			if ctx.Err() != nil {
+				break
+			}
+			row := matrixRow{Client: name}
+			req := r
+			req.Client = name
+			if run == nil {
+				row.Err = errNoProbe
+			} else if sc, cc, err := probeConfigs(st, req); err != nil {
+				row.Err = err
+			} else {
+				pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+				row.Result = run(pctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second})
+				cancel()
+			}
+			if name == "" {
+				row.Client = noClientCert
+			}
+			rows = append(rows, row)
+		}
+		return matrixDoneMsg{reqID: id, rows: rows}
+	}
+}

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/textinput"
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -61,8 +61,6 @@ func fitLines(s string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-type lipglossStyle = lipgloss.Style
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
