@@ -37,17 +37,7 @@ func (r Result) Text(verbose bool) string {
 	if len(r.Evidence) > 0 {
 		b.WriteString("evidence:\n")
 		for _, e := range r.Evidence {
-			fmt.Fprintf(&b, "  %s", e.Cert)
-			if e.Serial != "" {
-				fmt.Fprintf(&b, " [serial %s]", e.Serial)
-			}
-			if e.Field != "" {
-				fmt.Fprintf(&b, "  %s", e.Field)
-			}
-			if e.Value != "" {
-				fmt.Fprintf(&b, " = %s", e.Value)
-			}
-			b.WriteString("\n")
+			b.WriteString("  " + e.String() + "\n")
 		}
 	}
 	field("fix", r.Fix)

@@ -58,12 +58,7 @@ type Result struct {
 }
 
 // Evidence points at the certificate field a verdict rests on.
-type Evidence struct {
-	Cert   string `json:"cert"`
-	Serial string `json:"serial,omitempty"`
-	Field  string `json:"field"`
-	Value  string `json:"value"`
-}
+type Evidence = verify.Evidence
 
 // TLSInfo is what the handshake negotiated.
 type TLSInfo struct {
@@ -175,11 +170,7 @@ func tlsInfo(cs tls.ConnectionState) TLSInfo {
 }
 
 func fromFinding(f *verify.Finding) (string, string, string, []Evidence) {
-	ev := make([]Evidence, 0, len(f.Evidence))
-	for _, e := range f.Evidence {
-		ev = append(ev, Evidence{Cert: e.Cert, Serial: e.Serial, Field: e.Field, Value: e.Value})
-	}
-	return f.Summary, f.Detail, f.Fix, ev
+	return f.Summary, f.Detail, f.Fix, append([]Evidence{}, f.Evidence...)
 }
 
 // stepLog is one side's timeline, written by that side's goroutine only.

@@ -77,22 +77,37 @@ func (o Options) pick(client, server Code) Code {
 // Evidence points at the certificate field a finding blames, by the inspect
 // path id (e.g. "validity.not_after") so the inspect view can mark it.
 type Evidence struct {
-	Cert   string // subject, openssl form
-	Serial string // upper-case hex, as index.txt and certs/<SERIAL>.pem
-	Field  string
-	Value  string
+	Cert   string `json:"cert"`             // subject, openssl form
+	Serial string `json:"serial,omitempty"` // upper-case hex, as index.txt and certs/<SERIAL>.pem
+	Field  string `json:"field"`
+	Value  string `json:"value"`
+}
+
+// String is the one-line form the CLI and the probe print.
+func (e Evidence) String() string {
+	s := e.Cert
+	if e.Serial != "" {
+		s += " [serial " + e.Serial + "]"
+	}
+	if e.Field != "" {
+		s += "  " + e.Field
+	}
+	if e.Value != "" {
+		s += " = " + e.Value
+	}
+	return s
 }
 
 // Finding is one verification failure explained: the stable code, the exact
 // values, the fix and the underlying typed error.
 type Finding struct {
-	Code     Code
-	Side     Side // left empty by Verify; the probe sets it
-	Summary  string
-	Detail   string
-	Fix      string
-	Evidence []Evidence
-	Err      error
+	Code     Code       `json:"code"`
+	Side     Side       `json:"side,omitempty"` // left empty by Verify; the probe sets it
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail,omitempty"`
+	Fix      string     `json:"fix,omitempty"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	Err      error      `json:"-"`
 }
 
 func (f *Finding) Error() string {
@@ -132,17 +147,7 @@ func Text(f *Finding) string {
 	if len(f.Evidence) > 0 {
 		b.WriteString("evidence:\n")
 		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "  %s", e.Cert)
-			if e.Serial != "" {
-				fmt.Fprintf(&b, " [serial %s]", e.Serial)
-			}
-			if e.Field != "" {
-				fmt.Fprintf(&b, "  %s", e.Field)
-			}
-			if e.Value != "" {
-				fmt.Fprintf(&b, " = %s", e.Value)
-			}
-			b.WriteString("\n")
+			b.WriteString("  " + e.String() + "\n")
 		}
 	}
 	if f.Fix != "" {
