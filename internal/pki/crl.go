@@ -67,6 +67,12 @@ func CreateCRL(r CRLRequest, ca *x509.Certificate, key crypto.Signer) ([]byte, e
 	if ca.KeyUsage != 0 && ca.KeyUsage&x509.KeyUsageCRLSign == 0 {
 		return nil, &RequestError{"issuer", fmt.Sprintf("%s lacks the cRLSign key usage", FormatName(ca.Subject))}
 	}
+	if len(r.Revoked) > 64 {
+		if der, err := createCRLFast(r, ca, key); err == nil {
+			return der, nil
+		}
+		// RSA-PSS or an unexpected layout: crypto/x509 does it, slower.
+	}
 	entries := make([]x509.RevocationListEntry, len(r.Revoked))
 	for i, e := range r.Revoked {
 		entries[i] = x509.RevocationListEntry{SerialNumber: e.Serial, RevocationTime: e.Time.UTC(), ReasonCode: int(e.Reason)}

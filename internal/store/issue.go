@@ -246,7 +246,15 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, filepath.Join("cas", o.CA, "certs", h+".pem")}})
 		entries[i] = entryFor(c.cert, "certs/"+c.name)
 	}
-	if err := writeJSONAtomic(s.journalPath(o.CA), j); err != nil {
+	// The journal is not synced on its own: ext4 (and every journalling
+	// filesystem) commits metadata in order, so no file below can be durable
+	// without the journal created before it; the one sync further down
+	// makes them all durable together.
+	jb, err := json.Marshal(j)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(s.journalPath(o.CA), jb, 0o644); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -283,13 +291,9 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 		out[i] = Cert{Name: c.name, CA: o.CA, Serial: h, Subject: pki.FormatName(c.cert.Subject), NotAfter: c.cert.NotAfter,
 			Status: StatusValid, Kind: "issued", Dir: dir}
 	}
+	// One syncfs makes every file and folder entry above durable at once.
 	if err := syncFS(caDir); err != nil {
 		return nil, err
-	}
-	for _, d := range []string{filepath.Join(s.root, "certs"), filepath.Join(caDir, "certs")} {
-		if err := syncDir(d); err != nil {
-			return nil, err
-		}
 	}
 	if err := appendIndex(filepath.Join(caDir, "index.txt"), entries); err != nil {
 		return nil, err
