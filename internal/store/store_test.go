@@ -374,3 +374,22 @@ func FuzzParseIndex(f *testing.F) {
 		}
 	})
 }
+
+// An index written by another tool with a lower-case or odd-length serial
+// still revokes; the rewritten line is in openssl's normal spelling.
+func TestRevokeFindsSerialInAnySpelling(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	p := filepath.Join(st.Path(), "cas/abc/index.txt")
+	os.WriteFile(p, []byte("V\t271122093714Z\t\tabc\tunknown\t/CN=x\nV\t271122093714Z\t\t0B\tunknown\t/CN=y\n"), 0o644)
+	if _, err := st.Revoke("abc/ABC", RevokeOptions{Reason: 4}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if !strings.Contains(string(b), "R\t271122093714Z\t") || !strings.Contains(string(b), "\t0ABC\tunknown\t/CN=x\n") || !strings.Contains(string(b), "V\t271122093714Z\t\t0B\tunknown\t/CN=y\n") {
+		t.Errorf("index after revoke:\n%s", b)
+	}
+	if _, err := st.Revoke("abc/0B", RevokeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
