@@ -129,6 +129,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				return err
 			}
 			sc.Listen, sc.AllowPublic = f.listen, public
+			opts.NameOf = st.Namer(&sc.Identity)
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
 				return err
@@ -173,6 +174,7 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 		if err != nil {
 			return err
 		}
+		opts.NameOf = st.Namer(cc.Identity)
 		return a.printResults(f, probe.Connect(ctx, f.connect, cc, opts))
 	}
 	sc, opts, err := a.serverConfig(st, f)
@@ -189,6 +191,7 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 	if err != nil {
 		return err
 	}
+	opts.NameOf = st.Namer(&sc.Identity, cc.Identity)
 	return a.printResults(f, probe.Run(ctx, sc, cc, opts))
 }
 
@@ -217,6 +220,11 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 	if len(ccs) == 0 {
 		return fmt.Errorf("no client identities with a key in the store%s", map[bool]string{true: " for CA " + f.matrixCA}[f.matrixCA != ""])
 	}
+	ids := []*pki.Identity{&sc.Identity}
+	for _, cc := range ccs {
+		ids = append(ids, cc.Identity)
+	}
+	opts.NameOf = st.Namer(ids...)
 	return a.printResults(f, probe.Matrix(ctx, ccs, sc, opts)...)
 }
 

@@ -110,6 +110,13 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if len(opts.Roots) == 0 {
 				return usagef("no trust anchor: give --ca CA or --roots FILE")
 			}
+			if tg.st != nil {
+				var own *pki.Identity
+				if id, err := tg.st.Identity(args[0], nil); err == nil {
+					own = &id
+				}
+				opts.NameOf = tg.st.Namer(own)
+			}
 			if a.showCommands {
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}

@@ -128,6 +128,9 @@ func runOne(ctx context.Context, st *store.Store, s Scenario, at time.Time) Outc
 		o.Moved = !at.Equal(opts.At)
 		opts.At = at
 	}
+	if opts.NameOf == nil {
+		opts.NameOf = st.Namer(&sc.Identity, cc.Identity)
+	}
 	o.Actual = probe.Run(ctx, sc, cc, opts)
 	o.Pass = o.Actual.Reason == s.Expected
 	return o

@@ -16,6 +16,7 @@ import (
 type clientOutcome struct {
 	log       *stepLog
 	at        time.Time
+	nameOf    func(*x509.Certificate) string
 	local     string
 	dialErr   error
 	err       error // handshake error
@@ -76,7 +77,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 			c.log.add("server certificate received: %s", pki.FormatName(cs.PeerCertificates[0].Subject))
 			_, f := verify.Verify(cs.PeerCertificates[0], verify.Options{
 				Roots: cc.RootCAs, Intermediates: cs.PeerCertificates[1:],
-				Name: name, Usage: verify.UsageServer, At: at,
+				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf,
 			})
 			if f != nil {
 				if f.Side == verify.SideNone {
@@ -98,7 +99,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 // bounds the wait for the server's first bytes; a server that stays silent
 // that long has at least not refused the connection.
 func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, start time.Time, firstBytesWait time.Duration, dialled func(string)) *clientOutcome {
-	c := &clientOutcome{at: opts.at(), log: &stepLog{side: verify.SideClient, start: start}}
+	c := &clientOutcome{at: opts.at(), nameOf: opts.NameOf, log: &stepLog{side: verify.SideClient, start: start}}
 	deadline := time.Now().Add(opts.timeout())
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()

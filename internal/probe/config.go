@@ -137,6 +137,9 @@ type Options struct {
 	At time.Time
 	// Timeout bounds the whole handshake and first bytes; zero means 5s.
 	Timeout time.Duration
+	// NameOf gives the store name of a certificate, so a fix can say the
+	// real `pkibench issue NAME --ca CA`; nil falls back to the CN.
+	NameOf func(*x509.Certificate) string
 }
 
 const defaultTimeout = 5 * time.Second

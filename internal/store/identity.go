@@ -148,3 +148,22 @@ func (s *Store) CRLs() ([]*x509.RevocationList, error) {
 	}
 	return out, nil
 }
+
+// Namer names certificates by their store names (every CA, and the given
+// identities), so a verdict's fix can say the real `pkibench issue NAME --ca CA`.
+func (s *Store) Namer(ids ...*pki.Identity) func(*x509.Certificate) string {
+	names := map[string]string{}
+	if cas, err := s.CANames(); err == nil {
+		for _, n := range cas {
+			if cs, err := s.CACerts(n); err == nil {
+				names[string(cs[0].Raw)] = n
+			}
+		}
+	}
+	for _, id := range ids {
+		if id != nil && id.Cert != nil {
+			names[string(id.Cert.Raw)] = id.Name
+		}
+	}
+	return func(c *x509.Certificate) string { return names[string(c.Raw)] }
+}

@@ -106,7 +106,7 @@ func classify(err error, leaf *x509.Certificate, opts Options) *Finding {
 	}
 	switch {
 	case errors.As(err, &insecure):
-		return weakSigFinding(leaf, x509.SignatureAlgorithm(insecure))
+		return weakSigFinding(leaf, x509.SignatureAlgorithm(insecure), opts)
 	case errors.As(err, &cv):
 		c := issuerOf(leaf, opts)
 		return notCA(c, 1, 2, "its basic constraints are "+bcText(c)+" and its key usage is "+keyUsageText(c.KeyUsage))
@@ -248,7 +248,7 @@ func (d *diag) link(child, parent *x509.Certificate, chain []*x509.Certificate) 
 		var cv x509.ConstraintViolationError
 		switch {
 		case errors.As(err, &insecure):
-			f := weakSigFinding(child, x509.SignatureAlgorithm(insecure))
+			f := weakSigFinding(child, x509.SignatureAlgorithm(insecure), d.opts)
 			f.Err = err
 			return f, rankSpecific
 		case errors.As(err, &cv):
@@ -358,7 +358,7 @@ func untrustedFinding(leaf, top *x509.Certificate, opts Options, extra string) *
 		Summary: summary,
 		Detail:  detail,
 		Fix: fmt.Sprintf("trust the CA that issued it (add %s to the trusted roots, e.g. --server-trust/--client-trust), or use a certificate from a trusted CA: `pkibench issue %s --ca CA --profile %s`; if the issuer is an intermediate, send it with the certificate",
-			issuerName(top), nameHint(leaf), profileOf(opts)),
+			issuerName(top), nameHint(leaf, opts), profileOf(opts)),
 		Evidence: []Evidence{ev(top, "issuer", issuerName(top))},
 	}
 }
@@ -402,7 +402,7 @@ func validityFinding(c *x509.Certificate, isLeaf bool, at time.Time, opts Option
 			Evidence: []Evidence{ev(c, "validity.not_before", stamp(c.NotBefore))},
 		}
 	}
-	fix := fmt.Sprintf("issue a new certificate: `pkibench issue %s --ca CA --profile %s`", nameHint(c), profileOf(opts))
+	fix := fmt.Sprintf("issue a new certificate: `pkibench issue %s --ca %s --profile %s`", nameHint(c, opts), issuerHint(c, opts), profileOf(opts))
 	if !isLeaf {
 		fix = fmt.Sprintf("renew the CA certificate %s and re-issue what it signed", name(c))
 	}
@@ -423,7 +423,7 @@ func nameFinding(c *x509.Certificate, host string, opts Options) *Finding {
 			Code:     ServerCertCNOnly,
 			Summary:  fmt.Sprintf("The certificate %s names %s only in its Common Name and has no Subject Alternative Name; Go and modern clients ignore the CN.", name(c), host),
 			Detail:   fmt.Sprintf("wanted:  %s\nsubject: %s\nSAN:     (absent)\nopenssl, curl and Node.js still accept a CN match; Go does not", host, name(c)),
-			Fix:      fmt.Sprintf("re-issue it with the name in the SAN: `pkibench issue %s --ca CA --profile server --dns %s`", nameHint(c), host),
+			Fix:      fmt.Sprintf("re-issue it with the name in the SAN: `pkibench issue %s --ca %s --profile server --dns %s`", nameHint(c, opts), issuerHint(c, opts), host),
 			Evidence: []Evidence{ev(c, "ext.subject_alt_name", "(absent)")},
 		}
 	}
@@ -435,7 +435,7 @@ func nameFinding(c *x509.Certificate, host string, opts Options) *Finding {
 		Code:     ServerNameMismatch,
 		Summary:  fmt.Sprintf("The certificate %s is not valid for %s; it covers %s.", name(c), host, nameCovers(c, host)),
 		Detail:   fmt.Sprintf("wanted:  %s\ncovered: %s\nsubject: %s", host, sanText(c), name(c)),
-		Fix:      fmt.Sprintf("connect with a name the certificate covers, or re-issue it: `pkibench issue %s --ca CA --profile server %s %s`", nameHint(c), flag, host),
+		Fix:      fmt.Sprintf("connect with a name the certificate covers, or re-issue it: `pkibench issue %s --ca %s --profile server %s %s`", nameHint(c, opts), issuerHint(c, opts), flag, host),
 		Evidence: []Evidence{ev(c, "ext.subject_alt_name", sanText(c))},
 	}
 }
@@ -449,7 +449,7 @@ func usageFinding(leaf *x509.Certificate, opts Options) *Finding {
 			Code:     code,
 			Summary:  fmt.Sprintf("The certificate %s may not be used for %s authentication: its extended key usage is %s, without %s.", name(leaf), opts.Usage, ekuText(leaf), wantName),
 			Detail:   fmt.Sprintf("extended key usage: %s\nneeded:             %s", ekuText(leaf), wantName),
-			Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca CA --profile %s`", profileOf(opts), nameHint(leaf), profileOf(opts)),
+			Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca %s --profile %s`", profileOf(opts), nameHint(leaf, opts), issuerHint(leaf, opts), profileOf(opts)),
 			Evidence: []Evidence{ev(leaf, "ext.extended_key_usage", ekuText(leaf))},
 		}
 	}
@@ -504,12 +504,12 @@ func ncFinding(leaf *x509.Certificate, opts Options, detail string) *Finding {
 	return f
 }
 
-func weakSigFinding(c *x509.Certificate, alg x509.SignatureAlgorithm) *Finding {
+func weakSigFinding(c *x509.Certificate, alg x509.SignatureAlgorithm, opts Options) *Finding {
 	return &Finding{
 		Code:     WeakSignature,
 		Summary:  fmt.Sprintf("The certificate %s is signed with %s, which verifiers no longer accept.", name(c), alg),
 		Detail:   fmt.Sprintf("certificate: %s\nissuer:      %s\nsignature:   %s", name(c), issuerName(c), alg),
-		Fix:      fmt.Sprintf("re-issue it with a SHA-256 (or stronger) signature: `pkibench issue %s --ca CA`", nameHint(c)),
+		Fix:      fmt.Sprintf("re-issue it with a SHA-256 (or stronger) signature: `pkibench issue %s --ca %s`", nameHint(c, opts), issuerHint(c, opts)),
 		Evidence: []Evidence{ev(c, "signature_algorithm", alg.String())},
 	}
 }

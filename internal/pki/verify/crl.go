@@ -116,7 +116,7 @@ func checkLink(c, issuer *x509.Certificate, depth int, opts Options, at time.Tim
 			Code:     CRLMissing,
 			Summary:  fmt.Sprintf("CRL checking is on but there is no CRL from %s, the issuer of %s.", name(issuer), name(c)),
 			Detail:   fmt.Sprintf("certificate: %s (serial %s)\nissuer:      %s\nCRLs given:  %d, none issued by that CA", name(c), serial(c), name(issuer), len(opts.CRLs)),
-			Fix:      fmt.Sprintf("publish the CA's CRL and give it to the verifier: `pkibench crl %s`", caHint(issuer)),
+			Fix:      fmt.Sprintf("publish the CA's CRL and give it to the verifier: `pkibench crl %s`", caHint(issuer, opts)),
 			Evidence: []Evidence{ev(c, "issuer", issuerName(c))},
 			Err:      err,
 		}
@@ -162,7 +162,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLInvalid,
 			Summary:  fmt.Sprintf("The CRL that names %s as issuer is not valid: %s.", name(issuer), why),
 			Detail:   crlDetail(crl) + "\nissuer:       " + name(issuer),
-			Fix:      fmt.Sprintf("re-publish the CRL with the CA's own key: `pkibench crl %s`", caHint(issuer)),
+			Fix:      fmt.Sprintf("re-publish the CRL with the CA's own key: `pkibench crl %s`", caHint(issuer, opts)),
 			Evidence: []Evidence{ev(issuer, field, value)},
 			Err:      base(ProblemBadSignature, err),
 		}
@@ -172,7 +172,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLInvalid,
 			Summary:  fmt.Sprintf("The CRL of %s is malformed: %s.", name(issuer), why),
 			Detail:   crlDetail(crl),
-			Fix:      fmt.Sprintf("re-publish a conforming v2 CRL: `pkibench crl %s`", caHint(issuer)),
+			Fix:      fmt.Sprintf("re-publish a conforming v2 CRL: `pkibench crl %s`", caHint(issuer, opts)),
 			Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.extensions", Value: why}},
 			Err:      base(ProblemMalformed, errors.New(why)),
 		}
@@ -192,7 +192,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLStale,
 			Summary:  fmt.Sprintf("The CRL of %s is stale: its nextUpdate %s passed before the verification time %s.", name(issuer), stamp(crl.NextUpdate), stamp(at)),
 			Detail:   crlDetail(crl) + "\nverified at:  " + stamp(at),
-			Fix:      fmt.Sprintf("publish a fresh CRL and reload it where it is checked: `pkibench crl %s`", caHint(issuer)),
+			Fix:      fmt.Sprintf("publish a fresh CRL and reload it where it is checked: `pkibench crl %s`", caHint(issuer, opts)),
 			Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.next_update", Value: stamp(crl.NextUpdate)}},
 			Err:      base(ProblemExpired, nil),
 		}
@@ -239,9 +239,9 @@ func revokedFinding(c, issuer *x509.Certificate, depth int, crl *x509.Revocation
 	if opts.Usage == UsageClient {
 		profile = "client"
 	}
-	fix := fmt.Sprintf("issue a new certificate and install it: `pkibench issue %s --ca %s --profile %s`", nameHint(c), caHint(issuer), profile)
+	fix := fmt.Sprintf("issue a new certificate and install it: `pkibench issue %s --ca %s --profile %s`", nameHint(c, opts), caHint(issuer, opts), profile)
 	if depth > 0 {
-		fix = fmt.Sprintf("the CA %s itself is revoked: create a new intermediate (`pkibench ca create NAME --parent %s`) and re-issue below it", name(c), caHint(issuer))
+		fix = fmt.Sprintf("the CA %s itself is revoked: create a new intermediate (`pkibench ca create NAME --parent %s`) and re-issue below it", name(c), caHint(issuer, opts))
 	}
 	return &Finding{
 		Code: opts.pick(ClientCertRevoked, ServerCertRevoked),
@@ -270,15 +270,41 @@ func crlDetail(crl *x509.RevocationList) string {
 }
 
 // caHint guesses the store name of a CA from its CN, for the fix commands.
-func caHint(c *x509.Certificate) string { return storeName(c, "CA") }
+// caHint names a CA only by its store name: a name made from a CA's CN
+// ("abc-inc.-root-ca") would send the user to a CA that does not exist.
+func caHint(c *x509.Certificate, opts Options) string {
+	if c != nil && opts.NameOf != nil {
+		if n := opts.NameOf(c); n != "" {
+			return n
+		}
+	}
+	return "CA"
+}
 
-func nameHint(c *x509.Certificate) string { return storeName(c, "NAME") }
+// issuerHint is caHint for the issuer of c, looked up among the given certificates.
+func issuerHint(c *x509.Certificate, opts Options) string {
+	for _, set := range [][]*x509.Certificate{opts.Intermediates, opts.Roots, opts.Known} {
+		for _, i := range set {
+			if i != nil && c != nil && string(i.RawSubject) == string(c.RawIssuer) && c.CheckSignatureFrom(i) == nil {
+				return caHint(i, opts)
+			}
+		}
+	}
+	return "CA"
+}
+
+func nameHint(c *x509.Certificate, opts Options) string { return storeName(c, "NAME", opts) }
 
 // storeName lowers a CN into the store's name alphabet; the result is only
 // a suggestion, so an unusable CN falls back to a placeholder.
-func storeName(c *x509.Certificate, fallback string) string {
+func storeName(c *x509.Certificate, fallback string, opts Options) string {
 	if c == nil {
 		return fallback
+	}
+	if opts.NameOf != nil {
+		if n := opts.NameOf(c); n != "" {
+			return n
+		}
 	}
 	cn := strings.ToLower(strings.TrimSpace(c.Subject.CommonName))
 	var b strings.Builder

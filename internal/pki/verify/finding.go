@@ -51,6 +51,10 @@ type Options struct {
 	// (e.g. the store's CAs). They only explain a failure: an issuer found
 	// here means the peer left an intermediate out (chain-incomplete).
 	Known []*x509.Certificate
+	// NameOf gives the store name of a certificate (leaf or CA), so a fix
+	// can name the real `pkibench issue NAME --ca CA`; nil or "" falls back
+	// to a name made from the CN.
+	NameOf func(*x509.Certificate) string
 	// Emails are RFC 822 names the leaf must carry (client certificates
 	// for mail); empty skips the check.
 	Emails []string

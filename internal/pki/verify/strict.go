@@ -95,7 +95,7 @@ func strictChain(chain []*x509.Certificate, opts Options) *Finding {
 					Code:     NameConstraintViolated,
 					Summary:  fmt.Sprintf("The end-entity certificate %s carries name constraints, which only CA certificates may (RFC 5280 4.2.1.10).", name(c)),
 					Detail:   "name constraints on a certificate that is not a CA",
-					Fix:      fmt.Sprintf("re-issue it with the plain profile: `pkibench issue %s --ca CA`", nameHint(c)),
+					Fix:      fmt.Sprintf("re-issue it with the plain profile: `pkibench issue %s --ca %s`", nameHint(c, opts), issuerHint(c, opts)),
 					Evidence: []Evidence{ev(c, "ext.name_constraints", "present")},
 				}
 			}

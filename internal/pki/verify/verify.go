@@ -151,7 +151,7 @@ func leafUsage(leaf *x509.Certificate, opts Options) *Finding {
 		Code:     opts.pick(ClientCertWrongUsage, ServerCertWrongUsage),
 		Summary:  fmt.Sprintf("The certificate %s may not sign a TLS handshake: its key usage is %s, without Digital Signature.", name(leaf), keyUsageText(leaf.KeyUsage)),
 		Detail:   fmt.Sprintf("key usage:     %s\nneeded:        Digital Signature (%s authentication)", keyUsageText(leaf.KeyUsage), opts.Usage),
-		Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca CA --profile %s`", opts.Usage, nameHint(leaf), opts.Usage),
+		Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca %s --profile %s`", opts.Usage, nameHint(leaf, opts), issuerHint(leaf, opts), opts.Usage),
 		Evidence: []Evidence{ev(leaf, "ext.key_usage", keyUsageText(leaf.KeyUsage))},
 	}
 }
@@ -169,7 +169,7 @@ func emailCheck(leaf *x509.Certificate, opts Options) *Finding {
 				Code:     ServerNameMismatch,
 				Summary:  fmt.Sprintf("The certificate %s does not carry the e-mail address %s; it covers %s.", name(leaf), want, sanText(leaf)),
 				Detail:   fmt.Sprintf("wanted: email:%s\ncovered: %s", want, sanText(leaf)),
-				Fix:      fmt.Sprintf("re-issue it with the address: `pkibench issue %s --ca CA --email %s`", nameHint(leaf), want),
+				Fix:      fmt.Sprintf("re-issue it with the address: `pkibench issue %s --ca %s --email %s`", nameHint(leaf, opts), issuerHint(leaf, opts), want),
 				Evidence: []Evidence{ev(leaf, "ext.subject_alt_name", sanText(leaf))},
 			}
 		}
