@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,4 +102,30 @@ func (s *Store) listImported(f ListFilter) ([]Cert, error) {
 			Kind: "imported", Dir: s.impDir(e.Name())})
 	}
 	return out, nil
+}
+
+// Stamp changes whenever the store is written, by this process or another:
+// it joins the modification times and sizes of what listing reads (the CA,
+// certificate and import folders, every CA's index and CRL). A few stats a
+// CA, so the TUI can poll it to follow a command line working beside it.
+func (s *Store) Stamp() string {
+	var b strings.Builder
+	stamp := func(p string) {
+		if fi, err := os.Stat(p); err == nil {
+			fmt.Fprintf(&b, "%d.%d;", fi.ModTime().UnixNano(), fi.Size())
+		} else {
+			b.WriteString("-;")
+		}
+	}
+	for _, d := range []string{"cas", "certs", "imported"} {
+		stamp(filepath.Join(s.root, d))
+	}
+	if names, err := s.CANames(); err == nil {
+		for _, n := range names {
+			b.WriteString(n + ":")
+			stamp(filepath.Join(s.caDir(n), "index.txt"))
+			stamp(filepath.Join(s.caDir(n), "crl.der"))
+		}
+	}
+	return b.String()
 }

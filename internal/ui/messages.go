@@ -97,3 +97,6 @@ type (
 	// dataChangedMsg tells screens that Common's CA/cert lists were replaced.
 	dataChangedMsg struct{}
 )
+
+// storeStampMsg carries the store's stamp after a watch pause.
+type storeStampMsg struct{ stamp string }

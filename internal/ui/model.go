@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -53,6 +54,10 @@ type Model struct {
 	height   int
 	// noSpin keeps the spinner still: tests drive the model synchronously.
 	noSpin bool
+	// watch polls the store for writes by other processes (Run sets it;
+	// tests drive the model without timers).
+	watch bool
+	stamp string
 	// pathLabel replaces the store path in the status bar (golden tests).
 	pathLabel string
 }
@@ -83,7 +88,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) error {
 	// Work (handshakes) stops when the program ends, however it ends.
 	work, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := tea.NewProgram(newModel(work, st, opts), tea.WithContext(ctx))
+	m := newModel(work, st, opts)
+	m.watch = true
+	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
@@ -94,8 +101,21 @@ func Run(ctx context.Context, st *store.Store, opts Options) error {
 	return nil
 }
 
-// Init reads the store's lists.
-func (m *Model) Init() tea.Cmd { return m.reload() }
+// Init reads the store's lists and starts watching it.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.reload(), m.watchCmd()) }
+
+// watchInterval is how often the TUI looks for writes by other processes.
+const watchInterval = 2 * time.Second
+
+// watchCmd stats the store after a pause; a changed stamp reloads the lists,
+// so a `pkibench issue` in another terminal shows up without a key press.
+func (m *Model) watchCmd() tea.Cmd {
+	if !m.watch || m.c.Store == nil {
+		return nil
+	}
+	st := m.c.Store
+	return tea.Tick(watchInterval, func(time.Time) tea.Msg { return storeStampMsg{stamp: st.Stamp()} })
+}
 
 func (m *Model) reload() tea.Cmd {
 	m.casReq = m.c.begin("reading CAs")
@@ -194,6 +214,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.c.Data.Gen++
 		return m.broadcast(dataChangedMsg{})
 	case reloadMsg:
+		return m.reload()
+	case storeStampMsg:
+		changed := m.stamp != "" && msg.stamp != m.stamp
+		m.stamp = msg.stamp
+		if changed {
+			return tea.Batch(m.reload(), m.watchCmd())
+		}
+		return m.watchCmd()
+	case tea.FocusMsg:
+		// Back from another terminal: whatever was done there shows now.
 		return m.reload()
 	case statusMsg:
 		m.status, m.lastErr = msg.text, msg.err
@@ -341,6 +371,7 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "pkibench"
+	v.ReportFocus = true
 	return v
 }
 
