@@ -176,6 +176,13 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 		if err != nil {
 			return err
 		}
+		for _, c := range certs {
+			// RFC 5280 §4.1.2.2: at most 20 octets, and openssl's index
+			// and CRLs would carry whatever we accept.
+			if n := len(c.SerialNumber.Bytes()); n > 20 {
+				return fmt.Errorf("%s: certificate %s has a %d-byte serial number; RFC 5280 allows at most 20", strings.Join(sources, ", "), pki.FormatName(c.Subject), n)
+			}
+		}
 		if isCACert(leaf) {
 			return s.importCA(name, leaf, rest, key, pass, o.KeepPassphrase, &out)
 		}

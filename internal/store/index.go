@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"pkibench/internal/pki"
@@ -219,10 +220,14 @@ func appendIndex(path string, es []Entry) error {
 	for _, e := range es {
 		b.WriteString(e.Line())
 	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		// A planted link would make the append write outside the store.
+		return fmt.Errorf("%s is not a regular file (a symbolic link?); refusing to write through it", path)
+	}
 	if err := cutTornTail(path); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return err
 	}
