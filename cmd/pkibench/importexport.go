@@ -94,6 +94,11 @@ func (a *app) exportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if a.json {
+				if out == "" || out == "-" {
+					return usagef("--json describes the written file: give --out FILE")
+				}
+			}
 			if out == "" || out == "-" {
 				if format == "p12" || format == "der" {
 					return usagef("--format %s is binary: give --out FILE", format)
@@ -108,9 +113,10 @@ func (a *app) exportCommand() *cobra.Command {
 			if err := os.WriteFile(out, b, perm); err != nil {
 				return err
 			}
-			if !a.json {
-				a.printf("wrote %s (%s, %d bytes)\n", out, format, len(b))
+			if a.json {
+				return a.printJSON(map[string]any{"target": args[0], "format": format, "out": out, "bytes": len(b)})
 			}
+			a.printf("wrote %s (%s, %d bytes)\n", out, format, len(b))
 			return nil
 		},
 	}

@@ -255,7 +255,25 @@ func (a *app) listCommand() *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, ca, c.Serial, status, dateOf(c.NotAfter), c.Subject)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			// Revocations only reach clients through a fresh CRL: say how fresh.
+			names, err := st.CANames()
+			if err != nil {
+				return err
+			}
+			for _, n := range names {
+				if f.CA != "" && n != f.CA {
+					continue
+				}
+				state, err := st.CRLState(n)
+				if err != nil {
+					return err
+				}
+				a.printf("CRL of %s: %s\n", n, state.Freshness())
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&ca, "ca", "", "only this CA's certificates")

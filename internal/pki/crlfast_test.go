@@ -103,3 +103,32 @@ func tbsFields(t *testing.T, der []byte) [][]byte {
 }
 
 func subjectCN(cn string) pkix.Name { return pkix.Name{CommonName: cn} }
+
+func TestParseCRLHeader(t *testing.T) {
+	k, _ := GenerateKey(P256)
+	ca, _ := Issue(Request{Subject: subjectCN("H"), Profile: ProfileRootCA, PublicKey: k.Public(),
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}, nil, k)
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, n := range []int{0, 3, 500} {
+		var revs []Revocation
+		for i := 0; i < n; i++ {
+			revs = append(revs, Revocation{Serial: big.NewInt(int64(i + 1)), Time: now, Reason: 1})
+		}
+		der, err := CreateCRL(CRLRequest{Number: big.NewInt(7), ThisUpdate: now, NextUpdate: now.Add(time.Hour), Revoked: revs}, ca, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := ParseCRLHeader(der)
+		if err != nil || h.Entries != n || h.Number.Int64() != 7 || !h.ThisUpdate.Equal(now) || !h.NextUpdate.Equal(now.Add(time.Hour)) {
+			t.Errorf("%d entries: %+v %v", n, h, err)
+		}
+	}
+	if _, err := ParseCRLHeader([]byte("junk")); err == nil {
+		t.Error("junk parsed")
+	}
+}
+
+func FuzzParseCRLHeader(f *testing.F) {
+	f.Add([]byte{0x30, 0x03, 0x30, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) { ParseCRLHeader(b) })
+}

@@ -128,3 +128,19 @@ func BenchmarkRevoke(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIssueAt issues one certificate into a CA that already holds 100
+// or 100,000 (issue 8: the 100,000th within 1.5x of the 100th).
+func BenchmarkIssueAt(b *testing.B) {
+	for _, n := range []int{100, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := syntheticStore(b, n)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := st.Issue(IssueOptions{Names: []string{fmt.Sprintf("n%d", i)}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

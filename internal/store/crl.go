@@ -71,16 +71,25 @@ func (s *Store) crlState(ca string, now time.Time) (*CRLState, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := x509.ParseRevocationList(b)
+	h, err := pki.ParseCRLHeader(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
-	st := &CRLState{ThisUpdate: l.ThisUpdate, NextUpdate: l.NextUpdate, Entries: len(l.RevokedCertificateEntries),
-		Stale: now.After(l.NextUpdate), ExpiresIn: l.NextUpdate.Sub(now), Path: filepath.Join(s.caDir(ca), "crl.pem")}
-	if l.Number != nil {
-		st.Number = SerialHex(l.Number)
+	st := &CRLState{ThisUpdate: h.ThisUpdate, NextUpdate: h.NextUpdate, Entries: h.Entries,
+		Stale: now.After(h.NextUpdate), ExpiresIn: h.NextUpdate.Sub(now), Path: filepath.Join(s.caDir(ca), "crl.pem")}
+	if h.Number != nil {
+		st.Number = SerialHex(h.Number)
 	}
 	return st, nil
+}
+
+// CRLState says how fresh a CA's latest CRL is (nil when none was published),
+// reading only the CRL's header.
+func (s *Store) CRLState(ca string) (*CRLState, error) {
+	if err := CheckName(ca); err != nil {
+		return nil, err
+	}
+	return s.crlState(ca, s.now())
 }
 
 // CRL returns a CA's latest published CRL, or a NotFoundError.

@@ -393,3 +393,30 @@ func TestRevokeFindsSerialInAnySpelling(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A certificate of a CA whose key is not in the store cannot be revoked,
+// and trying changes nothing.
+func TestRevokeNeedsTheCAKey(t *testing.T) {
+	other := newStore(t)
+	mustCA(t, other, CAOptions{Name: "abc"})
+	if _, err := other.Issue(IssueOptions{Names: []string{"c"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	caPEM, _ := os.ReadFile(filepath.Join(other.Path(), "cas/abc/ca.crt"))
+	leafPEM, _ := os.ReadFile(filepath.Join(other.Path(), "certs/c/cert.pem"))
+	st := newStore(t)
+	if _, err := st.Import([]ImportFile{{"ca.crt", caPEM}}, ImportOptions{As: "abc"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Import([]ImportFile{{"c.pem", leafPEM}}, ImportOptions{As: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	before := testtool.Snapshot(t, st.Path())
+	if _, err := st.Revoke("c", RevokeOptions{}); !errors.Is(err, ErrNoCAKey) {
+		t.Errorf("revoke under a keyless CA: %v", err)
+	}
+	if _, err := st.PublishCRL("abc", CRLOptions{}); !errors.Is(err, ErrNoCAKey) {
+		t.Errorf("CRL of a keyless CA: %v", err)
+	}
+	testtool.SameSnapshot(t, before, testtool.Snapshot(t, st.Path()))
+}
