@@ -37,7 +37,7 @@ Exit code 1 when problems remain.`,
 				a.printf("checked %d CAs, %d certificates: %d problem(s)\n", rep.CAs, rep.Certs, rep.Remaining())
 			}
 			if rep.Remaining() > 0 {
-				return silentFailure
+				return errReported
 			}
 			return nil
 		},

@@ -189,7 +189,7 @@ func (a *app) labRun(ctx context.Context, ids []string, at string) error {
 		a.printf("; `pkibench lab SCENARIO` tells the story, `pkibench lab --clean` removes the lab material.\n")
 	}
 	if failed {
-		return silentFailure
+		return errReported
 	}
 	return nil
 }

@@ -30,9 +30,9 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
-// silentFailure is returned when the command already printed its verdict
+// errReported is returned when the command already printed its verdict
 // (REJECT, verify failure) and only the exit code remains to set.
-var silentFailure = errors.New("")
+var errReported = errors.New("")
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Buffered: listing 100,000 rows would otherwise cost a write per cell.
@@ -50,7 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, silentFailure) {
+	if errors.Is(err, errReported) {
 		return exitFailure
 	}
 	var u usageError

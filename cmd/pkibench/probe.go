@@ -363,7 +363,7 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 		tw.Flush()
 	}
 	if !ok {
-		return silentFailure
+		return errReported
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
 			}
 			if f != nil {
-				return silentFailure
+				return errReported
 			}
 			return nil
 		},

@@ -116,83 +116,23 @@ func (fs *fileSet) addJSON(name string, v any) error {
 	return fs.add(name, append(b, '\n'), 0o644)
 }
 
-// commit makes the staged files durable and renames the folder into place.
+// commit makes the staged files durable with one filesystem sync and
+// renames the folder into place. A crash before the rename leaves only a
+// hidden .new-* folder, which nothing refers to and check --repair removes.
 func (fs *fileSet) commit() error {
-	return commitAll([]*fileSet{fs}, nil)
-}
-
-// pendingFile is a file written under a temporary name, renamed by commitAll.
-type pendingFile struct{ tmp, final string }
-
-// stageFile writes data next to path under a temporary name, unsynced.
-func stageFile(path string, data []byte, perm os.FileMode) (pendingFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return pendingFile{}, err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return pendingFile{}, err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return pendingFile{}, err
-	}
-	return pendingFile{tmp: f.Name(), final: path}, f.Close()
-}
-
-// commitAll makes every staged folder and file durable with one filesystem
-// sync, renames them into place, and syncs the folders that changed. A crash
-// before the renames leaves only hidden .new-*/.tmp-* entries, which nothing
-// refers to and check --repair removes.
-func commitAll(sets []*fileSet, files []pendingFile) error {
-	if len(sets) == 0 && len(files) == 0 {
-		return nil
-	}
-	anyPath := ""
-	if len(sets) > 0 {
-		anyPath = sets[0].staging
-	} else {
-		anyPath = files[0].tmp
-	}
-	if err := syncFS(anyPath); err != nil {
+	if err := syncFS(fs.staging); err != nil {
 		return err
 	}
-	dirs := map[string]bool{}
-	for _, fs := range sets {
-		if exists(fs.final) {
-			return fmt.Errorf("%s appeared while it was being written", fs.final)
-		}
-		if err := os.Rename(fs.staging, fs.final); err != nil {
-			return err
-		}
-		dirs[filepath.Dir(fs.final)] = true
+	if exists(fs.final) {
+		return fmt.Errorf("%s appeared while it was being written", fs.final)
 	}
-	for _, f := range files {
-		if err := os.Rename(f.tmp, f.final); err != nil {
-			return err
-		}
-		dirs[filepath.Dir(f.final)] = true
+	if err := os.Rename(fs.staging, fs.final); err != nil {
+		return err
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			return err
-		}
-	}
-	return nil
+	return syncDir(filepath.Dir(fs.final))
 }
 
 func (fs *fileSet) abort() { os.RemoveAll(fs.staging) }
-
-func writeJSONAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, append(b, '\n'), 0o644)
-}
 
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)

@@ -1,7 +1,7 @@
 package verify
 
 import (
-	"crypto/dsa" //nolint:staticcheck // only to name DSA keys as weak
+	"crypto/dsa" //lint:ignore SA1019 only to name DSA keys in others' certificates as weak
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
