@@ -193,6 +193,8 @@ func (s *authoritiesScreen) View() string {
 			crlStyle = st.OK
 			if ca.CRL.Stale || now.After(ca.CRL.NextUpdate) {
 				crlStyle = st.Problem
+			} else if ca.CRL.NextUpdate.Sub(now) < store.CRLWarnBefore {
+				crlStyle = st.Warning // about to lock every client out
 			}
 		}
 		date := ca.NotAfter.UTC().Format("2006-01-02")
