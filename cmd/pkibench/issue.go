@@ -243,7 +243,7 @@ func (a *app) listCommand() *cobra.Command {
 				return a.printJSON(certs)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tCA\tSERIAL\tSTATUS\tNOT AFTER\tSUBJECT")
+			fmt.Fprintln(tw, "NAME\tCA\tSERIAL\tPROFILE\tSTATUS\tNOT AFTER\tSUBJECT")
 			for _, c := range certs {
 				status := string(c.Status)
 				if c.Status == store.StatusRevoked && c.Reason != "" {
@@ -253,7 +253,7 @@ func (a *app) listCommand() *cobra.Command {
 				if ca == "" {
 					ca = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, ca, c.Serial, status, dateOf(c.NotAfter), c.Subject)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, ca, c.Serial, orDash(c.Profile), status, dateOf(c.NotAfter), c.Subject)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

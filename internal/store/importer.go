@@ -350,12 +350,27 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	if err := fs.commit(); err != nil {
 		return false, err
 	}
-	if err := appendIndex(filepath.Join(caDir, "index.txt"), []Entry{entryFor(leaf, "certs/"+name)}); err != nil {
+	e := entryFor(leaf, "certs/"+name)
+	if err := appendProfiles(caDir, []Entry{e}, func(Entry) string { return profileOfCert(leaf) }); err != nil {
+		return false, err
+	}
+	if err := appendIndex(filepath.Join(caDir, "index.txt"), []Entry{e}); err != nil {
 		return false, err
 	}
 	*out = Imported{Name: name, Kind: "issued", CA: ca, Subject: pki.FormatName(leaf.Subject), Serial: serial,
 		HasKey: key != nil, Dir: s.certDir(name), Notes: out.Notes}
 	return true, nil
+}
+
+// profileOfCert names the profile a certificate fits (CAs included).
+func profileOfCert(c *x509.Certificate) string {
+	if c.IsCA {
+		if pki.IsSelfSigned(c) {
+			return string(pki.ProfileRootCA)
+		}
+		return string(pki.ProfileIntermediateCA)
+	}
+	return guessProfile(c)
 }
 
 func guessProfile(c *x509.Certificate) string {

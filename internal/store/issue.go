@@ -50,6 +50,7 @@ type Cert struct {
 	Subject   string    `json:"subject"`
 	NotAfter  time.Time `json:"not_after"`
 	Status    Status    `json:"status"`
+	Profile   string    `json:"profile,omitempty"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 	Reason    string    `json:"reason,omitempty"`
 	// Kind is "issued" (certs/), "ca" (an intermediate in its parent's
@@ -289,10 +290,13 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 			return nil, err
 		}
 		out[i] = Cert{Name: c.name, CA: o.CA, Serial: h, Subject: pki.FormatName(c.cert.Subject), NotAfter: c.cert.NotAfter,
-			Status: StatusValid, Kind: "issued", Dir: dir}
+			Status: StatusValid, Profile: string(profile), Kind: "issued", Dir: dir}
 	}
 	// One syncfs makes every file and folder entry above durable at once.
 	if err := syncFS(caDir); err != nil {
+		return nil, err
+	}
+	if err := appendProfiles(caDir, entries, func(Entry) string { return string(profile) }); err != nil {
 		return nil, err
 	}
 	if err := appendIndex(filepath.Join(caDir, "index.txt"), entries); err != nil {

@@ -33,6 +33,7 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 		if err != nil {
 			return nil, err
 		}
+		profiles := readProfiles(s.caDir(ca.Name()))
 		out = slices.Grow(out, len(es))
 		for _, e := range es {
 			kind := "issued"
@@ -49,7 +50,7 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 				continue
 			}
 			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
-				Status: st, Kind: kind}
+				Status: st, Kind: kind, Profile: profiles[e.SerialHex()]}
 			if e.Flag == 'R' {
 				c.RevokedAt = e.RevokedAt
 				if e.HasReason {

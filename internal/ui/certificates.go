@@ -21,12 +21,13 @@ const (
 	colName certColumn = iota
 	colSubject
 	colCA
+	colProfile
 	colNotAfter
 	colStatus
 	numCols
 )
 
-var colTitles = [numCols]string{"NAME", "SUBJECT", "CA", "NOT AFTER", "STATUS"}
+var colTitles = [numCols]string{"NAME", "SUBJECT", "CA", "PROFILE", "NOT AFTER", "STATUS"}
 
 // certificatesScreen is the filterable, sortable table. It keeps an index
 // into Common's certificate slice (never a copy of it) and draws only the
@@ -111,7 +112,7 @@ func (s *certificatesScreen) rebuild() {
 func haystack(certs []store.Cert) []string {
 	hay := make([]string, len(certs))
 	for i, c := range certs {
-		hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial)
+		hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial + "\x00" + c.Profile)
 	}
 	return hay
 }
@@ -138,6 +139,8 @@ func (s *certificatesScreen) sort() {
 			r = cmp.Compare(x.Subject, y.Subject)
 		case colCA:
 			r = cmp.Compare(x.CA, y.CA)
+		case colProfile:
+			r = cmp.Compare(x.Profile, y.Profile)
 		case colNotAfter:
 			r = x.NotAfter.Compare(y.NotAfter)
 		case colStatus:
@@ -282,10 +285,11 @@ func errNotRevocable(name string) error { return &notRevocableError{name: name} 
 
 // Column widths at 80 columns; the subject takes what is left.
 const (
-	certNameW   = 18
-	certCAW     = 14
-	certDateW   = 10
-	certStatusW = 12
+	certNameW    = 16
+	certCAW      = 10
+	certProfileW = 13
+	certDateW    = 10
+	certStatusW  = 12
 )
 
 func (s *certificatesScreen) View() string {
@@ -301,9 +305,9 @@ func (s *certificatesScreen) View() string {
 		b.WriteString(st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs)) + "   / filter   s sort   S reverse"))
 	}
 	b.WriteByte('\n')
-	subjW := max(8, s.width-certNameW-certCAW-certDateW-certStatusW-4)
-	widths := [numCols]int{certNameW, subjW, certCAW, certDateW, certStatusW}
-	order := [numCols]certColumn{colName, colSubject, colCA, colNotAfter, colStatus}
+	subjW := max(8, s.width-certNameW-certCAW-certProfileW-certDateW-certStatusW-5)
+	widths := [numCols]int{certNameW, subjW, certCAW, certProfileW, certDateW, certStatusW}
+	order := [numCols]certColumn{colName, colSubject, colCA, colProfile, colNotAfter, colStatus}
 	var head strings.Builder
 	for i, col := range order {
 		t := colTitles[col]
@@ -328,7 +332,7 @@ func (s *certificatesScreen) View() string {
 		b.WriteByte('\n')
 		state, style := certState(st, c, now, soon)
 		row := pad(c.Name, certNameW) + " " + pad(c.Subject, subjW) + " " + pad(c.CA, certCAW) + " " +
-			pad(c.NotAfter.UTC().Format("2006-01-02"), certDateW) + " "
+			pad(c.Profile, certProfileW) + " " + pad(c.NotAfter.UTC().Format("2006-01-02"), certDateW) + " "
 		if r == s.cursor {
 			b.WriteString(st.Selected.Render(truncate(row+pad(state, certStatusW), s.width)))
 			continue

@@ -183,7 +183,7 @@ func TestFilterAndSort(t *testing.T) {
 	if first() != "host-000299" {
 		t.Fatalf("reversed first = %s", first())
 	}
-	d.press("s", "s", "s") // not after, ascending within the reverse
+	d.press("s", "s", "s", "s") // not after (past subject, CA, profile), within the reverse
 	d.expect("NOT AFTER↓")
 	d.press("end")
 	if c, _ := cs.selected(); c.Name == "" {

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// profilesFile sits beside index.txt: "SERIAL<TAB>profile" a line, appended
+// before the index lines of the same certificates, so listing can show each
+// certificate's profile without opening 100,000 meta.json files. openssl
+// ignores it. A line whose serial never reached the index (a crash between
+// the two appends) is simply never looked up.
+const profilesFile = "profiles.tsv"
+
+// appendProfiles records the profile of each entry (kept unsynced: the
+// index append that follows syncs the folder's data with it, and a lost
+// line only blanks a column).
+func appendProfiles(caDir string, es []Entry, profile func(Entry) string) error {
+	var b strings.Builder
+	for _, e := range es {
+		if p := profile(e); p != "" {
+			b.WriteString(e.SerialHex() + "\t" + p + "\n")
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(caDir, profilesFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// readProfiles maps serials to profiles for one CA; a missing file (a store
+// made by openssl, or before this file existed) gives an empty map.
+func readProfiles(caDir string) map[string]string {
+	data, err := os.ReadFile(filepath.Join(caDir, profilesFile))
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]string, bytes.Count(data, []byte{'\n'}))
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if serial, p, ok := strings.Cut(sc.Text(), "\t"); ok {
+			out[serial] = p
+		}
+	}
+	return out
+}
