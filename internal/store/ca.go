@@ -199,11 +199,7 @@ func (s *Store) recordIssued(caName string, cert *x509.Certificate, file string)
 	if err := writeFileAtomic(filepath.Join(dir, "certs", serial+".pem"), pki.EncodeCertPEM(cert.Raw), 0o644); err != nil {
 		return err
 	}
-	e := entryFor(cert, file)
-	if err := appendProfiles(dir, []Entry{e}, func(Entry) string { return profileOfCert(cert) }); err != nil {
-		return err
-	}
-	return appendIndex(filepath.Join(dir, "index.txt"), []Entry{e})
+	return appendRecords(dir, []Entry{entryFor(cert, file)}, func(Entry) string { return profileOfCert(cert) })
 }
 
 func entryFor(cert *x509.Certificate, file string) Entry {

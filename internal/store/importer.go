@@ -350,11 +350,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	if err := fs.commit(); err != nil {
 		return false, err
 	}
-	e := entryFor(leaf, "certs/"+name)
-	if err := appendProfiles(caDir, []Entry{e}, func(Entry) string { return profileOfCert(leaf) }); err != nil {
-		return false, err
-	}
-	if err := appendIndex(filepath.Join(caDir, "index.txt"), []Entry{e}); err != nil {
+	if err := appendRecords(caDir, []Entry{entryFor(leaf, "certs/"+name)}, func(Entry) string { return profileOfCert(leaf) }); err != nil {
 		return false, err
 	}
 	*out = Imported{Name: name, Kind: "issued", CA: ca, Subject: pki.FormatName(leaf.Subject), Serial: serial,

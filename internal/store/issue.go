@@ -296,10 +296,7 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 	if err := syncFS(caDir); err != nil {
 		return nil, err
 	}
-	if err := appendProfiles(caDir, entries, func(Entry) string { return string(profile) }); err != nil {
-		return nil, err
-	}
-	if err := appendIndex(filepath.Join(caDir, "index.txt"), entries); err != nil {
+	if err := appendRecords(caDir, entries, func(Entry) string { return string(profile) }); err != nil {
 		return nil, err
 	}
 	// The index lines are durable: the journal has nothing left to undo.

@@ -55,3 +55,26 @@ func readProfiles(caDir string) map[string]string {
 	}
 	return out
 }
+
+// appendRecords appends the profiles, then the index lines (the commit
+// point). When the index append fails, profiles.tsv is put back as it was,
+// so a failed operation leaves every byte of the CA folder unchanged.
+func appendRecords(caDir string, es []Entry, profile func(Entry) string) error {
+	pf := filepath.Join(caDir, profilesFile)
+	size := int64(-1)
+	if fi, err := os.Stat(pf); err == nil {
+		size = fi.Size()
+	}
+	if err := appendProfiles(caDir, es, profile); err != nil {
+		return err
+	}
+	if err := appendIndex(filepath.Join(caDir, "index.txt"), es); err != nil {
+		if size >= 0 {
+			os.Truncate(pf, size)
+		} else {
+			os.Remove(pf)
+		}
+		return err
+	}
+	return nil
+}
