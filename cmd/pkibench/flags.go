@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/x509/pkix"
 	"fmt"
+	"github.com/spf13/pflag"
 	"net"
 	"net/url"
 	"strings"
@@ -13,6 +14,14 @@ import (
 // sanFlags are the Subject Alternative Name flags shared by issue, sign and csr.
 type sanFlags struct {
 	dns, ips, emails, uris []string
+}
+
+// register adds --dns, --ip, --email and --uri to a flag set.
+func (f *sanFlags) register(fl *pflag.FlagSet) {
+	fl.StringSliceVar(&f.dns, "dns", nil, "DNS name SAN (repeatable or comma-separated)")
+	fl.StringSliceVar(&f.ips, "ip", nil, "IP address SAN")
+	fl.StringSliceVar(&f.emails, "email", nil, "e-mail SAN")
+	fl.StringSliceVar(&f.uris, "uri", nil, "URI SAN (e.g. spiffe://example.org/web)")
 }
 
 func (f *sanFlags) parse() (dns []string, ips []net.IP, emails []string, uris []*url.URL, err error) {

@@ -26,10 +26,7 @@ func (f *issueFlags) register(c *cobra.Command, withKey bool) {
 	fl.StringVar(&f.profile, "profile", "", "server, client or server-client (default: the CA's default, server)")
 	fl.StringVar(&f.subject, "subject", "", `subject, "/O=ABC Inc./CN=localhost" or "CN=localhost,O=ABC Inc." (default CN=NAME)`)
 	fl.IntVar(&f.days, "days", 0, "validity in days (default 365, never past the CA's own expiry)")
-	fl.StringSliceVar(&f.san.dns, "dns", nil, "DNS name SAN (repeatable or comma-separated)")
-	fl.StringSliceVar(&f.san.ips, "ip", nil, "IP address SAN")
-	fl.StringSliceVar(&f.san.emails, "email", nil, "e-mail SAN")
-	fl.StringSliceVar(&f.san.uris, "uri", nil, "URI SAN (e.g. spiffe://example.org/web)")
+	f.san.register(fl)
 	if withKey {
 		fl.StringVar(&f.algo, "algo", "p256", "key algorithm: p256, p384, ed25519, rsa2048, rsa3072, rsa4096")
 	}
@@ -207,10 +204,7 @@ func (a *app) csrCommand() *cobra.Command {
 	fl := c.Flags()
 	fl.StringVar(&subject, "subject", "", "subject (default CN=NAME)")
 	fl.StringVar(&algo, "algo", "p256", "key algorithm")
-	fl.StringSliceVar(&san.dns, "dns", nil, "DNS name SAN")
-	fl.StringSliceVar(&san.ips, "ip", nil, "IP address SAN")
-	fl.StringSliceVar(&san.emails, "email", nil, "e-mail SAN")
-	fl.StringSliceVar(&san.uris, "uri", nil, "URI SAN")
+	san.register(fl)
 	return c
 }
 
