@@ -75,19 +75,10 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		ca := s.selected()
+		moved := false
+		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.c.Data.CAs))
 		switch {
-		case key.Matches(msg, k.Down):
-			s.cursor++
-		case key.Matches(msg, k.Up):
-			s.cursor--
-		case key.Matches(msg, k.PageDown):
-			s.cursor += s.rows()
-		case key.Matches(msg, k.PageUp):
-			s.cursor -= s.rows()
-		case key.Matches(msg, k.Home):
-			s.cursor = 0
-		case key.Matches(msg, k.End):
-			s.cursor = len(s.c.Data.CAs) - 1
+		case moved:
 		case key.Matches(msg, k.Enter):
 			if ca != nil {
 				return s, s.c.openInspect(ca.Name, "CA "+ca.Name)

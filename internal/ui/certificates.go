@@ -184,19 +184,10 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s.updateFilter(msg)
 		}
 		k := s.c.Keys
+		moved := false
+		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.index))
 		switch {
-		case key.Matches(msg, k.Down):
-			s.cursor++
-		case key.Matches(msg, k.Up):
-			s.cursor--
-		case key.Matches(msg, k.PageDown):
-			s.cursor += s.rows()
-		case key.Matches(msg, k.PageUp):
-			s.cursor -= s.rows()
-		case key.Matches(msg, k.Home):
-			s.cursor = 0
-		case key.Matches(msg, k.End):
-			s.cursor = len(s.index) - 1
+		case moved:
 		case key.Matches(msg, k.Filter):
 			s.editing = true
 			return s, s.filter.Focus()

@@ -149,3 +149,24 @@ func (c *Common) openInspect(target, title string) tea.Cmd {
 func (c *Common) openInspectAt(target, title, field string) tea.Cmd {
 	return c.post(openInspectMsg{target: target, title: title, field: field})
 }
+
+// moveCursor applies the list movement keys (up, down, page, home, end) to
+// a cursor over n rows with a page of page rows; ok is false for other keys.
+// Callers clamp afterwards.
+func moveCursor(k KeyMap, msg tea.KeyPressMsg, cursor, page, n int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Down):
+		return cursor + 1, true
+	case key.Matches(msg, k.Up):
+		return cursor - 1, true
+	case key.Matches(msg, k.PageDown):
+		return cursor + page, true
+	case key.Matches(msg, k.PageUp):
+		return cursor - page, true
+	case key.Matches(msg, k.Home):
+		return 0, true
+	case key.Matches(msg, k.End):
+		return n - 1, true
+	}
+	return cursor, false
+}
