@@ -129,7 +129,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				return err
 			}
 			sc.Listen, sc.AllowPublic = f.listen, public
-			opts.NameOf = st.Namer(&sc.Identity)
+			opts.NameOf, opts.KnownCAs = knowing(st, &sc.Identity)
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
 				return err
@@ -174,7 +174,7 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 		if err != nil {
 			return err
 		}
-		opts.NameOf = st.Namer(cc.Identity)
+		opts.NameOf, opts.KnownCAs = knowing(st, cc.Identity)
 		return a.printResults(f, probe.Connect(ctx, f.connect, cc, opts))
 	}
 	sc, opts, err := a.serverConfig(st, f)
@@ -191,7 +191,7 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 	if err != nil {
 		return err
 	}
-	opts.NameOf = st.Namer(&sc.Identity, cc.Identity)
+	opts.NameOf, opts.KnownCAs = knowing(st, &sc.Identity, cc.Identity)
 	return a.printResults(f, probe.Run(ctx, sc, cc, opts))
 }
 
@@ -224,7 +224,7 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 	for _, cc := range ccs {
 		ids = append(ids, cc.Identity)
 	}
-	opts.NameOf = st.Namer(ids...)
+	opts.NameOf, opts.KnownCAs = knowing(st, ids...)
 	return a.printResults(f, probe.Matrix(ctx, ccs, sc, opts)...)
 }
 
@@ -378,4 +378,10 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// knowing fills a probe's explanations from the store: names and known CAs.
+func knowing(st *store.Store, ids ...*pki.Identity) (func(*x509.Certificate) string, []*x509.Certificate) {
+	k := st.Knowledge(ids...)
+	return k.NameOf, k.CAs
 }

@@ -115,7 +115,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				if id, err := tg.st.Identity(args[0], nil); err == nil {
 					own = &id
 				}
-				opts.NameOf = tg.st.Namer(own)
+				k := tg.st.Knowledge(own)
+				opts.NameOf, opts.Known = k.NameOf, k.CAs
 			}
 			if a.showCommands {
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
@@ -184,18 +185,11 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// trustFor fills Roots (and the CA chain as intermediates, and the store's
-// CAs as Known) from --ca, --roots or the target's own store chain.
+// trustFor fills Roots (and the CA chain as intermediates) from --ca,
+// --roots or the target's own store chain.
 func (a *app) trustFor(tg *target, name, ca, roots string, opts *verify.Options) error {
-	if ca != "" || roots == "" {
-		if tg.st == nil && ca != "" {
-			return fmt.Errorf("--ca %s: no store at %s", ca, a.dir())
-		}
-	}
-	if tg.st != nil {
-		if known, err := tg.st.AllCACerts(); err == nil {
-			opts.Known = known
-		}
+	if tg.st == nil && ca != "" {
+		return fmt.Errorf("--ca %s: no store at %s", ca, a.dir())
 	}
 	switch {
 	case roots != "":

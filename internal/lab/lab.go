@@ -129,7 +129,8 @@ func runOne(ctx context.Context, st *store.Store, s Scenario, at time.Time) Outc
 		opts.At = at
 	}
 	if opts.NameOf == nil {
-		opts.NameOf = st.Namer(&sc.Identity, cc.Identity)
+		k := st.Knowledge(&sc.Identity, cc.Identity)
+		opts.NameOf, opts.KnownCAs = k.NameOf, k.CAs
 	}
 	o.Actual = probe.Run(ctx, sc, cc, opts)
 	o.Pass = o.Actual.Reason == s.Expected

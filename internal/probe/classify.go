@@ -65,19 +65,19 @@ func classifyPair(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig
 		missingOrWithheld(r, c, cc)
 		return
 	case sf.cve != nil && len(sf.cve.UnverifiedCertificates) > 0:
-		f := verify.Classify(sf.cve.Err, sf.cve.UnverifiedCertificates[0], verify.Options{Roots: sc.ClientCAs, Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf})
+		f := verify.Classify(sf.cve.Err, sf.cve.UnverifiedCertificates[0], verify.Options{Roots: sc.ClientCAs, Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(f, verify.SideServer)
 		return
 	case cf.cve != nil && len(cf.cve.UnverifiedCertificates) > 0:
-		f := verify.Classify(cf.cve.Err, cf.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf})
+		f := verify.Classify(cf.cve.Err, cf.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(f, verify.SideClient)
 		return
 	case sf.x509 != nil && len(s.peer) > 0:
-		f := verify.Classify(sf.x509, s.peer[0], verify.Options{Roots: sc.ClientCAs, Intermediates: s.peer[1:], Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf})
+		f := verify.Classify(sf.x509, s.peer[0], verify.Options{Roots: sc.ClientCAs, Intermediates: s.peer[1:], Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(f, verify.SideServer)
 		return
 	case cf.x509 != nil && len(c.serverChain) > 0:
-		f := verify.Classify(cf.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf})
+		f := verify.Classify(cf.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(f, verify.SideClient)
 		return
 	case sf.version || cf.version || cf.alert == alertProtocolVersion || sf.alert == alertProtocolVersion:
@@ -320,7 +320,7 @@ func alertFromClient(r *Result, alert int, s *serverOutcome, sc ServerConfig) {
 // the built-in server's own certificate: dates, usage, the name it dialled.
 func diagnoseServerCert(s *serverOutcome, sc ServerConfig) *verify.Finding {
 	id := sc.Identity
-	vo := verify.Options{Usage: verify.UsageServer, At: s.at, Name: s.sni, NameOf: s.nameOf}
+	vo := verify.Options{Usage: verify.UsageServer, At: s.at, Name: s.sni, NameOf: s.nameOf, Known: s.known}
 	root := topOf(id.Cert, id.Chain)
 	if root == nil {
 		return nil

@@ -17,6 +17,7 @@ type clientOutcome struct {
 	log       *stepLog
 	at        time.Time
 	nameOf    func(*x509.Certificate) string
+	known     []*x509.Certificate
 	local     string
 	dialErr   error
 	err       error // handshake error
@@ -77,7 +78,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 			c.log.add("server certificate received: %s", pki.FormatName(cs.PeerCertificates[0].Subject))
 			_, f := verify.Verify(cs.PeerCertificates[0], verify.Options{
 				Roots: cc.RootCAs, Intermediates: cs.PeerCertificates[1:],
-				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf,
+				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf, Known: c.known,
 			})
 			if f != nil {
 				if f.Side == verify.SideNone {
@@ -99,7 +100,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 // bounds the wait for the server's first bytes; a server that stays silent
 // that long has at least not refused the connection.
 func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, start time.Time, firstBytesWait time.Duration, dialled func(string)) *clientOutcome {
-	c := &clientOutcome{at: opts.at(), nameOf: opts.NameOf, log: &stepLog{side: verify.SideClient, start: start}}
+	c := &clientOutcome{at: opts.at(), nameOf: opts.NameOf, known: opts.KnownCAs, log: &stepLog{side: verify.SideClient, start: start}}
 	deadline := time.Now().Add(opts.timeout())
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()

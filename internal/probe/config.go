@@ -140,6 +140,10 @@ type Options struct {
 	// NameOf gives the store name of a certificate, so a fix can say the
 	// real `pkibench issue NAME --ca CA`; nil falls back to the CN.
 	NameOf func(*x509.Certificate) string
+	// KnownCAs are CA certificates known locally (the store's) but not
+	// trusted or sent: a peer's issuer found here is an intermediate it
+	// left out (chain-incomplete), not an unknown CA.
+	KnownCAs []*x509.Certificate
 }
 
 const defaultTimeout = 5 * time.Second

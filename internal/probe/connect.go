@@ -69,10 +69,10 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 	f := factsOf(firstErr(c.err, c.ioErr))
 	switch {
 	case f.cve != nil && len(f.cve.UnverifiedCertificates) > 0:
-		fd := verify.Classify(f.cve.Err, f.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf})
+		fd := verify.Classify(f.cve.Err, f.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(fd, verify.SideClient)
 	case f.x509 != nil && len(c.serverChain) > 0:
-		fd := verify.Classify(f.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf})
+		fd := verify.Classify(f.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
 		r.setFinding(fd, verify.SideClient)
 	case f.alert != noAlert:
 		alertFromServer(r, f.alert, c, cc)

@@ -24,7 +24,7 @@ func diagnoseOwn(c *clientOutcome, cc ClientConfig) *verify.Finding {
 	if root := topOf(id.Cert, id.Chain); root != nil {
 		_, f := verify.Verify(id.Cert, verify.Options{
 			Roots: []*x509.Certificate{root}, Intermediates: id.Chain,
-			Usage: verify.UsageClient, At: c.at, CRLs: cc.KnownCRLs, NameOf: c.nameOf,
+			Usage: verify.UsageClient, At: c.at, CRLs: cc.KnownCRLs, NameOf: c.nameOf, Known: c.known,
 		})
 		if f != nil && f.Code != verify.ClientCertUntrusted && f.Code != verify.ClientChainIncomplete && f.Code != verify.CRLMissing {
 			f.Side = verify.SideServer

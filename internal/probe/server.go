@@ -34,6 +34,7 @@ type serverOutcome struct {
 	remote    string
 	at        time.Time
 	nameOf    func(*x509.Certificate) string
+	known     []*x509.Certificate
 	log       *stepLog
 	err       error           // handshake error, as crypto/tls returned it
 	ioErr     error           // error reading the first bytes
@@ -175,7 +176,7 @@ func (s *server) tlsConfig(out *serverOutcome) *tls.Config {
 // verifyClient checks a client chain the way the server is configured to,
 // CRLs included (crypto/tls has no CRL checking).
 func (s *server) verifyClient(chain []*x509.Certificate, at time.Time) *verify.Finding {
-	vo := verify.Options{Roots: s.cfg.ClientCAs, Intermediates: chain[1:], Usage: verify.UsageClient, At: at, NameOf: s.opts.NameOf}
+	vo := verify.Options{Roots: s.cfg.ClientCAs, Intermediates: chain[1:], Usage: verify.UsageClient, At: at, NameOf: s.opts.NameOf, Known: s.opts.KnownCAs}
 	if s.cfg.CheckCRL {
 		vo.CRLs, vo.RequireCRL = s.cfg.CRLs, true
 	}
@@ -188,7 +189,7 @@ func (s *server) verifyClient(chain []*x509.Certificate, at time.Time) *verify.F
 
 // handle runs one session: handshake, then the first bytes both ways.
 func (s *server) handle(ctx context.Context, raw net.Conn) *serverOutcome {
-	out := &serverOutcome{remote: raw.RemoteAddr().String(), at: s.opts.at(), nameOf: s.opts.NameOf,
+	out := &serverOutcome{remote: raw.RemoteAddr().String(), at: s.opts.at(), nameOf: s.opts.NameOf, known: s.opts.KnownCAs,
 		log: &stepLog{side: verify.SideServer, start: time.Now()}}
 	defer raw.Close()
 	deadline := time.Now().Add(s.opts.timeout())

@@ -118,16 +118,6 @@ func (s *Store) CANames() ([]string, error) {
 	return out, nil
 }
 
-// AllCACerts returns every CA certificate in the store (for explaining a
-// chain: an intermediate known here but not sent), without reading indexes.
-func (s *Store) AllCACerts() ([]*x509.Certificate, error) {
-	names, err := s.CANames()
-	if err != nil {
-		return nil, err
-	}
-	return s.CACerts(names...)
-}
-
 // CRLs returns every CRL the store has published, one per CA.
 func (s *Store) CRLs() ([]*x509.RevocationList, error) {
 	names, err := s.CANames()
@@ -149,14 +139,24 @@ func (s *Store) CRLs() ([]*x509.RevocationList, error) {
 	return out, nil
 }
 
-// Namer names certificates by their store names (every CA, and the given
-// identities), so a verdict's fix can say the real `pkibench issue NAME --ca CA`.
-func (s *Store) Namer(ids ...*pki.Identity) func(*x509.Certificate) string {
+// Knowledge is what the store knows that explains a verdict: the store name
+// of a certificate (so a fix says the real `pkibench issue NAME --ca CA`) and
+// every CA certificate (so an issuer found among them is a missing
+// intermediate, not an unknown CA).
+type Knowledge struct {
+	NameOf func(*x509.Certificate) string
+	CAs    []*x509.Certificate
+}
+
+// Knowledge reads the CAs once and names them and the given identities.
+func (s *Store) Knowledge(ids ...*pki.Identity) Knowledge {
 	names := map[string]string{}
-	if cas, err := s.CANames(); err == nil {
-		for _, n := range cas {
+	var cas []*x509.Certificate
+	if all, err := s.CANames(); err == nil {
+		for _, n := range all {
 			if cs, err := s.CACerts(n); err == nil {
 				names[string(cs[0].Raw)] = n
+				cas = append(cas, cs[0])
 			}
 		}
 	}
@@ -165,5 +165,5 @@ func (s *Store) Namer(ids ...*pki.Identity) func(*x509.Certificate) string {
 			names[string(id.Cert.Raw)] = id.Name
 		}
 	}
-	return func(c *x509.Certificate) string { return names[string(c.Raw)] }
+	return Knowledge{NameOf: func(c *x509.Certificate) string { return names[string(c.Raw)] }, CAs: cas}
 }

@@ -126,7 +126,8 @@ func probeCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r p
 		}
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		res := run(ctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: st.Namer(&sc.Identity, cc.Identity)})
+		k := st.Knowledge(&sc.Identity, cc.Identity)
+		res := run(ctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs})
 		return probeDoneMsg{reqID: id, res: res}
 	}
 }
@@ -228,7 +229,8 @@ func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r 
 				row.Err = err
 			} else {
 				pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				row.Result = run(pctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: st.Namer(&sc.Identity, cc.Identity)})
+				k := st.Knowledge(&sc.Identity, cc.Identity)
+				row.Result = run(pctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs})
 				cancel()
 			}
 			if name == "" {
