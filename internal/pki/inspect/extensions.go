@@ -103,11 +103,7 @@ func extPrintInto(b *bio, e extension, indent int) error {
 	case oidBasicCons:
 		return basicConstraints(b, v, indent)
 	case oidEKU:
-		t, err := single(v, tagSequence)
-		if err != nil {
-			return err
-		}
-		oids, err := children(t.content)
+		oids, err := sequenceItems(v)
 		if err != nil {
 			return err
 		}
@@ -199,6 +195,16 @@ func readOne(b []byte) (tlv, error) {
 }
 
 // single reads exactly one universal element with the given tag.
+// sequenceItems reads an extension value that is one SEQUENCE and returns
+// its elements: the opening of most extension printers.
+func sequenceItems(v []byte) ([]tlv, error) {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return nil, err
+	}
+	return children(t.content)
+}
+
 func single(b []byte, tag int) (tlv, error) {
 	t, err := readOne(b)
 	if err != nil {
@@ -249,11 +255,7 @@ func bitStringExt(b *bio, v []byte, indent int, names []string) error {
 }
 
 func basicConstraints(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -276,11 +278,7 @@ func basicConstraints(b *bio, v []byte, indent int) error {
 }
 
 func authorityKeyID(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -323,11 +321,7 @@ func authorityKeyID(b *bio, v []byte, indent int) error {
 }
 
 func infoAccess(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	items, err := children(t.content)
+	items, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -427,11 +421,7 @@ func wrapSequence(content []byte, tag byte) []byte {
 }
 
 func crlDistPoints(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	points, err := children(t.content)
+	points, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -473,11 +463,7 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 }
 
 func issuingDistPoint(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -528,11 +514,7 @@ func issuingDistPoint(b *bio, v []byte, indent int) error {
 }
 
 func certPolicies(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	pols, err := children(t.content)
+	pols, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -641,11 +623,7 @@ func printNotice(b *bio, notice tlv, indent int) error {
 }
 
 func nameConstraints(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -705,11 +683,7 @@ func nameConstraints(b *bio, v []byte, indent int) error {
 }
 
 func policyConstraints(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -728,11 +702,7 @@ func policyConstraints(b *bio, v []byte, indent int) error {
 }
 
 func privateKeyPeriod(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -758,11 +728,7 @@ func privateKeyPeriod(b *bio, v []byte, indent int) error {
 }
 
 func tlsFeature(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	parts, err := children(t.content)
+	parts, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
@@ -825,11 +791,7 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 }
 
 func policyMappings(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagSequence)
-	if err != nil {
-		return err
-	}
-	maps, err := children(t.content)
+	maps, err := sequenceItems(v)
 	if err != nil {
 		return err
 	}
