@@ -1,4 +1,4 @@
-module pkibench
+module github.com/pkibench/pkibench
 
 go 1.26.8
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/store"
 )
 
 // app holds what every command shares: streams and global flags.

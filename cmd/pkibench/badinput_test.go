@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"pkibench/internal/testtool"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // Bad input of every kind: a clear error that names the file or the field,

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"pkibench/internal/testtool"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // pb runs the CLI in-process against store dir and returns stdout, stderr, exit code.

@@ -3,10 +3,10 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/equiv"
-	"pkibench/internal/pki"
-	"pkibench/internal/probe"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/store"
 )
 
 // addCommandsFlag gives a command --commands: print the equivalent openssl,

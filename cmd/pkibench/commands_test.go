@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"pkibench/internal/testtool"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // --commands prints the equivalent commands and changes nothing.

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"pkibench/internal/pki"
+	"github.com/pkibench/pkibench/pki"
 )
 
 // sanFlags are the Subject Alternative Name flags shared by issue, sign and csr.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/store"
 )
 
 func (a *app) importCommand() *cobra.Command {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/equiv"
-	"pkibench/internal/pki"
-	"pkibench/internal/pki/inspect"
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/inspect"
 )
 
 // inspectOutput is what inspect prints, as text or JSON.

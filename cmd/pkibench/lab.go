@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/lab"
-	"pkibench/internal/pki/verify"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/probe/lab"
+	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/store"
 )
 
 func (a *app) labCommand() *cobra.Command {

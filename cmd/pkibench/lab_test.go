@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"pkibench/internal/lab"
-	"pkibench/internal/testtool"
+	"github.com/pkibench/pkibench/probe/lab"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 func TestLabCommand(t *testing.T) {

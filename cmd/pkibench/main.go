@@ -1,5 +1,5 @@
 // Command pkibench is the thin entry point: flags -> open the store -> run
-// the TUI or one command. Every operation lives in internal/store, pki or probe.
+// the TUI or one command. Every operation lives in store, pki or probe.
 package main
 
 import (

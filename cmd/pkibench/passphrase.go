@@ -9,7 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/store"
 )
 
 // passphraseEnv is read when no --passphrase-file is given.

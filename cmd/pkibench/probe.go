@@ -13,10 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/equiv"
-	"pkibench/internal/pki"
-	"pkibench/internal/probe"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/store"
 )
 
 // probeFlags are shared by probe and serve.

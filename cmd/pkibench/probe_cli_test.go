@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"pkibench/internal/testtool"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // seedStore builds the first seed's store (abc, zxc, invoice and mail servers).

@@ -16,7 +16,7 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(readme)
-	codes, err := os.ReadFile("../../internal/pki/verify/codes.go")
+	codes, err := os.ReadFile("../../pki/verify/codes.go")
 	if err != nil {
 		t.Fatal(err)
 	}

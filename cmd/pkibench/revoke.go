@@ -5,9 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/equiv"
-	"pkibench/internal/pki"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store"
 )
 
 func (a *app) revokeCommand() *cobra.Command {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"pkibench/internal/pki"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store"
 )
 
 // target is something to inspect or verify: a store name, CA/SERIAL or a file.

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/ui"
+	"github.com/pkibench/pkibench/ui"
 )
 
 // runTUI opens the workbench on the store, creating an empty one on first use.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"pkibench/internal/equiv"
-	"pkibench/internal/pki"
-	"pkibench/internal/pki/verify"
-	"pkibench/internal/store"
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/store"
 )
 
 // verifyOutput is what verify prints, as text or JSON.

@@ -1,0 +1,162 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
+)
+
+// clientOutcome is what the probing client saw.
+type clientOutcome struct {
+	log       *stepLog
+	at        time.Time
+	nameOf    func(*x509.Certificate) string
+	known     []*x509.Certificate
+	local     string
+	dialErr   error
+	err       error // handshake error
+	ioErr     error // error writing or reading the first bytes
+	finding   *verify.Finding
+	state     tls.ConnectionState
+	handshake bool
+
+	requested     bool     // the server sent a CertificateRequest
+	acceptable    [][]byte // the CA names it sent, DER
+	sentCert      bool
+	wouldWithhold error // why a Go client would not have sent its certificate
+	withheld      bool  // GoStyle: it did not
+	serverChain   []*x509.Certificate
+
+	sent, received int
+	readTimedOut   bool
+}
+
+func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
+	name := cc.serverName()
+	at := c.at
+	return &tls.Config{
+		ServerName: name,
+		// pkibench verifies the server itself (VerifyConnection) so that a
+		// rejection carries a typed finding at the probe's time.
+		InsecureSkipVerify: true,
+		MinVersion:         cc.MinVersion,
+		MaxVersion:         cc.MaxVersion,
+		CipherSuites:       cc.CipherSuites,
+		Time:               func() time.Time { return at },
+		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			c.requested = true
+			c.acceptable = cri.AcceptableCAs
+			c.log.add("CertificateRequest received (%d acceptable CA names)", len(cri.AcceptableCAs))
+			if cc.Identity == nil {
+				c.log.add("no client certificate to send")
+				return &tls.Certificate{}, nil
+			}
+			cert := cc.Identity.TLSCertificate()
+			if err := cri.SupportsCertificate(&cert); err != nil {
+				c.wouldWithhold = err
+				if cc.GoStyle {
+					c.withheld = true
+					c.log.add("client certificate withheld (Go behaviour): %v", err)
+					return &tls.Certificate{}, nil
+				}
+			}
+			c.sentCert = true
+			c.log.add("client certificate sent: %s", pki.FormatName(cc.Identity.Cert.Subject))
+			return &cert, nil
+		},
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			c.serverChain = cs.PeerCertificates
+			if len(cs.PeerCertificates) == 0 {
+				return nil
+			}
+			c.log.add("server certificate received: %s", pki.FormatName(cs.PeerCertificates[0].Subject))
+			_, f := verify.Verify(cs.PeerCertificates[0], verify.Options{
+				Roots: cc.RootCAs, Intermediates: cs.PeerCertificates[1:],
+				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf, Known: c.known,
+			})
+			if f != nil {
+				if f.Side == verify.SideNone {
+					f.Side = verify.SideClient
+				}
+				c.finding = f
+				c.log.add("server certificate rejected: %s", f.Code)
+				return f
+			}
+			c.log.add("server certificate verified for %q", name)
+			return nil
+		},
+	}
+}
+
+// runClient dials addr, runs the handshake and exchanges the first bytes.
+// dialled is called with the local address as soon as the TCP connection is
+// up, so the built-in server's outcome can be paired with it. firstBytesWait
+// bounds the wait for the server's first bytes; a server that stays silent
+// that long has at least not refused the connection.
+func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, start time.Time, firstBytesWait time.Duration, dialled func(string)) *clientOutcome {
+	c := &clientOutcome{at: opts.at(), nameOf: opts.NameOf, known: opts.KnownCAs, log: &stepLog{side: verify.SideClient, start: start}}
+	deadline := time.Now().Add(opts.timeout())
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	c.log.add("dialling %s", addr)
+	d := net.Dialer{}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		c.dialErr = err
+		c.log.add("dial failed: %v", err)
+		return c
+	}
+	defer raw.Close()
+	c.local = raw.LocalAddr().String()
+	if dialled != nil {
+		dialled(c.local)
+	}
+	c.log.add("TCP connected from %s", c.local)
+	raw.SetDeadline(deadline)
+	tc := tls.Client(raw, c.tlsConfig(cc))
+	err = tc.HandshakeContext(ctx)
+	c.state = tc.ConnectionState()
+	if err != nil {
+		c.err = err
+		c.log.add("handshake failed: %v", err)
+		return c
+	}
+	c.handshake = true
+	c.log.add("handshake complete (%s, %s)", tls.VersionName(c.state.Version), tls.CipherSuiteName(c.state.CipherSuite))
+
+	// In TLS 1.3 Handshake returns before the server has judged the client
+	// certificate: only the first bytes both ways show its verdict.
+	req := fmt.Sprintf("GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: pkibench-probe\r\nConnection: close\r\n\r\n", cc.serverName())
+	n, err := tc.Write([]byte(req))
+	c.sent = n
+	if err != nil {
+		c.ioErr = err
+		c.log.add("write: %v", err)
+		return c
+	}
+	c.log.add("sent %d bytes", n)
+	if firstBytesWait > 0 {
+		if d := time.Now().Add(firstBytesWait); d.Before(deadline) {
+			tc.SetReadDeadline(d)
+		}
+	}
+	buf := make([]byte, 512)
+	n, err = tc.Read(buf)
+	c.received = n
+	if n > 0 {
+		c.log.add("received %d bytes: %q", n, firstLine(buf[:n]))
+		return c
+	}
+	if err != nil {
+		c.ioErr = err
+		c.readTimedOut = isTimeout(err)
+		c.log.add("read: %v", err)
+	}
+	return c
+}

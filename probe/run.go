@@ -1,0 +1,184 @@
+package probe
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
+)
+
+// Run starts the built-in server on a free loopback port, connects the
+// client to it once, exchanges the first bytes both ways and says what
+// happened.
+func Run(ctx context.Context, sc ServerConfig, cc ClientConfig, opts Options) Result {
+	start := time.Now()
+	if r, bad := localCheck("probe", sc, cc, opts, start); bad {
+		return r
+	}
+	srv, err := newServer(sc, opts)
+	if err != nil {
+		return setupFailure("probe", sc, cc, opts, err, start)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv.start(ctx)
+	defer srv.close()
+	return probeOnce(ctx, srv, sc, cc, opts)
+}
+
+// Matrix runs every client config against one built-in server, in order.
+func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts Options) []Result {
+	out := make([]Result, 0, len(clients))
+	srv, err := newServer(sc, opts)
+	if err != nil {
+		for _, cc := range clients {
+			out = append(out, setupFailure("probe", sc, cc, opts, err, time.Now()))
+		}
+		return out
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv.start(ctx)
+	defer srv.close()
+	for _, cc := range clients {
+		if r, bad := localCheck("probe", sc, cc, opts, time.Now()); bad {
+			out = append(out, r)
+			continue
+		}
+		out = append(out, probeOnce(ctx, srv, sc, cc, opts))
+	}
+	return out
+}
+
+func probeOnce(ctx context.Context, srv *server, sc ServerConfig, cc ClientConfig, opts Options) Result {
+	start := time.Now()
+	r := newResult("probe", sc.auth(), cc, opts)
+	r.Addr = srv.addr()
+	c := runClient(ctx, r.Addr, cc, opts, start, 0, nil)
+	var s *serverOutcome
+	if c.local != "" {
+		ch := srv.pairs.ch(c.local)
+		select {
+		case s = <-ch:
+		case <-time.After(opts.timeout() + time.Second):
+		case <-ctx.Done():
+		}
+		srv.pairs.drop(c.local)
+	}
+	classifyPair(&r, c, s, sc, cc)
+	fillFromClient(&r, c, cc)
+	if s != nil {
+		r.Errors.Server = errText(firstErr(s.err, s.ioErr))
+		if len(r.ClientChain) == 0 {
+			r.ClientChain = summarize(s.peer)
+		}
+		r.Timeline = mergeSteps(c.log, shift(s.log, start))
+	} else {
+		r.Timeline = mergeSteps(c.log)
+		if c.local != "" {
+			r.note("the server's side of this connection was not seen")
+		}
+	}
+	r.finish(start)
+	return r
+}
+
+// shift re-bases a server log on the probe's start so both sides share one clock.
+func shift(l *stepLog, start time.Time) *stepLog {
+	d := ms(l.start.Sub(start))
+	out := &stepLog{side: l.side, start: start, steps: make([]Step, len(l.steps))}
+	for i, s := range l.steps {
+		s.AtMS = math.Round((s.AtMS+d)*1000) / 1000
+		out.steps[i] = s
+	}
+	return out
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func newResult(mode string, auth AuthMode, cc ClientConfig, opts Options) Result {
+	r := Result{Mode: mode, At: opts.at().UTC(), ServerName: cc.serverName(), Auth: auth, ClientName: "none"}
+	if cc.Identity != nil {
+		r.ClientName = cc.Identity.Name
+		if r.ClientName == "" && cc.Identity.Cert != nil {
+			r.ClientName = pki.FormatName(cc.Identity.Cert.Subject)
+		}
+	}
+	return r
+}
+
+// fillFromClient copies what the client saw into the result.
+func fillFromClient(r *Result, c *clientOutcome, cc ClientConfig) {
+	r.TLS = tlsInfo(c.state)
+	r.AcceptableCAs = decodeDNs(c.acceptable)
+	r.ServerChain = summarize(c.serverChain)
+	r.Errors.Client = errText(firstErr(c.dialErr, c.err, c.ioErr))
+	if c.sentCert && cc.Identity != nil {
+		// The chain as it went on the wire: the leaf and its intermediates.
+		r.ClientChain = summarize(wireChain(*cc.Identity))
+	}
+	if c.received > 0 || c.sent > 0 {
+		r.Exchange = &ExchangeBytes{ClientSent: c.sent, ClientReceived: c.received}
+	}
+	withheldNote(r, c)
+}
+
+// wireChain is what a peer presenting id sends: the leaf and the
+// intermediates above it, never the self-signed root.
+func wireChain(id pki.Identity) []*x509.Certificate {
+	n := len(id.TLSCertificate().Certificate)
+	return append([]*x509.Certificate{id.Cert}, id.Chain[:n-1]...)
+}
+
+// localCheck refuses, before any network traffic, identities whose key does
+// not match their certificate.
+func localCheck(mode string, sc ServerConfig, cc ClientConfig, opts Options, start time.Time) (Result, bool) {
+	var errs []error
+	if mode == "probe" {
+		errs = append(errs, checkIdentity("server", sc.Identity))
+	}
+	if cc.Identity != nil {
+		errs = append(errs, checkIdentity("client", *cc.Identity))
+	}
+	for _, err := range errs {
+		if err != nil {
+			return setupFailure(mode, sc, cc, opts, err, start), true
+		}
+	}
+	return Result{}, false
+}
+
+func setupFailure(mode string, sc ServerConfig, cc ClientConfig, opts Options, err error, start time.Time) Result {
+	r := newResult(mode, sc.auth(), cc, opts)
+	var km *pki.KeyMismatchError
+	var ie *identityError
+	switch {
+	case errors.As(err, &km):
+		role := "an identity"
+		if errors.As(err, &ie) {
+			role = "the " + ie.role
+		}
+		r.set(verify.KeyMismatch, verify.SideLocal,
+			fmt.Sprintf("The private key of %s does not belong to its certificate.", role),
+			km.Error(), "pair the certificate with the key it was issued for (compare `openssl x509 -pubkey` with `openssl pkey -pubout`)")
+	case errors.As(err, &ie):
+		r.set(verify.Unknown, verify.SideLocal, err.Error(), "", "give the identity a certificate and its private key")
+	default:
+		r.set(verify.Unknown, verify.SideLocal, err.Error(), "", "")
+	}
+	r.Errors.Client = err.Error()
+	r.finish(start)
+	return r
+}

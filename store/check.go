@@ -1,0 +1,262 @@
+package store
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkibench/pkibench/pki"
+)
+
+// Problem is one thing check found.
+type Problem struct {
+	Severity string `json:"severity"` // "problem" or "warning"
+	Path     string `json:"path"`
+	Message  string `json:"message"`
+	Repaired bool   `json:"repaired,omitempty"`
+}
+
+// CheckReport is the outcome of Check.
+type CheckReport struct {
+	CAs      int       `json:"cas"`
+	Certs    int       `json:"certs"`
+	Problems []Problem `json:"problems"`
+	Repaired []string  `json:"repaired,omitempty"`
+}
+
+// Remaining counts the problems (not warnings) that were not repaired.
+func (r *CheckReport) Remaining() int {
+	n := 0
+	for _, p := range r.Problems {
+		if p.Severity == "problem" && !p.Repaired {
+			n++
+		}
+	}
+	return n
+}
+
+// Check verifies the store without changing it, unless repair is set: then
+// it fixes permissions, torn index tails and leftover staging files.
+func (s *Store) Check(repair bool) (*CheckReport, error) {
+	rep := &CheckReport{Problems: []Problem{}}
+	run := func() error { return s.check(rep, repair) }
+	if repair {
+		return rep, s.locked(run)
+	}
+	return rep, run()
+}
+
+func (s *Store) check(rep *CheckReport, repair bool) error {
+	add := func(sev, path, format string, a ...any) *Problem {
+		rel, _ := filepath.Rel(s.root, path)
+		rep.Problems = append(rep.Problems, Problem{Severity: sev, Path: rel, Message: fmt.Sprintf(format, a...)})
+		return &rep.Problems[len(rep.Problems)-1]
+	}
+	perm := func(path string, want os.FileMode) {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			add("problem", path, "is a symbolic link; the store never makes links (someone planted it?)")
+			return
+		}
+		if fi.Mode().Perm()&^want != 0 {
+			p := add("problem", path, "permissions %o are looser than %o", fi.Mode().Perm(), want)
+			if repair && os.Chmod(path, want) == nil {
+				p.Repaired = true
+				rep.Repaired = append(rep.Repaired, fmt.Sprintf("%s: chmod %o", p.Path, want))
+			}
+		}
+	}
+	perm(s.root, 0o700)
+	now := s.now()
+	// Leftover staging folders and temporary files from an interrupted write.
+	filepath.WalkDir(s.root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".new-") || strings.HasPrefix(d.Name(), ".tmp-") {
+			pr := add("warning", p, "left over from an interrupted write (nothing refers to it)")
+			if repair && os.RemoveAll(p) == nil {
+				pr.Repaired = true
+				rep.Repaired = append(rep.Repaired, pr.Path+": removed")
+			}
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+		}
+		if d.Type()&os.ModeSymlink != 0 {
+			add("problem", p, "is a symbolic link; the store never makes links (someone planted it?)")
+		}
+		return nil
+	})
+	// An interrupted issue batch: what it left without an index line never
+	// happened and is rolled back by the next write or by --repair.
+	pending := map[string]bool{}
+	for _, ca := range s.pendingJournals() {
+		items, err := s.uncommitted(ca)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			for _, p := range it.Paths {
+				pending[p] = true
+			}
+		}
+		add("warning", s.journalPath(ca), "an issue of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", len(items))
+	}
+	if repair {
+		removed, err := s.rollBack()
+		if err != nil {
+			return err
+		}
+		for _, p := range removed {
+			rep.Repaired = append(rep.Repaired, p+": removed (interrupted issue rolled back)")
+		}
+		pending = map[string]bool{}
+	}
+	cas, err := os.ReadDir(filepath.Join(s.root, "cas"))
+	if err != nil {
+		return err
+	}
+	indexed := map[string]bool{} // certs/<name> named by some index line
+	for _, e := range cas {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		rep.CAs++
+		name := e.Name()
+		dir := s.caDir(name)
+		perm(dir, 0o700)
+		perm(filepath.Join(dir, "ca.key"), 0o600)
+		cert, err := s.caCert(name)
+		if err != nil {
+			add("problem", filepath.Join(dir, "ca.crt"), "%v", err)
+			continue
+		}
+		if now.After(cert.NotAfter) {
+			add("problem", filepath.Join(dir, "ca.crt"), "the CA expired on %s", cert.NotAfter.UTC().Format("2006-01-02"))
+		} else if cert.NotAfter.Sub(now) < 30*24*3600e9 {
+			add("warning", filepath.Join(dir, "ca.crt"), "the CA expires on %s", cert.NotAfter.UTC().Format("2006-01-02"))
+		}
+		if exists(filepath.Join(dir, "ca.key")) {
+			s.checkKey(add, filepath.Join(dir, "ca.key"), cert)
+		}
+		idxPath := filepath.Join(dir, "index.txt")
+		b, err := os.ReadFile(idxPath)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		es, torn, err := ParseIndex(b, idxPath)
+		if err != nil {
+			add("problem", idxPath, "not openssl's index format: %v", err)
+			continue
+		}
+		if torn {
+			p := add("problem", idxPath, "the last line is torn (a write was interrupted); it is ignored")
+			if repair && cutTornTail(idxPath) == nil {
+				p.Repaired = true
+				rep.Repaired = append(rep.Repaired, p.Path+": torn last line cut")
+			}
+		}
+		serials := map[string]bool{}
+		for _, en := range es {
+			h := en.SerialHex()
+			if serials[h] {
+				add("problem", idxPath, "serial %s appears twice", h)
+			}
+			serials[h] = true
+			if !exists(filepath.Join(dir, "certs", h+".pem")) {
+				add("problem", filepath.Join(dir, "certs", h+".pem"), "index line for serial %s has no certificate file", h)
+			}
+			if strings.HasPrefix(en.File, "certs/") {
+				indexed[en.Name()] = true
+				rep.Certs++
+				if !exists(s.certDir(en.Name())) {
+					add("problem", s.certDir(en.Name()), "index of %s names it (serial %s) but the folder is missing", name, h)
+				}
+			}
+		}
+		files, _ := os.ReadDir(filepath.Join(dir, "certs"))
+		for _, f := range files {
+			h := strings.TrimSuffix(f.Name(), ".pem")
+			if !strings.HasPrefix(f.Name(), ".") && !serials[h] && !pending[filepath.Join("cas", name, "certs", f.Name())] && exists(filepath.Join(dir, "certs", f.Name())) {
+				add("problem", filepath.Join(dir, "certs", f.Name()), "certificate file has no line in %s's index (orphan)", name)
+			}
+		}
+		if st, _ := s.crlState(name, now); st != nil && st.Stale {
+			add("problem", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client; publish with: pkibench crl %s",
+				st.NextUpdate.UTC().Format("2006-01-02 15:04Z"), name)
+		}
+	}
+	certs, _ := os.ReadDir(filepath.Join(s.root, "certs"))
+	for _, e := range certs {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		dir := s.certDir(e.Name())
+		if pending["certs/"+e.Name()] {
+			continue // part of an interrupted batch: it did not happen
+		}
+		perm(dir, 0o700)
+		perm(filepath.Join(dir, "key.pem"), 0o600)
+		var m certMeta
+		if err := readJSON(filepath.Join(dir, "meta.json"), &m); err != nil {
+			add("problem", filepath.Join(dir, "meta.json"), "%v", err)
+			continue
+		}
+		if m.Pending {
+			continue
+		}
+		if !indexed[e.Name()] {
+			if pending["certs/"+e.Name()] || !exists(dir) {
+				continue
+			}
+			add("problem", dir, "no index line names this certificate (orphan folder)")
+		}
+		cs, err := readCerts(filepath.Join(dir, "cert.pem"))
+		if err != nil {
+			add("problem", filepath.Join(dir, "cert.pem"), "%v", err)
+			continue
+		}
+		if exists(filepath.Join(dir, "key.pem")) {
+			s.checkKey(add, filepath.Join(dir, "key.pem"), cs[0])
+		}
+	}
+	imps, _ := os.ReadDir(filepath.Join(s.root, "imported"))
+	for _, e := range imps {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			perm(s.impDir(e.Name()), 0o700)
+			perm(filepath.Join(s.impDir(e.Name()), "key.pem"), 0o600)
+		}
+	}
+	return nil
+}
+
+func (s *Store) checkKey(add func(string, string, string, ...any) *Problem, path string, cert *x509.Certificate) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		add("problem", path, "%v", err)
+		return
+	}
+	objs, err := pki.Decode(b, path)
+	if err != nil {
+		add("problem", path, "%v", err)
+		return
+	}
+	for _, o := range objs {
+		if o.Kind == pki.KindPrivateKey {
+			if err := pki.CheckKeyPair(cert, o.Key); err != nil {
+				add("problem", path, "%v", err)
+			}
+			return
+		}
+		if o.Kind == pki.KindEncryptedKey {
+			return // cannot compare without the passphrase; check never asks for one
+		}
+	}
+	add("problem", path, "no private key in the file")
+}

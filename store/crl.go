@@ -1,0 +1,212 @@
+package store
+
+import (
+	"crypto/x509"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pkibench/pkibench/pki"
+)
+
+// CRLState is the freshness of a CA's latest CRL.
+type CRLState struct {
+	Number     string    `json:"number"`
+	ThisUpdate time.Time `json:"this_update"`
+	NextUpdate time.Time `json:"next_update"`
+	Entries    int       `json:"entries"`
+	Stale      bool      `json:"stale"`
+	// ExpiresIn is how long the CRL stays fresh (negative when stale).
+	ExpiresIn time.Duration `json:"expires_in_ns"`
+	Path      string        `json:"path"`
+}
+
+// Freshness says in words how long the CRL is fresh, or since when it is stale.
+func (c *CRLState) Freshness() string {
+	if c == nil {
+		return "no CRL"
+	}
+	if c.Stale {
+		return "STALE since " + c.NextUpdate.UTC().Format("2006-01-02 15:04Z") + ": every client is locked out"
+	}
+	if c.ExpiresIn < CRLWarnBefore {
+		return "fresh for only " + Humanize(c.ExpiresIn) + ": publish a new CRL soon"
+	}
+	return "fresh for " + Humanize(c.ExpiresIn)
+}
+
+// CRLWarnBefore is how long before nextUpdate a CRL is flagged: an expired
+// CRL locks every client out of servers that check it.
+const CRLWarnBefore = 72 * time.Hour
+
+// CAWarnBefore is how long before a CA's notAfter it is flagged.
+const CAWarnBefore = 30 * 24 * time.Hour
+
+// Humanize renders a duration as "3d 4h", "5h 10m" or "42m".
+func Humanize(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	days := int(d / (24 * time.Hour))
+	h := int(d/time.Hour) % 24
+	m := int(d/time.Minute) % 60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+func (s *Store) crlState(ca string, now time.Time) (*CRLState, error) {
+	p := filepath.Join(s.caDir(ca), "crl.der")
+	b, err := os.ReadFile(p)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := pki.ParseCRLHeader(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	st := &CRLState{ThisUpdate: h.ThisUpdate, NextUpdate: h.NextUpdate, Entries: h.Entries,
+		Stale: now.After(h.NextUpdate), ExpiresIn: h.NextUpdate.Sub(now), Path: filepath.Join(s.caDir(ca), "crl.pem")}
+	if h.Number != nil {
+		st.Number = SerialHex(h.Number)
+	}
+	return st, nil
+}
+
+// CRLState says how fresh a CA's latest CRL is (nil when none was published),
+// reading only the CRL's header.
+func (s *Store) CRLState(ca string) (*CRLState, error) {
+	if err := CheckName(ca); err != nil {
+		return nil, err
+	}
+	return s.crlState(ca, s.now())
+}
+
+// CRL returns a CA's latest published CRL, or a NotFoundError.
+func (s *Store) CRL(ca string) (*x509.RevocationList, error) {
+	if err := CheckName(ca); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(s.caDir(ca), "crl.der"))
+	if os.IsNotExist(err) {
+		return nil, &NotFoundError{"CRL of CA", ca}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseRevocationList(b)
+}
+
+// CRLOptions control a publication.
+type CRLOptions struct {
+	Days       int // nextUpdate = now + Days; default: the CA's crl_days (30)
+	Passphrase PassphraseFunc
+}
+
+// CRLExpiryError refuses a CRL whose nextUpdate would pass the CA's own expiry.
+type CRLExpiryError struct {
+	NextUpdate, CANotAfter time.Time
+}
+
+func (e *CRLExpiryError) Error() string {
+	return fmt.Sprintf("the CRL's nextUpdate (%s) would be after the CA expires (%s): relying parties would keep trusting a CRL from a dead CA; use fewer --days or renew the CA",
+		e.NextUpdate.UTC().Format(time.RFC3339), e.CANotAfter.UTC().Format(time.RFC3339))
+}
+
+// PublishCRL signs a new CRL from the CA's index and writes crl.pem, crl.der
+// and crl/<number>.pem; crlnumber is advanced last.
+func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
+	if err := CheckName(ca); err != nil {
+		return nil, err
+	}
+	var out *CRLState
+	err := s.write(func() error {
+		cert, key, err := s.caSigner(ca, o.Passphrase)
+		if err != nil {
+			return err
+		}
+		meta, err := s.readCAMeta(ca)
+		if err != nil {
+			return err
+		}
+		dir := s.caDir(ca)
+		es, err := readIndex(filepath.Join(dir, "index.txt"))
+		if err != nil {
+			return err
+		}
+		num, err := readCRLNumber(filepath.Join(dir, "crlnumber"))
+		if err != nil {
+			return err
+		}
+		days := o.Days
+		if days <= 0 {
+			days = meta.CRLDays
+		}
+		if days <= 0 {
+			days = 30
+		}
+		now := s.now().UTC().Truncate(time.Second)
+		next := now.AddDate(0, 0, days)
+		if next.After(cert.NotAfter) {
+			return &CRLExpiryError{NextUpdate: next, CANotAfter: cert.NotAfter}
+		}
+		var revs []pki.Revocation
+		for _, e := range es {
+			if e.Flag == 'R' {
+				revs = append(revs, pki.Revocation{Serial: e.Serial, Time: e.RevokedAt, Reason: e.Reason})
+			}
+		}
+		der, err := pki.CreateCRL(pki.CRLRequest{Number: num, ThisUpdate: now, NextUpdate: next, Revoked: revs}, cert, key)
+		if err != nil {
+			return err
+		}
+		pemb := pki.EncodeCRLPEM(der)
+		if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, "crl", SerialHex(num)+".pem"), pemb, 0o644); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, "crl.der"), der, 0o644); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, "crl.pem"), pemb, 0o644); err != nil {
+			return err
+		}
+		next1 := new(big.Int).Add(num, big.NewInt(1))
+		if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next1)+"\n"), 0o644); err != nil {
+			return err
+		}
+		// Said from the values just signed: parsing 100,000 entries back
+		// would cost as much as signing them.
+		out = &CRLState{Number: SerialHex(num), ThisUpdate: now, NextUpdate: next, Entries: len(revs),
+			ExpiresIn: next.Sub(s.now()), Path: filepath.Join(dir, "crl.pem")}
+		return nil
+	})
+	return out, err
+}
+
+func readCRLNumber(path string) (*big.Int, error) {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return big.NewInt(1), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, ok := new(big.Int).SetString(strings.TrimSpace(string(b)), 16)
+	if !ok || n.Sign() < 0 {
+		return nil, fmt.Errorf("%s: %q is not a hexadecimal CRL number", path, strings.TrimSpace(string(b)))
+	}
+	return n, nil
+}

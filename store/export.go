@@ -1,0 +1,78 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkibench/pkibench/pki"
+)
+
+// ExportFormats lists what Export writes.
+var ExportFormats = []string{"pem", "der", "chain", "fullchain", "p12"}
+
+// Export returns a target's certificate in the given format. For p12 the
+// password protects the file; the key must be in the store.
+func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, error) {
+	id, err := s.Identity(target, pass)
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case "pem", "":
+		return pki.EncodeCertPEM(id.Cert.Raw), nil
+	case "der":
+		return id.Cert.Raw, nil
+	case "chain", "fullchain":
+		var b []byte
+		if format == "fullchain" {
+			b = pki.EncodeCertPEM(id.Cert.Raw)
+		}
+		for _, c := range id.Chain {
+			b = append(b, pki.EncodeCertPEM(c.Raw)...)
+		}
+		return b, nil
+	case "p12":
+		if id.Key == nil {
+			return nil, fmt.Errorf("%s: no private key in the store, a PKCS#12 needs one", target)
+		}
+		if pass == nil {
+			return nil, ErrPassphraseNeeded
+		}
+		pw, err := pass("the password for the PKCS#12 file")
+		if err != nil {
+			return nil, err
+		}
+		return pki.EncodePKCS12(id.Key, id.Cert, id.Chain, string(pw))
+	}
+	return nil, fmt.Errorf("unknown export format %q (expected one of %s)", format, strings.Join(ExportFormats, ", "))
+}
+
+// TargetFile resolves an inspect target inside the store: a certificate,
+// CA or import name, or CA/SERIAL. It returns "" and no error when target
+// is not a store name (the caller then treats it as a file).
+func (s *Store) TargetFile(target string) (string, error) {
+	if ca, serial, ok := strings.Cut(target, "/"); ok && CheckName(ca) == nil && exists(s.caDir(ca)) {
+		p := filepath.Join(s.caDir(ca), "certs", strings.ToUpper(serial)+".pem")
+		if exists(p) {
+			return p, nil
+		}
+		return "", &NotFoundError{"serial " + serial + " in CA", ca}
+	}
+	if CheckName(target) != nil {
+		return "", nil
+	}
+	for _, p := range []string{
+		filepath.Join(s.certDir(target), "cert.pem"), filepath.Join(s.caDir(target), "ca.crt"),
+		filepath.Join(s.impDir(target), "cert.pem"), filepath.Join(s.impDir(target), "csr.pem"),
+		filepath.Join(s.impDir(target), "crl.pem"), filepath.Join(s.certDir(target), "csr.pem"),
+	} {
+		if exists(p) {
+			return p, nil
+		}
+	}
+	return "", nil
+}
+
+func readFileBytes(p string) ([]byte, error) { return os.ReadFile(p) }

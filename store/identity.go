@@ -1,0 +1,169 @@
+package store
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkibench/pkibench/pki"
+)
+
+// Identity hands out a certificate, its key and chain as a value for the
+// probe. name is an issued certificate, an import, or a CA ("ca:NAME" is
+// not needed: CA names are unique in the store too).
+func (s *Store) Identity(name string, pass PassphraseFunc) (pki.Identity, error) {
+	if err := CheckName(name); err != nil {
+		return pki.Identity{}, err
+	}
+	dir, certFile, keyFile := "", "cert.pem", "key.pem"
+	switch {
+	case exists(s.certDir(name)):
+		dir = s.certDir(name)
+	case exists(s.impDir(name)):
+		dir = s.impDir(name)
+	case exists(s.caDir(name)):
+		dir, certFile, keyFile = s.caDir(name), "ca.crt", "ca.key"
+	default:
+		return pki.Identity{}, &NotFoundError{"certificate", name}
+	}
+	certs, err := readCerts(filepath.Join(dir, certFile))
+	if err != nil {
+		return pki.Identity{}, err
+	}
+	id := pki.Identity{Name: name, Cert: certs[0], Chain: certs[1:]}
+	if chain, err := readCerts(filepath.Join(dir, "chain.pem")); err == nil {
+		if certFile == "ca.crt" {
+			chain = chain[1:] // a CA's chain.pem starts with itself
+		}
+		id.Chain = chain
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return pki.Identity{}, err
+	}
+	key, err := readKeyFile(filepath.Join(dir, keyFile), "the key of "+name, pass)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return pki.Identity{}, err
+	}
+	if key != nil {
+		if err := pki.CheckKeyPair(id.Cert, key); err != nil {
+			return pki.Identity{}, fmt.Errorf("%s: %w", filepath.Join(dir, keyFile), err)
+		}
+		id.Key = key
+	}
+	return id, nil
+}
+
+// Root returns the self-signed certificate at the top of an identity's
+// chain, or nil when the chain does not reach one.
+func Root(id pki.Identity) *x509.Certificate {
+	all := append([]*x509.Certificate{id.Cert}, id.Chain...)
+	last := all[len(all)-1]
+	if pki.IsSelfSigned(last) {
+		return last
+	}
+	return nil
+}
+
+// CACerts returns the certificates of the named CAs (trust anchors).
+func (s *Store) CACerts(names ...string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, n := range names {
+		c, err := s.caCert(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CAChain returns a CA's chain (itself first, up to its root).
+func (s *Store) CAChain(name string) ([]*x509.Certificate, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	return readCerts(filepath.Join(s.caDir(name), "chain.pem"))
+}
+
+func readCerts(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := pki.Decode(b, path)
+	if err != nil {
+		return nil, err
+	}
+	certs := pki.Certificates(objs)
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no certificate in the file", path)
+	}
+	return certs, nil
+}
+
+// CANames lists the CA folders without reading them.
+func (s *Store) CANames() ([]string, error) {
+	ents, err := os.ReadDir(filepath.Join(s.root, "cas"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// CRLs returns every CRL the store has published, one per CA.
+func (s *Store) CRLs() ([]*x509.RevocationList, error) {
+	names, err := s.CANames()
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.RevocationList
+	for _, n := range names {
+		l, err := s.CRL(n)
+		var nf *NotFoundError
+		if errors.As(err, &nf) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Knowledge is what the store knows that explains a verdict: the store name
+// of a certificate (so a fix says the real `pkibench issue NAME --ca CA`) and
+// every CA certificate (so an issuer found among them is a missing
+// intermediate, not an unknown CA).
+type Knowledge struct {
+	NameOf func(*x509.Certificate) string
+	CAs    []*x509.Certificate
+}
+
+// Knowledge reads the CAs once and names them and the given identities.
+func (s *Store) Knowledge(ids ...*pki.Identity) Knowledge {
+	names := map[string]string{}
+	var cas []*x509.Certificate
+	if all, err := s.CANames(); err == nil {
+		for _, n := range all {
+			if cs, err := s.CACerts(n); err == nil {
+				names[string(cs[0].Raw)] = n
+				cas = append(cas, cs[0])
+			}
+		}
+	}
+	for _, id := range ids {
+		if id != nil && id.Cert != nil {
+			names[string(id.Cert.Raw)] = id.Name
+		}
+	}
+	return Knowledge{NameOf: func(c *x509.Certificate) string { return names[string(c.Raw)] }, CAs: cas}
+}

@@ -1,0 +1,359 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/pkibench/pkibench/store"
+)
+
+// certColumn is a sortable column of the Certificates table.
+type certColumn int
+
+const (
+	colName certColumn = iota
+	colSubject
+	colCA
+	colProfile
+	colNotAfter
+	colStatus
+	numCols
+)
+
+var colTitles = [numCols]string{"NAME", "SUBJECT", "CA", "PROFILE", "NOT AFTER", "STATUS"}
+
+// certificatesScreen is the filterable, sortable table. It keeps an index
+// into Common's certificate slice (never a copy of it) and draws only the
+// rows on screen, so 100,000 certificates cost a few dozen rows per frame.
+type certificatesScreen struct {
+	c       *Common
+	gen     int      // Data.Gen the index was built from
+	hay     []string // lower-cased name, subject and CA per certificate
+	index   []int    // visible certificates, filtered and sorted
+	sortBy  certColumn
+	desc    bool
+	filter  textinput.Model
+	editing bool
+	cursor  int
+	offset  int
+	width   int
+	height  int
+}
+
+func newCertificates(c *Common) *certificatesScreen {
+	ti := newInput()
+	ti.Prompt = "/"
+	ti.Placeholder = "filter by name, subject or CA"
+	ti.CharLimit = 128
+	return &certificatesScreen{c: c, filter: ti, sortBy: colName}
+}
+
+func (s *certificatesScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.filter.SetWidth(max(10, w-4))
+	s.clamp()
+}
+
+func (s *certificatesScreen) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	if s.editing {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+	}
+	return []key.Binding{k.Enter, k.Filter, k.Sort, k.Issue, k.Revoke, k.Export, k.Import, k.SignCSR}
+}
+
+// Capturing reports whether typed keys belong to the filter input.
+func (s *certificatesScreen) Capturing() bool { return s.editing }
+
+func (s *certificatesScreen) selected() (store.Cert, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.index) {
+		return store.Cert{}, false
+	}
+	return s.c.Data.Certs[s.index[s.cursor]], true
+}
+
+// rows is how many table rows fit: the body minus header and filter line.
+func (s *certificatesScreen) rows() int { return max(1, s.height-2) }
+
+func (s *certificatesScreen) clamp() {
+	n := len(s.index)
+	s.cursor = max(0, min(s.cursor, n-1))
+	rows := s.rows()
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if s.cursor >= s.offset+rows {
+		s.offset = s.cursor - rows + 1
+	}
+	s.offset = max(0, min(s.offset, n-rows))
+}
+
+// rebuild takes the new haystack (made with the list, in its Cmd) and
+// recomputes the index.
+func (s *certificatesScreen) rebuild() {
+	if s.gen != s.c.Data.Gen || len(s.hay) != len(s.c.Data.Certs) {
+		s.gen = s.c.Data.Gen
+		s.hay = s.c.Data.Hay
+		if len(s.hay) != len(s.c.Data.Certs) {
+			s.hay = haystack(s.c.Data.Certs)
+		}
+	}
+	s.applyFilter()
+}
+
+// haystack is what the filter searches: name, subject, CA and serial.
+func haystack(certs []store.Cert) []string {
+	hay := make([]string, len(certs))
+	for i, c := range certs {
+		hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial + "\x00" + c.Profile)
+	}
+	return hay
+}
+
+func (s *certificatesScreen) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(s.filter.Value()))
+	s.index = s.index[:0]
+	for i, h := range s.hay {
+		if q == "" || strings.Contains(h, q) {
+			s.index = append(s.index, i)
+		}
+	}
+	s.sort()
+}
+
+func (s *certificatesScreen) sort() {
+	certs := s.c.Data.Certs
+	by, desc := s.sortBy, s.desc
+	slices.SortStableFunc(s.index, func(a, b int) int {
+		x, y := &certs[a], &certs[b]
+		var r int
+		switch by {
+		case colSubject:
+			r = cmp.Compare(x.Subject, y.Subject)
+		case colCA:
+			r = cmp.Compare(x.CA, y.CA)
+		case colProfile:
+			r = cmp.Compare(x.Profile, y.Profile)
+		case colNotAfter:
+			r = x.NotAfter.Compare(y.NotAfter)
+		case colStatus:
+			r = cmp.Compare(x.Status, y.Status)
+		}
+		if r == 0 {
+			r = cmp.Compare(x.Name, y.Name)
+		}
+		if desc {
+			r = -r
+		}
+		return r
+	})
+	s.clamp()
+}
+
+func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case dataChangedMsg:
+		s.rebuild()
+		return s, nil
+	case tea.PasteMsg:
+		if s.editing {
+			var cmd tea.Cmd
+			s.filter, cmd = s.filter.Update(msg)
+			s.cursor, s.offset = 0, 0
+			s.applyFilter()
+			return s, cmd
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			s.cursor += 3
+		case tea.MouseWheelUp:
+			s.cursor -= 3
+		}
+		s.clamp()
+		return s, nil
+	case tea.KeyPressMsg:
+		if s.editing {
+			return s.updateFilter(msg)
+		}
+		k := s.c.Keys
+		moved := false
+		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.index))
+		switch {
+		case moved:
+		case key.Matches(msg, k.Filter):
+			s.editing = true
+			return s, s.filter.Focus()
+		case key.Matches(msg, k.Sort):
+			s.sortBy = (s.sortBy + 1) % numCols
+			s.sort()
+		case key.Matches(msg, k.Reverse):
+			s.desc = !s.desc
+			s.sort()
+		case key.Matches(msg, k.Enter):
+			if c, ok := s.selected(); ok {
+				return s, s.c.openInspect(certTarget(c), c.Name)
+			}
+		case key.Matches(msg, k.Import):
+			return s, s.c.openDialog(newImportForm(s.c))
+		case key.Matches(msg, k.Export):
+			if c, ok := s.selected(); ok {
+				return s, s.c.openDialog(newExportForm(s.c, c.Name, c.Name))
+			}
+		case key.Matches(msg, k.SignCSR):
+			ca := ""
+			if c, ok := s.selected(); ok {
+				ca = c.CA
+			}
+			return s, s.c.openDialog(newSignForm(s.c, ca))
+		case key.Matches(msg, k.Issue):
+			ca := ""
+			if c, ok := s.selected(); ok {
+				ca = c.CA
+			}
+			return s, s.c.openDialog(newIssueForm(s.c, ca))
+		case key.Matches(msg, k.Revoke):
+			c, ok := s.selected()
+			if !ok {
+				return s, nil
+			}
+			if c.CA == "" {
+				return s, s.c.status("", errNotRevocable(c.Name))
+			}
+			return s, s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
+		}
+		s.clamp()
+	}
+	return s, nil
+}
+
+func (s *certificatesScreen) updateFilter(msg tea.KeyPressMsg) (Component, tea.Cmd) {
+	switch msg.String() {
+	case "enter":
+		s.editing = false
+		s.filter.Blur()
+		return s, nil
+	case "esc":
+		s.editing = false
+		s.filter.Blur()
+		s.filter.SetValue("")
+		s.applyFilter()
+		return s, nil
+	}
+	before := s.filter.Value()
+	var cmd tea.Cmd
+	s.filter, cmd = s.filter.Update(msg)
+	if s.filter.Value() != before {
+		s.cursor, s.offset = 0, 0
+		s.applyFilter()
+	}
+	return s, cmd
+}
+
+// certTarget names a certificate for Revoke and TargetFile: CA/SERIAL is
+// unique even when names are reused across CAs.
+func certTarget(c store.Cert) string {
+	if c.CA != "" && c.Serial != "" {
+		return c.CA + "/" + c.Serial
+	}
+	return c.Name
+}
+
+type notRevocableError struct{ name string }
+
+func (e *notRevocableError) Error() string {
+	return e.name + " was not issued by a CA in this store: only its issuer can revoke it"
+}
+
+func errNotRevocable(name string) error { return &notRevocableError{name: name} }
+
+// Column widths at 80 columns; the subject takes what is left.
+const (
+	certNameW    = 16
+	certCAW      = 10
+	certProfileW = 13
+	certDateW    = 10
+	certStatusW  = 12
+)
+
+func (s *certificatesScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	// The filter line: the input while editing, else a summary.
+	switch {
+	case s.editing:
+		b.WriteString(s.filter.View())
+	case s.filter.Value() != "":
+		b.WriteString(st.Dim.Render(truncate("/"+s.filter.Value()+"  ", s.width/2)) + st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs))))
+	default:
+		b.WriteString(st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs)) + "   / filter   s sort   S reverse"))
+	}
+	b.WriteByte('\n')
+	subjW := max(8, s.width-certNameW-certCAW-certProfileW-certDateW-certStatusW-5)
+	widths := [numCols]int{certNameW, subjW, certCAW, certProfileW, certDateW, certStatusW}
+	order := [numCols]certColumn{colName, colSubject, colCA, colProfile, colNotAfter, colStatus}
+	var head strings.Builder
+	for i, col := range order {
+		t := colTitles[col]
+		if col == s.sortBy {
+			t += map[bool]string{false: "↑", true: "↓"}[s.desc]
+		}
+		if i > 0 {
+			head.WriteByte(' ')
+		}
+		head.WriteString(pad(t, widths[i]))
+	}
+	b.WriteString(st.Header.Render(truncate(head.String(), s.width)))
+	if len(s.c.Data.Certs) == 0 {
+		b.WriteString("\n\nNo certificates yet. Press i to issue one (create a CA first on tab 1).")
+		return b.String()
+	}
+	now := s.c.now()
+	soon := s.c.soon()
+	end := min(len(s.index), s.offset+s.rows())
+	for r := s.offset; r < end; r++ {
+		c := &s.c.Data.Certs[s.index[r]]
+		b.WriteByte('\n')
+		state, style := certState(st, c, now, soon)
+		row := pad(c.Name, certNameW) + " " + pad(c.Subject, subjW) + " " + pad(c.CA, certCAW) + " " +
+			pad(c.Profile, certProfileW) + " " + pad(c.NotAfter.UTC().Format("2006-01-02"), certDateW) + " "
+		if r == s.cursor {
+			b.WriteString(st.Selected.Render(truncate(row+pad(state, certStatusW), s.width)))
+			continue
+		}
+		b.WriteString(truncate(row+style.Render(pad(state, certStatusW)), s.width))
+	}
+	return b.String()
+}
+
+func countLine(shown, total int) string {
+	if shown == total {
+		return itoa(total) + " certificates"
+	}
+	return itoa(shown) + " of " + itoa(total) + " certificates"
+}
+
+// certState is the status cell: revoked and expired as the index says, and
+// a valid certificate close to its end marked as expiring.
+func certState(st *Styles, c *store.Cert, now time.Time, soon time.Duration) (string, lipgloss.Style) {
+	switch {
+	case c.Status == store.StatusRevoked:
+		return "revoked", st.Problem
+	case c.Status == store.StatusExpired || now.After(c.NotAfter):
+		return "expired", st.Problem
+	case c.NotAfter.Sub(now) < soon:
+		left := c.NotAfter.Sub(now)
+		if left >= 24*time.Hour {
+			return "expires " + itoa(int(left/(24*time.Hour))) + "d", st.Warning
+		}
+		return "expires " + store.Humanize(left), st.Warning
+	}
+	return "valid", st.OK
+}

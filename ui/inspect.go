@@ -1,0 +1,239 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/pki/inspect"
+)
+
+// inspectScreen is the full-screen Inspect: the openssl-style lines of one
+// object, scrollable, styled by severity, explanations on `e`.
+type inspectScreen struct {
+	c      *Common
+	req    reqID // the request this screen waits for; others are stale
+	target string
+	title  string
+	// mark is the Path of the field a probe verdict blames: it is marked
+	// and scrolled to.
+	mark    string
+	doc     *inspectDoc
+	err     error
+	explain bool
+	offset  int
+	width   int
+	height  int
+	lines   []string // rendered for the current width and explain state
+}
+
+func newInspect(c *Common) *inspectScreen {
+	return &inspectScreen{c: c}
+}
+
+// open starts reading target; any answer to an earlier open is dropped.
+func (s *inspectScreen) open(target, title string) tea.Cmd { return s.openAt(target, title, "") }
+
+func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
+	s.req = s.c.begin("inspect " + title)
+	s.target, s.title, s.mark = target, title, mark
+	s.doc, s.err, s.offset, s.lines = nil, nil, 0, nil
+	return inspectCmd(s.c.Store, s.req, target, s.c.now())
+}
+
+func (s *inspectScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.render()
+}
+
+func (s *inspectScreen) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Explain, k.Commands, k.Back}
+}
+
+func (s *inspectScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case inspectedMsg:
+		if msg.reqID != s.req {
+			return s, nil
+		}
+		if msg.err != nil {
+			s.err = msg.err
+			return s, s.c.status("", msg.err)
+		}
+		s.doc = &msg.doc
+		s.render()
+		if at, ok := s.markAt(); ok {
+			s.offset = 0
+			s.scroll(at - 2)
+		}
+	case tea.KeyPressMsg:
+		k := s.c.Keys
+		switch {
+		case key.Matches(msg, k.Commands):
+			if s.doc != nil {
+				return s, s.c.openDialog(newCommandsDialog(s.c, "The same view with openssl", equiv.Inspect(s.doc.Path, s.doc.Kind, s.doc.DER)))
+			}
+		case key.Matches(msg, k.Explain):
+			s.explain = !s.explain
+			s.render()
+		case key.Matches(msg, k.Down):
+			s.scroll(1)
+		case key.Matches(msg, k.Up):
+			s.scroll(-1)
+		case key.Matches(msg, k.PageDown), msg.String() == "space":
+			s.scroll(s.bodyHeight())
+		case key.Matches(msg, k.PageUp):
+			s.scroll(-s.bodyHeight())
+		case key.Matches(msg, k.Home):
+			s.offset = 0
+		case key.Matches(msg, k.End):
+			s.scroll(len(s.lines))
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			s.scroll(3)
+		case tea.MouseWheelUp:
+			s.scroll(-3)
+		}
+	}
+	return s, nil
+}
+
+func (s *inspectScreen) bodyHeight() int { return max(1, s.height-1) }
+
+func (s *inspectScreen) scroll(d int) {
+	s.offset = max(0, min(s.offset+d, len(s.lines)-s.bodyHeight()))
+}
+
+// render styles the document once per change, so scrolling only slices.
+func (s *inspectScreen) render() {
+	if s.doc == nil {
+		s.lines = nil
+		return
+	}
+	st := s.c.Styles
+	var out []string
+	d := s.doc.Doc
+	for _, sec := range d.Sections {
+		for _, f := range sec.Fields {
+			style := severityStyle(st, f.Severity)
+			marked := s.mark != "" && f.Path == s.mark
+			for _, l := range f.Lines {
+				if marked {
+					out = append(out, st.Selected.Render(markLine(l)))
+					continue
+				}
+				out = append(out, style.Render(l))
+			}
+			if s.explain {
+				indent := leadingSpaces(firstLine(f.Lines)) + "  "
+				if f.Finding != "" {
+					out = append(out, style.Render(indent+"! "+f.Finding))
+				}
+				if f.Explain != "" {
+					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
+				}
+			}
+		}
+	}
+	if len(s.doc.Chain) > 0 {
+		out = append(out, "", st.Label.Render("Chain (leaf first):"))
+		for i, l := range s.doc.Chain {
+			style := st.OK
+			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
+				style = st.Problem
+			}
+			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, l.Subject, l.Status)))
+			if l.Detail != "" {
+				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
+			}
+		}
+	}
+	if fp := d.Fingerprints; fp != nil {
+		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"), "    "+fp.SHA256,
+			st.Label.Render("SHA-1 Fingerprint:"), "    "+fp.SHA1)
+	}
+	if d.PEM != "" {
+		out = append(out, "")
+		out = append(out, strings.Split(strings.TrimRight(d.PEM, "\n"), "\n")...)
+	}
+	s.lines = out
+	s.scroll(0)
+}
+
+func (s *inspectScreen) View() string {
+	st := s.c.Styles
+	head := "Inspect " + s.title
+	if s.doc != nil && s.doc.Title != "" {
+		head += ": " + s.doc.Title
+	}
+	mode := "  e: explanations off"
+	if s.explain {
+		mode = "  e: explanations on"
+	}
+	header := st.Title.Render(truncate(head, s.width-len(mode))) + st.Dim.Render(mode)
+	var body string
+	switch {
+	case s.target == "":
+		body = st.Dim.Render("Press enter on a CA or a certificate to inspect it.")
+	case s.err != nil:
+		body = st.Error.Render(s.err.Error())
+	case s.doc == nil:
+		body = st.Dim.Render("reading " + s.title + " …")
+	default:
+		end := min(len(s.lines), s.offset+s.bodyHeight())
+		vis := make([]string, 0, end-s.offset)
+		for _, l := range s.lines[s.offset:end] {
+			vis = append(vis, truncate(l, s.width))
+		}
+		body = strings.Join(vis, "\n")
+	}
+	return header + "\n" + body
+}
+
+// markLine puts an arrow in the indentation of a blamed field's line.
+func markLine(l string) string {
+	if strings.HasPrefix(l, "  ") {
+		return "▶" + l[1:]
+	}
+	return "▶ " + l
+}
+
+// markAt is the first rendered line of the marked field.
+func (s *inspectScreen) markAt() (int, bool) {
+	for i, l := range s.lines {
+		if strings.Contains(l, "▶") {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func severityStyle(st *Styles, sev inspect.Severity) lipgloss.Style {
+	switch sev {
+	case inspect.SeverityNote:
+		return st.Note
+	case inspect.SeverityWarning:
+		return st.Warning
+	case inspect.SeverityProblem:
+		return st.Problem
+	}
+	return lipgloss.NewStyle()
+}
+
+func firstLine(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
+}
+
+func leadingSpaces(s string) string {
+	return s[:len(s)-len(strings.TrimLeft(s, " "))]
+}

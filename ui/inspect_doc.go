@@ -1,0 +1,36 @@
+package ui
+
+import (
+	"crypto/x509"
+	"time"
+
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/inspect"
+)
+
+// inspectDoc is what the Inspect screen shows: the inspect package's
+// Document, and for a certificate its chain up to the root.
+type inspectDoc struct {
+	Title string
+	Doc   inspect.Document
+	Chain []inspect.Link
+	// Path, Kind and DER say what equiv.Inspect needs for the `c` commands.
+	Path string
+	Kind pki.Kind
+	DER  bool
+}
+
+// buildDoc makes the Document for one decoded object; pool holds the
+// store's CA certificates, from which the chain is built.
+func buildDoc(obj pki.Object, pool []*x509.Certificate, now time.Time) inspectDoc {
+	d := inspect.FromObject(obj, now)
+	title := d.Title
+	if title == "" {
+		title = string(obj.Kind)
+	}
+	out := inspectDoc{Title: title, Doc: d, Kind: obj.Kind, DER: obj.Format == "DER"}
+	if obj.Cert != nil {
+		out.Chain = inspect.Chain(obj.Cert, pool, now)
+	}
+	return out
+}
