@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
-	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/pki/testtool"
+	"github.com/pkibench/pkibench/pki/verify"
 )
 
 // pemFiles writes the world's material as the seeds lay it out, for the

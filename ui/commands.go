@@ -7,9 +7,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/probe/equiv"
 )
 
 // commandsDialog shows the openssl / curl / Node.js commands that do what

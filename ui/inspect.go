@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki/inspect"
+	"github.com/pkibench/pkibench/probe/equiv"
 )
 
 // inspectScreen is the full-screen Inspect: the openssl-style lines of one

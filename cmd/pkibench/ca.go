@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
 )
 

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/inspect"
+	"github.com/pkibench/pkibench/probe/equiv"
 )
 
 // inspectOutput is what inspect prints, as text or JSON.

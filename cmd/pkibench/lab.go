@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/probe/lab"
 	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe/lab"
 	"github.com/pkibench/pkibench/store"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pkibench/pkibench/probe/lab"
 	"github.com/pkibench/pkibench/pki/testtool"
+	"github.com/pkibench/pkibench/probe/lab"
 )
 
 func TestLabCommand(t *testing.T) {

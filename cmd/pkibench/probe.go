@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
 )
 

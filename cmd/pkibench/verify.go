@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
 )
 

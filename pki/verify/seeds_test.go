@@ -3,10 +3,10 @@ package verify
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/pkibench/pkibench/pki"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"github.com/pkibench/pkibench/pki"
 	"strings"
 	"testing"
 

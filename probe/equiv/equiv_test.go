@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/testtool"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
-	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // sh runs one printed command line with bash in dir and returns its

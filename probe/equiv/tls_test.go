@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/testtool"
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
-	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // tlsStore is the seeds' setup in a real store: ABC Inc., an invoice

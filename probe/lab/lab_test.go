@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/testtool"
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/store"
-	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 func newStore(t testing.TB) *store.Store {
