@@ -149,7 +149,7 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 					keys, certs = append(keys, p12.Key), append(append(certs, p12.Leaf), p12.Chain...)
 					continue
 				}
-				k, err := pki.DecryptKey(ob.DER, pw)
+				k, err := pki.DecryptObject(ob, pw)
 				if err != nil {
 					return Imported{}, fmt.Errorf("%s: %w", f.Source, err)
 				}
