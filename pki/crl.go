@@ -67,6 +67,15 @@ func CreateCRL(r CRLRequest, ca *x509.Certificate, key crypto.Signer) ([]byte, e
 	if ca.KeyUsage != 0 && ca.KeyUsage&x509.KeyUsageCRLSign == 0 {
 		return nil, &RequestError{"issuer", fmt.Sprintf("%s lacks the cRLSign key usage", FormatName(ca.Subject))}
 	}
+	if ca.KeyUsage == 0 {
+		// No keyUsage extension (an X.509 v1 CA such as the seeds' `openssl
+		// req -x509` CAs) allows every usage (RFC 5280 4.2.1.3), and openssl
+		// ca -gencrl signs with it; crypto/x509 insists on the cRLSign bit,
+		// which it reads from this field only, so it is set on a copy.
+		lifted := *ca
+		lifted.KeyUsage = x509.KeyUsageCRLSign
+		ca = &lifted
+	}
 	if len(r.Revoked) > 64 {
 		if der, err := createCRLFast(r, ca, key); err == nil {
 			return der, nil

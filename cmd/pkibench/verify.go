@@ -24,7 +24,9 @@ type verifyOutput struct {
 	Reason  verify.Code     `json:"reason"`
 	Finding *verify.Finding `json:"finding,omitempty"`
 	Chain   []string        `json:"chain,omitempty"`
-	At      time.Time       `json:"at"`
+	// Warnings are weaknesses that do not fail the check (a CRL signed with MD5).
+	Warnings []*verify.Finding `json:"warnings,omitempty"`
+	At       time.Time         `json:"at"`
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -129,6 +131,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				for _, c := range chains[0] {
 					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
 				}
+				out.Warnings = verify.CRLWarnings(chains[0], opts)
 			}
 			if a.json {
 				if err := a.printJSON(out); err != nil {
@@ -136,6 +139,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			} else if f == nil {
 				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
+				for _, w := range out.Warnings {
+					a.printf("  warning (%s): %s\n", w.Code, w.Summary)
+				}
 			} else {
 				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
 			}
