@@ -166,6 +166,12 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 	}
 	var out Imported
 	err := s.write(func() error {
+		if len(certs)+len(csrs)+len(keys) == 0 && len(crls) > 0 {
+			// CRLs of store CAs belong to them, not in imported/.
+			if done, err := s.importCRLs(crls, sources, &out); err != nil || done {
+				return err
+			}
+		}
 		if what, taken := s.nameTaken(name); taken {
 			return &ExistsError{what, name}
 		}
