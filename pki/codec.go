@@ -213,7 +213,7 @@ func decodeDER(der []byte) (Object, error) {
 		return Object{Kind: KindPublicKey, DER: der, Public: p, Label: "PUBLIC KEY"}, nil
 	}
 	var epki encryptedPrivateKeyInfo
-	if r, err := asn1.Unmarshal(der, &epki); err == nil && len(r) == 0 && (epki.Algo.Algorithm.Equal(oidPBES2) || pbes1Hash(epki.Algo.Algorithm) != nil) {
+	if r, err := asn1.Unmarshal(der, &epki); err == nil && len(r) == 0 && (epki.Algo.Algorithm.Equal(oidPBES2) || pbes1Hash(epki.Algo.Algorithm) != nil || isPKCS12PBE(epki.Algo.Algorithm)) {
 		return Object{Kind: KindEncryptedKey, DER: der, Label: "ENCRYPTED PRIVATE KEY"}, nil
 	}
 	if isPKCS12(der) {

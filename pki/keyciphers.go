@@ -20,7 +20,7 @@ import (
 
 // The ciphers and digests of the encrypted key forms openssl writes: PBES2
 // in PKCS#8 (openssl 1.1+, and "req -keyout" with DES-EDE3-CBC), PBES1
-// (openssl 1.0 "pkcs8 -topk8") and the traditional PEM "Proc-Type:
+// ("pkcs8 -topk8 -v1"), PKCS#12 PBE and the traditional PEM "Proc-Type:
 // 4,ENCRYPTED" headers ("genrsa -aes256" before 3.0, "rsa -des3
 // -traditional", "ec -aes128"). DES and MD5 are read, never written: these
 // keys exist and must open.
@@ -207,4 +207,97 @@ func DecryptObject(o Object, passphrase []byte) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%w (%v)", ErrWrongPassphrase, err)
 	}
 	return k, nil
+}
+
+var (
+	oidPBEWithSHAAnd3KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+	oidPBEWithSHAAnd2KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 4}
+)
+
+// isPKCS12PBE reports the PKCS#12 password-based schemes read here (openssl
+// "pkcs8 -topk8 -v1 PBE-SHA1-3DES", the form Java and older tools exchange).
+func isPKCS12PBE(oid asn1.ObjectIdentifier) bool {
+	return oid.Equal(oidPBEWithSHAAnd3KeyTripleDESCBC) || oid.Equal(oidPBEWithSHAAnd2KeyTripleDESCBC)
+}
+
+// pkcs12PBECipher derives the 3DES key and IV with the PKCS#12 KDF.
+func pkcs12PBECipher(oid asn1.ObjectIdentifier, params, passphrase []byte) (cipher.Block, []byte, error) {
+	var p pbes1Params
+	if rest, err := asn1.Unmarshal(params, &p); err != nil || len(rest) != 0 || len(p.Salt) == 0 {
+		return nil, nil, errors.New("encrypted private key: bad PKCS#12 PBE parameters (expected a salt and an iteration count)")
+	}
+	if p.Iterations <= 0 || p.Iterations > 10_000_000 {
+		return nil, nil, fmt.Errorf("encrypted private key: implausible iteration count %d", p.Iterations)
+	}
+	pw := bmpPassword(passphrase)
+	keyLen := 24
+	if oid.Equal(oidPBEWithSHAAnd2KeyTripleDESCBC) {
+		keyLen = 16
+	}
+	key := pkcs12KDF(1, pw, p.Salt, p.Iterations, keyLen)
+	if keyLen == 16 {
+		key = append(key, key[:8]...) // two-key 3DES: K1, K2, K1
+	}
+	iv := pkcs12KDF(2, pw, p.Salt, p.Iterations, 8)
+	block, err := des.NewTripleDESCipher(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return block, iv, nil
+}
+
+// bmpPassword is the PKCS#12 password encoding: UTF-16BE with a two-byte
+// zero terminator.
+func bmpPassword(p []byte) []byte {
+	var out []byte
+	for _, r := range string(p) {
+		if r > 0xffff {
+			r = 0xfffd // outside the BMP; openssl would not have encoded it either
+		}
+		out = append(out, byte(r>>8), byte(r))
+	}
+	return append(out, 0, 0)
+}
+
+// pkcs12KDF is RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64).
+func pkcs12KDF(id byte, pw, salt []byte, iter, n int) []byte {
+	const u, v = 20, 64
+	fill := func(b []byte) []byte {
+		if len(b) == 0 {
+			return nil
+		}
+		out := make([]byte, v*((len(b)+v-1)/v))
+		for i := range out {
+			out[i] = b[i%len(b)]
+		}
+		return out
+	}
+	d := bytes.Repeat([]byte{id}, v)
+	in := append(fill(salt), fill(pw)...)
+	var out []byte
+	for len(out) < n {
+		h := sha1.New()
+		h.Write(d)
+		h.Write(in)
+		a := h.Sum(nil)
+		for i := 1; i < iter; i++ {
+			s := sha1.Sum(a)
+			a = s[:]
+		}
+		out = append(out, a...)
+		// I_j = (I_j + B + 1) mod 2^(8v), B = A repeated to v bytes.
+		b := make([]byte, v)
+		for i := range b {
+			b[i] = a[i%u]
+		}
+		for j := 0; j < len(in); j += v {
+			carry := 1
+			for k := v - 1; k >= 0; k-- {
+				s := int(in[j+k]) + int(b[k]) + carry
+				in[j+k] = byte(s)
+				carry = s >> 8
+			}
+		}
+	}
+	return out[:n]
 }

@@ -106,8 +106,8 @@ func encryptPKCS8(der, passphrase []byte, iter int) ([]byte, error) {
 // DecryptPKCS8 opens an EncryptedPrivateKeyInfo in every form openssl
 // writes or wrote: PBES2 (PBKDF2 with HMAC-SHA1/SHA224/SHA256/SHA384/SHA512;
 // AES-128/192/256-CBC, DES-EDE3-CBC or DES-CBC) and PBES1 (MD5 or SHA-1 with
-// DES-CBC, the default of openssl 1.0's "pkcs8 -topk8"). It returns the
-// PKCS#8 DER.
+// DES-CBC, "pkcs8 -topk8 -v1" of every openssl) and the PKCS#12
+// SHA-1/3DES scheme ("-v1 PBE-SHA1-3DES"). It returns the PKCS#8 DER.
 func DecryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) != 0 {
@@ -123,8 +123,10 @@ func DecryptPKCS8(der, passphrase []byte) ([]byte, error) {
 		block, iv, err = pbes2Cipher(info.Algo.Parameters.FullBytes, passphrase)
 	case pbes1Hash(info.Algo.Algorithm) != nil:
 		block, iv, err = pbes1Cipher(info.Algo.Algorithm, info.Algo.Parameters.FullBytes, passphrase)
+	case isPKCS12PBE(info.Algo.Algorithm):
+		block, iv, err = pkcs12PBECipher(info.Algo.Algorithm, info.Algo.Parameters.FullBytes, passphrase)
 	default:
-		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (expected PBES2 or PBES1)", info.Algo.Algorithm)
+		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (expected PBES2, PBES1 or PKCS#12 3DES)", info.Algo.Algorithm)
 	}
 	if err != nil {
 		return nil, err
