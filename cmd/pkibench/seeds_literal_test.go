@@ -78,7 +78,7 @@ func TestSeed003Literally(t *testing.T) {
 	port := freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	seedNode(t, ctx, node, w, port, filepath.Join(w, "ca-crl.pem"), "server-crt.pem", "server-key.pem")
+	seedNode(t, ctx, node, w, port, filepath.Join(w, "ca-crl.pem"), "server-crt.pem", "server-key.pem", nil)
 
 	// pkibench on the same files.
 	dir := filepath.Join(w, "pki")
@@ -153,6 +153,22 @@ func TestSeed003Literally(t *testing.T) {
 			t.Errorf("probe --client %s --crl (the imported CRL): %s, want %s", c, got, want)
 		}
 	}
+	// The seed's Node.js server with the seed's CRL (and a server
+	// certificate with a SAN): it hangs up on client2 without a word, and
+	// --connect names the cause from the CRL the store now holds.
+	port1 := freePort(t)
+	seedNode(t, ctx, node, w, port1, filepath.Join(w, "ca-crl.pem"), filepath.Join(dir, "certs", "srv", "cert.pem"), filepath.Join(dir, "certs", "srv", "key.pem"), func() {
+		for c, want := range map[string][2]string{"client1": {"ok", ""}, "client2": {"client-cert-revoked", "server"}} {
+			out, errs, _ := pb(t, dir, "probe", "--connect", fmt.Sprintf("127.0.0.1:%d", port1), "--client", c, "--client-trust", "ca", "--name", "localhost", "--json")
+			var r map[string]any
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("probe --connect %s: %v\n%s%s", c, err, out, errs)
+			}
+			if r["reason"] != want[0] || (want[1] != "" && r["side"] != want[1]) {
+				t.Errorf("probe --connect --client %s (Node.js with the seed's CRL): reason %v side %v, want %s %s", c, r["reason"], r["side"], want[0], want[1])
+			}
+		}
+	})
 	// pkibench's equivalent of the seed's revoke + gencrl, by the v1 CA.
 	mustPB(t, dir, "revoke", "client2", "--passphrase-file", pass)
 	mustPB(t, dir, "crl", "ca", "--passphrase-file", pass)
@@ -176,12 +192,12 @@ func TestSeed003Literally(t *testing.T) {
 	}
 	// And the seed's Node.js server with pkibench's CRL and server.
 	port2 := freePort(t)
-	seedNode(t, ctx, node, w, port2, crl, filepath.Join(dir, "certs", "srv", "cert.pem"), filepath.Join(dir, "certs", "srv", "key.pem"))
+	seedNode(t, ctx, node, w, port2, crl, filepath.Join(dir, "certs", "srv", "cert.pem"), filepath.Join(dir, "certs", "srv", "key.pem"), nil)
 }
 
 // seedNode starts seed 003's final server (requestCert, rejectUnauthorized,
 // crl) and runs its client with client1 (served) and client2 (refused).
-func seedNode(t *testing.T, ctx context.Context, node, w string, port int, crl, cert, key string) {
+func seedNode(t *testing.T, ctx context.Context, node, w string, port int, crl, cert, key string, during func()) {
 	t.Helper()
 	abs := func(p string) string {
 		if filepath.IsAbs(p) {
@@ -210,6 +226,9 @@ https.createServer(options, function (req, res) {
 `, abs(key), abs(cert), abs("ca-crt.pem"), crl, port)
 	stop := startNode(t, ctx, node, w, fmt.Sprintf("server-%d.js", port), srv)
 	defer stop()
+	if during != nil {
+		during()
+	}
 	for c, served := range map[string]bool{"client1": true, "client2": false} {
 		cli := fmt.Sprintf(`var fs = require('fs');
 var https = require('https');
