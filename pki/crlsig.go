@@ -29,8 +29,12 @@ func WeakSignature(alg x509.SignatureAlgorithm) bool {
 // with a broken digest: a weakness to report, not a forgery.
 func CheckCRLSignature(crl *x509.RevocationList, issuer *x509.Certificate) (weak bool, err error) {
 	err = crl.CheckSignatureFrom(issuer)
+	if err == nil {
+		// crypto/x509 still checks SHA-1; it is as weak as it was.
+		return WeakSignature(crl.SignatureAlgorithm), nil
+	}
 	var insecure x509.InsecureAlgorithmError
-	if err == nil || !errors.As(err, &insecure) || !WeakSignature(crl.SignatureAlgorithm) {
+	if !errors.As(err, &insecure) || !WeakSignature(crl.SignatureAlgorithm) {
 		return false, err
 	}
 	// The issuer rules CheckSignatureFrom applies before the signature.

@@ -101,41 +101,45 @@ func TestV1CAPublishesCRLAndIssues(t *testing.T) {
 	}
 }
 
-// TestMD5CRLIsWeakNotForged: the seed's `openssl ca -gencrl` with
-// default_md = md5 makes a genuine CRL that crypto/x509 will not check.
-func TestMD5CRLIsWeakNotForged(t *testing.T) {
+// TestWeakCRLIsWeakNotForged: the seed's `openssl ca -gencrl` with
+// default_md = md5 (and the same with sha1) makes a genuine CRL that
+// crypto/x509 will not check (MD5) or checks without a word (SHA-1).
+func TestWeakCRLIsWeakNotForged(t *testing.T) {
 	openssl := testtool.Require(t, "openssl")
 	dir := t.TempDir()
 	ca, _ := v1CA(t, openssl, dir)
-	testtool.Run(t, dir, openssl, "ca", "-config", "ca.cnf", "-keyfile", "ca-key.pem", "-cert", "ca-crt.pem", "-gencrl", "-out", "crl.pem")
-	b, _ := os.ReadFile(filepath.Join(dir, "crl.pem"))
-	objs, err := Decode(b, "crl.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	crl := objs[0].CRL
-	if crl.SignatureAlgorithm != x509.MD5WithRSA {
-		t.Fatalf("openssl signed with %v, the test needs MD5", crl.SignatureAlgorithm)
-	}
-	if err := crl.CheckSignatureFrom(ca); err == nil {
-		t.Log("crypto/x509 checks MD5 again; CheckCRLSignature's fallback is no longer needed")
-	}
-	weak, err := CheckCRLSignature(crl, ca)
-	if err != nil || !weak {
-		t.Fatalf("genuine MD5 CRL: weak %v, err %v; want weak, no error", weak, err)
-	}
-	// A forged one (one bit of the signature flipped) is still refused.
-	forged := *crl
-	forged.Signature = append([]byte{}, crl.Signature...)
-	forged.Signature[10] ^= 1
-	if _, err := CheckCRLSignature(&forged, ca); err == nil {
-		t.Error("a tampered MD5 CRL verified")
-	}
-	// Another CA's key does not verify it.
 	other := t.TempDir()
 	otherCA, _ := v1CA(t, openssl, other)
-	if _, err := CheckCRLSignature(crl, otherCA); err == nil {
-		t.Error("the CRL verified with another CA's key")
+	for _, tc := range []struct {
+		md   string
+		want x509.SignatureAlgorithm
+		weak bool
+	}{{"md5", x509.MD5WithRSA, true}, {"sha1", x509.SHA1WithRSA, true}, {"sha256", x509.SHA256WithRSA, false}} {
+		out := tc.md + ".crl"
+		testtool.Run(t, dir, openssl, "ca", "-config", "ca.cnf", "-keyfile", "ca-key.pem", "-cert", "ca-crt.pem", "-gencrl", "-md", tc.md, "-out", out)
+		b, _ := os.ReadFile(filepath.Join(dir, out))
+		objs, err := Decode(b, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crl := objs[0].CRL
+		if crl.SignatureAlgorithm != tc.want {
+			t.Fatalf("openssl signed with %v, want %v", crl.SignatureAlgorithm, tc.want)
+		}
+		weak, err := CheckCRLSignature(crl, ca)
+		if err != nil || weak != tc.weak {
+			t.Errorf("%s: genuine CRL: weak %v, err %v; want weak %v, no error", tc.md, weak, err, tc.weak)
+		}
+		// A forged one (one bit of the signature flipped) is still refused.
+		forged := *crl
+		forged.Signature = append([]byte{}, crl.Signature...)
+		forged.Signature[10] ^= 1
+		if _, err := CheckCRLSignature(&forged, ca); err == nil {
+			t.Errorf("%s: a tampered CRL verified", tc.md)
+		}
+		if _, err := CheckCRLSignature(crl, otherCA); err == nil {
+			t.Errorf("%s: the CRL verified with another CA's key", tc.md)
+		}
 	}
 }
 
