@@ -111,7 +111,7 @@ func TestSeed003Literally(t *testing.T) {
 		}
 		return r.Reason, ws
 	}
-	for _, c := range []struct{ name, want, warn string }{{"client1", "ok", "weak-signature"}, {"client2", "client-cert-revoked", ""}} {
+	for _, c := range []struct{ name, want, warn string }{{"client1", "ok", "weak-signature"}, {"client2", "client-cert-revoked", "weak-signature"}} {
 		got, warns := verifyReason(c.name, "--crl", in("ca-crl.pem"))
 		if got != c.want || (c.warn != "" && strings.Join(warns, ",") != c.warn) {
 			t.Errorf("verify %s --crl ca-crl.pem (MD5): reason %s warnings %v; want %s %s (openssl verify -crl_check agrees)", c.name, got, warns, c.want, c.warn)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,8 +126,13 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			}
 			chains, f := verify.Verify(leaf, opts)
 			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
+			var ce *verify.CRLError
 			if f != nil {
 				out.Reason = f.Code
+				if errors.As(f.Err, &ce) && ce.CRL != nil && ce.Cert != nil && ce.Issuer != nil {
+					// A revocation read from a weakly signed CRL says so too.
+					out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: opts.NameOf})
+				}
 			} else if len(chains) > 0 {
 				for _, c := range chains[0] {
 					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
@@ -144,6 +150,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			} else {
 				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
+				for _, w := range out.Warnings {
+					a.printf("warning (%s): %s\n", w.Code, w.Summary)
+				}
 			}
 			if f != nil {
 				return errReported
