@@ -37,6 +37,9 @@ type Object struct {
 	CRL    *x509.RevocationList
 	Key    crypto.Signer    // for KindPrivateKey
 	Public crypto.PublicKey // for KindPublicKey
+	// Legacy is set for a traditional encrypted PEM key (Proc-Type:
+	// 4,ENCRYPTED); DER then holds the encrypted body. Open with DecryptObject.
+	Legacy *LegacyPEMEncryption
 }
 
 // DecodeError names the input and what was expected.
@@ -116,7 +119,16 @@ func decodePEM(data []byte, source string) ([]Object, error) {
 
 func decodeBlock(b *pem.Block) (Object, error) {
 	if len(b.Headers) > 0 && strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
-		return Object{}, errors.New("legacy encrypted PEM key (Proc-Type: ENCRYPTED) is not supported; convert it with: openssl pkey -in KEY -out key.pem")
+		switch b.Type {
+		case "RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY":
+		default:
+			return Object{}, fmt.Errorf("%s: only private keys can carry Proc-Type: 4,ENCRYPTED", b.Type)
+		}
+		enc, err := parseDEKInfo(b.Headers)
+		if err != nil {
+			return Object{}, err
+		}
+		return Object{Kind: KindEncryptedKey, DER: b.Bytes, Legacy: enc}, nil
 	}
 	o := Object{DER: b.Bytes}
 	var err error
@@ -201,7 +213,7 @@ func decodeDER(der []byte) (Object, error) {
 		return Object{Kind: KindPublicKey, DER: der, Public: p, Label: "PUBLIC KEY"}, nil
 	}
 	var epki encryptedPrivateKeyInfo
-	if r, err := asn1.Unmarshal(der, &epki); err == nil && len(r) == 0 && epki.Algo.Algorithm.Equal(oidPBES2) {
+	if r, err := asn1.Unmarshal(der, &epki); err == nil && len(r) == 0 && (epki.Algo.Algorithm.Equal(oidPBES2) || pbes1Hash(epki.Algo.Algorithm) != nil || isPKCS12PBE(epki.Algo.Algorithm)) {
 		return Object{Kind: KindEncryptedKey, DER: der, Label: "ENCRYPTED PRIVATE KEY"}, nil
 	}
 	if isPKCS12(der) {
@@ -223,7 +235,8 @@ func isPKCS12(der []byte) bool {
 	return err == nil && pfx.Version == 3
 }
 
-// DecryptKey opens an encrypted PKCS#8 key.
+// DecryptKey opens an encrypted PKCS#8 key (see DecryptObject for keys
+// that may also be traditional encrypted PEM).
 func DecryptKey(der, passphrase []byte) (crypto.Signer, error) {
 	plain, err := DecryptPKCS8(der, passphrase)
 	if err != nil {

@@ -67,6 +67,26 @@ func CreateCRL(r CRLRequest, ca *x509.Certificate, key crypto.Signer) ([]byte, e
 	if ca.KeyUsage != 0 && ca.KeyUsage&x509.KeyUsageCRLSign == 0 {
 		return nil, &RequestError{"issuer", fmt.Sprintf("%s lacks the cRLSign key usage", FormatName(ca.Subject))}
 	}
+	if ca.KeyUsage == 0 || len(ca.SubjectKeyId) == 0 {
+		// No keyUsage extension (an X.509 v1 CA such as the seeds' `openssl
+		// req -x509` CAs) allows every usage (RFC 5280 4.2.1.3), and openssl
+		// ca -gencrl signs with it; crypto/x509 insists on the cRLSign bit
+		// and on an SKI to copy into the CRL's AKI, which it reads from
+		// these fields only, so they are set on a copy. The AKI is then the
+		// one SignTemplate gives the certificates such a CA issues.
+		lifted := *ca
+		if lifted.KeyUsage == 0 {
+			lifted.KeyUsage = x509.KeyUsageCRLSign
+		}
+		if len(lifted.SubjectKeyId) == 0 {
+			ski, err := SubjectKeyID(ca.PublicKey)
+			if err != nil {
+				return nil, err
+			}
+			lifted.SubjectKeyId = ski
+		}
+		ca = &lifted
+	}
 	if len(r.Revoked) > 64 {
 		if der, err := createCRLFast(r, ca, key); err == nil {
 			return der, nil

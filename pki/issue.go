@@ -190,6 +190,16 @@ func SignTemplate(t *x509.Certificate, issuer *x509.Certificate, signer crypto.S
 	} else if err := CheckKeyPair(issuer, signer); err != nil {
 		return nil, fmt.Errorf("issuer %s: %w", FormatName(issuer.Subject), err)
 	}
+	if issuer != nil && len(issuer.SubjectKeyId) == 0 && len(t.AuthorityKeyId) == 0 {
+		// An imported v1 CA (openssl req -x509 without extensions) has no
+		// SKI, and crypto/x509 then leaves the AKI out, which RFC 5280
+		// 4.2.1.1 requires: derive it from the CA's key as openssl does.
+		aki, err := SubjectKeyID(issuer.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("issuer %s: %w", FormatName(issuer.Subject), err)
+		}
+		t.AuthorityKeyId = aki
+	}
 	der, err := x509.CreateCertificate(rand.Reader, t, parent, t.PublicKey, signer)
 	if err != nil {
 		return nil, fmt.Errorf("signing certificate: %w", err)

@@ -5,13 +5,11 @@ import (
 	"crypto/cipher"
 	"crypto/pbkdf2"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"hash"
 )
 
 // PBKDF2Iterations is the work factor for encrypted keys (OWASP 2023 for
@@ -105,69 +103,98 @@ func encryptPKCS8(der, passphrase []byte, iter int) ([]byte, error) {
 	})
 }
 
-// DecryptPKCS8 opens a PBES2 EncryptedPrivateKeyInfo (PBKDF2 with
-// HMAC-SHA1/SHA256, AES-128/192/256-CBC) and returns the PKCS#8 DER.
+// DecryptPKCS8 opens an EncryptedPrivateKeyInfo in every form openssl
+// writes or wrote: PBES2 (PBKDF2 with HMAC-SHA1/SHA224/SHA256/SHA384/SHA512;
+// AES-128/192/256-CBC, DES-EDE3-CBC or DES-CBC) and PBES1 (MD5 or SHA-1 with
+// DES-CBC, "pkcs8 -topk8 -v1" of every openssl) and the PKCS#12
+// SHA-1/3DES scheme ("-v1 PBE-SHA1-3DES"). It returns the PKCS#8 DER.
 func DecryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("encrypted private key: not a PKCS#8 EncryptedPrivateKeyInfo")
 	}
-	if !info.Algo.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (expected PBES2)", info.Algo.Algorithm)
+	var (
+		block cipher.Block
+		iv    []byte
+		err   error
+	)
+	switch {
+	case info.Algo.Algorithm.Equal(oidPBES2):
+		block, iv, err = pbes2Cipher(info.Algo.Parameters.FullBytes, passphrase)
+	case pbes1Hash(info.Algo.Algorithm) != nil:
+		block, iv, err = pbes1Cipher(info.Algo.Algorithm, info.Algo.Parameters.FullBytes, passphrase)
+	case isPKCS12PBE(info.Algo.Algorithm):
+		block, iv, err = pkcs12PBECipher(info.Algo.Algorithm, info.Algo.Parameters.FullBytes, passphrase)
+	default:
+		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (expected PBES2, PBES1 or PKCS#12 3DES)", info.Algo.Algorithm)
 	}
+	if err != nil {
+		return nil, err
+	}
+	out, err := cbcOpen(block, iv, info.Data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := asn1.Unmarshal(out, &asn1.RawValue{}); err != nil {
+		return nil, ErrWrongPassphrase
+	}
+	return out, nil
+}
+
+// pbes2Cipher derives the key of a PBES2 scheme (RFC 8018 §6.2) and returns
+// the cipher and IV.
+func pbes2Cipher(params, passphrase []byte) (cipher.Block, []byte, error) {
 	var p pbes2Params
-	if _, err := asn1.Unmarshal(info.Algo.Parameters.FullBytes, &p); err != nil {
-		return nil, fmt.Errorf("encrypted private key: bad PBES2 parameters: %w", err)
+	if _, err := asn1.Unmarshal(params, &p); err != nil {
+		return nil, nil, fmt.Errorf("encrypted private key: bad PBES2 parameters: %w", err)
 	}
 	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
-		return nil, fmt.Errorf("encrypted private key: key derivation %v is not supported (expected PBKDF2)", p.KDF.Algorithm)
+		return nil, nil, fmt.Errorf("encrypted private key: key derivation %v is not supported (expected PBKDF2)", p.KDF.Algorithm)
 	}
 	var kp pbkdf2Params
 	if _, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &kp); err != nil {
-		return nil, fmt.Errorf("encrypted private key: bad PBKDF2 parameters: %w", err)
+		return nil, nil, fmt.Errorf("encrypted private key: bad PBKDF2 parameters: %w", err)
 	}
 	if kp.Iterations <= 0 || kp.Iterations > 10_000_000 {
-		return nil, fmt.Errorf("encrypted private key: implausible iteration count %d", kp.Iterations)
+		return nil, nil, fmt.Errorf("encrypted private key: implausible iteration count %d", kp.Iterations)
 	}
-	var h func() hash.Hash
-	switch {
-	case len(kp.PRF.Algorithm) == 0 || kp.PRF.Algorithm.Equal(oidHMACSHA1):
-		h = sha1.New
-	case kp.PRF.Algorithm.Equal(oidHMACSHA256):
-		h = sha256.New
-	default:
-		return nil, fmt.Errorf("encrypted private key: PRF %v is not supported", kp.PRF.Algorithm)
+	h, ok := pbkdf2PRF(kp.PRF.Algorithm)
+	if !ok {
+		return nil, nil, fmt.Errorf("encrypted private key: PRF %v is not supported (expected HMAC with SHA-1 or SHA-2)", kp.PRF.Algorithm)
 	}
-	var keyLen int
-	switch {
-	case p.Cipher.Algorithm.Equal(oidAES256CBC):
-		keyLen = 32
-	case p.Cipher.Algorithm.Equal(oidAES192CBC):
-		keyLen = 24
-	case p.Cipher.Algorithm.Equal(oidAES128CBC):
-		keyLen = 16
-	default:
-		return nil, fmt.Errorf("encrypted private key: cipher %v is not supported (expected AES-CBC)", p.Cipher.Algorithm)
+	c, ok := cbcCipherByOID(p.Cipher.Algorithm)
+	if !ok {
+		return nil, nil, fmt.Errorf("encrypted private key: cipher %v is not supported (expected AES-CBC, DES-EDE3-CBC or DES-CBC)", p.Cipher.Algorithm)
+	}
+	if kp.KeyLen != 0 && kp.KeyLen != c.keyLen {
+		return nil, nil, fmt.Errorf("encrypted private key: PBKDF2 key length %d does not fit %s (%d bytes)", kp.KeyLen, c.name, c.keyLen)
 	}
 	var iv []byte
-	if _, err := asn1.Unmarshal(p.Cipher.Parameters.FullBytes, &iv); err != nil || len(iv) != aes.BlockSize {
-		return nil, fmt.Errorf("encrypted private key: bad IV")
+	if _, err := asn1.Unmarshal(p.Cipher.Parameters.FullBytes, &iv); err != nil || len(iv) != c.blockSize {
+		return nil, nil, fmt.Errorf("encrypted private key: bad IV for %s (expected %d bytes)", c.name, c.blockSize)
 	}
-	if len(info.Data) == 0 || len(info.Data)%aes.BlockSize != 0 {
-		return nil, fmt.Errorf("encrypted private key: ciphertext is not a whole number of blocks")
-	}
-	key, err := pbkdf2.Key(h, string(passphrase), kp.Salt, kp.Iterations, keyLen)
+	key, err := pbkdf2.Key(h, string(passphrase), kp.Salt, kp.Iterations, c.keyLen)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	block, err := aes.NewCipher(key)
+	block, err := c.newCipher(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]byte, len(info.Data))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, info.Data)
+	return block, iv, nil
+}
+
+// cbcOpen decrypts CBC data and removes its PKCS#7 padding; bad padding
+// almost always means a wrong passphrase.
+func cbcOpen(block cipher.Block, iv, data []byte) ([]byte, error) {
+	bs := block.BlockSize()
+	if len(data) == 0 || len(data)%bs != 0 {
+		return nil, fmt.Errorf("encrypted private key: ciphertext is not a whole number of %d-byte blocks", bs)
+	}
+	out := make([]byte, len(data))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, data)
 	pad := int(out[len(out)-1])
-	if pad == 0 || pad > aes.BlockSize {
+	if pad == 0 || pad > bs {
 		return nil, ErrWrongPassphrase
 	}
 	for _, b := range out[len(out)-pad:] {
@@ -175,9 +202,5 @@ func DecryptPKCS8(der, passphrase []byte) ([]byte, error) {
 			return nil, ErrWrongPassphrase
 		}
 	}
-	out = out[:len(out)-pad]
-	if _, err := asn1.Unmarshal(out, &asn1.RawValue{}); err != nil {
-		return nil, ErrWrongPassphrase
-	}
-	return out, nil
+	return out[:len(out)-pad], nil
 }

@@ -302,7 +302,7 @@ func readKeyFile(path, purpose string, pass PassphraseFunc) (crypto.Signer, erro
 			if err != nil {
 				return nil, err
 			}
-			k, err := pki.DecryptKey(o.DER, pw)
+			k, err := pki.DecryptObject(o, pw)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}

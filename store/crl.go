@@ -97,14 +97,22 @@ func (s *Store) CRL(ca string) (*x509.RevocationList, error) {
 	if err := CheckName(ca); err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(filepath.Join(s.caDir(ca), "crl.der"))
+	// crl.der and crl.pem hold the same CRL (PublishCRL and an imported
+	// CRL write both); crl.der is read as the one source. pki.ParseCRL also
+	// reads the v1 CRLs `openssl ca -gencrl` writes.
+	p := filepath.Join(s.caDir(ca), "crl.der")
+	b, err := os.ReadFile(p)
 	if os.IsNotExist(err) {
 		return nil, &NotFoundError{"CRL of CA", ca}
 	}
 	if err != nil {
 		return nil, err
 	}
-	return x509.ParseRevocationList(b)
+	l, err := pki.ParseCRL(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return l, nil
 }
 
 // CRLOptions control a publication.

@@ -149,7 +149,7 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 					keys, certs = append(keys, p12.Key), append(append(certs, p12.Leaf), p12.Chain...)
 					continue
 				}
-				k, err := pki.DecryptKey(ob.DER, pw)
+				k, err := pki.DecryptObject(ob, pw)
 				if err != nil {
 					return Imported{}, fmt.Errorf("%s: %w", f.Source, err)
 				}
@@ -166,6 +166,12 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 	}
 	var out Imported
 	err := s.write(func() error {
+		if len(certs)+len(csrs)+len(keys) == 0 && len(crls) > 0 {
+			// CRLs of store CAs belong to them, not in imported/.
+			if done, err := s.importCRLs(crls, sources, &out); err != nil || done {
+				return err
+			}
+		}
 		if what, taken := s.nameTaken(name); taken {
 			return &ExistsError{what, name}
 		}

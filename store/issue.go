@@ -57,6 +57,8 @@ type Cert struct {
 	// index) or "imported" (imported/).
 	Kind string `json:"kind"`
 	Dir  string `json:"dir,omitempty"`
+	// Note says what signing changed in the request (a CN copied into the SAN).
+	Note string `json:"note,omitempty"`
 }
 
 // certMeta is certs/<name>/meta.json.
@@ -343,12 +345,22 @@ func (s *Store) SignCSR(csrData []byte, source string, o IssueOptions) (Cert, er
 	if len(o.Subject.Names)+len(o.Subject.ExtraNames) == 0 && o.Subject.CommonName == "" {
 		o.Subject = csr.Subject
 	}
+	profile := o.Profile
+	if profile == "" && CheckName(o.CA) == nil {
+		if meta, err := s.readCAMeta(o.CA); err == nil {
+			profile = pki.Profile(meta.DefaultProfile)
+		}
+	}
+	named := pki.Request{Subject: o.Subject, Profile: profile, DNS: o.DNS, IPs: o.IPs}
+	note := pki.CopyCNToSAN(&named)
+	o.DNS, o.IPs = named.DNS, named.IPs
 	o.publicKey = csr.PublicKey
 	o.csrPEM = pki.EncodeCSRPEM(csr.Raw)
 	certs, err := s.Issue(o)
 	if err != nil {
 		return Cert{}, err
 	}
+	certs[0].Note = note
 	return certs[0], nil
 }
 

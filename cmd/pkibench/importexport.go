@@ -47,7 +47,7 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 			if a.json {
 				return a.printJSON(res)
 			}
-			what := map[string]string{"ca": "CA", "issued": "certificate of CA " + res.CA, "foreign": "foreign material"}[res.Kind]
+			what := map[string]string{"ca": "CA", "issued": "certificate of CA " + res.CA, "foreign": "foreign material", "crl": "CRL of CA " + res.CA}[res.Kind]
 			a.printf("imported %s as %s (%s)\n", what, res.Name, res.Dir)
 			if res.Subject != "" {
 				a.printf("  subject: %s\n", res.Subject)

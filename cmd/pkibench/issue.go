@@ -116,6 +116,9 @@ func (a *app) printCerts(certs []store.Cert, verb string) error {
 	}
 	for _, c := range certs {
 		a.printf("%s %s (serial %s, CA %s, not after %s)\n  subject: %s\n", verb, c.Name, c.Serial, c.CA, dateOf(c.NotAfter), c.Subject)
+		if c.Note != "" {
+			a.printf("  note: %s\n", c.Note)
+		}
 		for _, f := range []string{"cert.pem", "key.pem", "chain.pem", "fullchain.pem"} {
 			if _, err := os.Stat(filepath.Join(c.Dir, f)); err == nil {
 				a.printf("  %-14s %s\n", f+":", filepath.Join(c.Dir, f))

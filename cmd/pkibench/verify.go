@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,7 +25,9 @@ type verifyOutput struct {
 	Reason  verify.Code     `json:"reason"`
 	Finding *verify.Finding `json:"finding,omitempty"`
 	Chain   []string        `json:"chain,omitempty"`
-	At      time.Time       `json:"at"`
+	// Warnings are weaknesses that do not fail the check (a CRL signed with MD5).
+	Warnings []*verify.Finding `json:"warnings,omitempty"`
+	At       time.Time         `json:"at"`
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -123,12 +126,18 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			}
 			chains, f := verify.Verify(leaf, opts)
 			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
+			var ce *verify.CRLError
 			if f != nil {
 				out.Reason = f.Code
+				if errors.As(f.Err, &ce) && ce.CRL != nil && ce.Cert != nil && ce.Issuer != nil {
+					// A revocation read from a weakly signed CRL says so too.
+					out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: opts.NameOf})
+				}
 			} else if len(chains) > 0 {
 				for _, c := range chains[0] {
 					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
 				}
+				out.Warnings = verify.CRLWarnings(chains[0], opts)
 			}
 			if a.json {
 				if err := a.printJSON(out); err != nil {
@@ -136,8 +145,14 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			} else if f == nil {
 				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
+				for _, w := range out.Warnings {
+					a.printf("  warning (%s): %s\n", w.Code, w.Summary)
+				}
 			} else {
 				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
+				for _, w := range out.Warnings {
+					a.printf("warning (%s): %s\n", w.Code, w.Summary)
+				}
 			}
 			if f != nil {
 				return errReported

@@ -27,7 +27,7 @@ func FromObject(o pki.Object, now time.Time) Document {
 	d := Document{Kind: string(o.Kind), Title: string(o.Kind)}
 	if len(o.DER) > 0 {
 		d.Fingerprints = fingerprints(o.DER)
-		if o.Label != "" {
+		if o.Label != "" && o.Legacy == nil {
 			d.PEM = pemOf(o.Label, o.DER)
 		}
 	}
@@ -36,6 +36,9 @@ func FromObject(o pki.Object, now time.Time) Document {
 	case pki.KindEncryptedKey:
 		d.Title = "Encrypted Private Key"
 		msg = "Encrypted private key (PKCS#8); a passphrase is needed to show it."
+		if o.Legacy != nil {
+			msg = "Encrypted private key (traditional PEM, " + o.Legacy.Cipher + "); a passphrase is needed to show it."
+		}
 		explain = "The key is protected with a passphrase; openssl pkey -in FILE asks for it."
 	case pki.KindPKCS12:
 		d.Title = "PKCS#12"

@@ -145,7 +145,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 	base := func(p CRLProblem, err error) *CRLError {
 		return &CRLError{Problem: p, Cert: c, Issuer: issuer, CRL: crl, At: at, Err: err}
 	}
-	if err := crl.CheckSignatureFrom(issuer); err != nil {
+	if _, err := pki.CheckCRLSignature(crl, issuer); err != nil {
 		why := "the signature does not verify with the issuer's public key (" + err.Error() + ")"
 		var cv x509.ConstraintViolationError
 		field, value := "signature_algorithm", crl.SignatureAlgorithm.String()
@@ -321,4 +321,31 @@ func storeName(c *x509.Certificate, fallback string, opts Options) string {
 		return fallback
 	}
 	return s
+}
+
+// CRLWarnings lists the weaknesses of the CRLs the chain was checked
+// against that do not make them invalid: a CRL signed with MD5 or SHA-1 by
+// its issuer is genuine (openssl and Node.js use it) but its signature
+// could be forged, so it is reported as weak-signature beside the verdict.
+func CRLWarnings(chain []*x509.Certificate, opts Options) []*Finding {
+	var out []*Finding
+	for i := 0; i+1 < len(chain); i++ {
+		issuer := chain[i+1]
+		for _, crl := range opts.CRLs {
+			if crl == nil || !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+				continue
+			}
+			if weak, err := pki.CheckCRLSignature(crl, issuer); err != nil || !weak {
+				continue
+			}
+			out = append(out, &Finding{
+				Code:     WeakSignature,
+				Summary:  fmt.Sprintf("The CRL of %s is signed with %s: its signature verifies, but the digest is broken and such a CRL could be forged.", name(issuer), crl.SignatureAlgorithm),
+				Detail:   crlDetail(crl) + "\nsignature:    " + crl.SignatureAlgorithm.String(),
+				Fix:      fmt.Sprintf("re-publish the CRL with SHA-256 (openssl: default_md = sha256; pkibench: `pkibench crl %s`)", caHint(issuer, opts)),
+				Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.signature_algorithm", Value: crl.SignatureAlgorithm.String()}},
+			})
+		}
+	}
+	return out
 }

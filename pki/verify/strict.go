@@ -77,7 +77,10 @@ func strictChain(chain []*x509.Certificate, opts Options) *Finding {
 		if e := findExt(c, oidAKI); e != nil && e.Critical {
 			return malformed(c, "ext.authority_key_identifier", "critical", "its authority key identifier is marked critical (RFC 5280 4.2.1.1 forbids it)")
 		}
-		if !anchor && !selfIssued(c) && len(c.AuthorityKeyId) == 0 {
+		// Under a CA without a subject key identifier (an X.509 v1 CA, as
+		// `openssl req -x509` makes without extensions) there is no key
+		// identifier to repeat, and openssl and Go accept the certificate.
+		if !anchor && !selfIssued(c) && len(c.AuthorityKeyId) == 0 && (i+1 >= n || len(chain[i+1].SubjectKeyId) > 0) {
 			return malformed(c, "ext.authority_key_identifier", "(absent)", "it has no authority key identifier (RFC 5280 4.2.1.1 requires one on every certificate not self-signed)")
 		}
 		if e := findExt(c, oidPolicyConstraints); e != nil && !e.Critical {
