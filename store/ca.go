@@ -85,6 +85,9 @@ func (s *Store) CreateCA(o CAOptions) (*CA, error) {
 			return nil, err
 		}
 	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return nil, err
+	}
 	var out *CA
 	err := s.write(func() error {
 		if what, taken := s.nameTaken(o.Name); taken {
@@ -203,7 +206,13 @@ func (s *Store) recordIssued(caName string, cert *x509.Certificate, file string)
 }
 
 func entryFor(cert *x509.Certificate, file string) Entry {
-	return Entry{Flag: 'V', NotAfter: cert.NotAfter, Serial: cert.SerialNumber, File: file, Subject: pki.FormatNameSlash(cert.Subject)}
+	return Entry{Flag: 'V', NotAfter: cert.NotAfter, Serial: cert.SerialNumber, File: file, Subject: indexSubject(cert.Subject)}
+}
+
+// indexSubject is a subject as openssl ca writes it in index.txt: the
+// slash form with every byte outside printable ASCII as \xHH.
+func indexSubject(n pkix.Name) string {
+	return pki.EscapeOneline(pki.FormatNameSlash(n))
 }
 
 // uniqueSerial draws random serials until one is not in the index.

@@ -89,6 +89,9 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 	if err := CheckName(o.CA); err != nil {
 		return nil, err
 	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return nil, err
+	}
 	var out []Cert
 	err := s.write(func() error {
 		for _, n := range o.Names {
@@ -342,6 +345,9 @@ func (s *Store) SignCSR(csrData []byte, source string, o IssueOptions) (Cert, er
 	}
 	if len(o.Subject.Names)+len(o.Subject.ExtraNames) == 0 && o.Subject.CommonName == "" {
 		o.Subject = csr.Subject
+	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return Cert{}, fmt.Errorf("%s: %w", source, err)
 	}
 	o.publicKey = csr.PublicKey
 	o.csrPEM = pki.EncodeCSRPEM(csr.Raw)

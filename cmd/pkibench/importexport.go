@@ -103,7 +103,7 @@ func (a *app) exportCommand() *cobra.Command {
 				if format == "p12" || format == "der" {
 					return usagef("--format %s is binary: give --out FILE", format)
 				}
-				_, err = a.stdout.Write(b)
+				_, err = a.rawOut().Write(b)
 				return err
 			}
 			perm := os.FileMode(0o644)
