@@ -344,13 +344,20 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	if err := fs.addJSON("meta.json", certMeta{CA: ca, Serial: serial, Profile: guessProfile(leaf), Created: s.now().UTC(), Imported: true}); err != nil {
 		return false, err
 	}
-	if err := writeFileAtomic(filepath.Join(caDir, "certs", serial+".pem"), certPEM, 0o644); err != nil {
-		return false, err
-	}
-	if err := fs.commit(); err != nil {
-		return false, err
-	}
-	if err := appendRecords(caDir, []Entry{entryFor(leaf, "certs/"+name)}, func(Entry) string { return profileOfCert(leaf) }); err != nil {
+	// Journalled in the CA's folder: the folder, the certificate file and
+	// the index line land together or not at all.
+	j := journal{Op: "import", Items: []journalItem{{Serial: serial, Paths: []string{"certs/" + name, "cas/" + ca + "/certs/" + serial + ".pem"}}}}
+	if err := s.journalled(ca, j, func() error {
+		if err := writeFileAtomic(filepath.Join(caDir, "certs", serial+".pem"), certPEM, 0o644); err != nil {
+			return err
+		}
+		s.step("certificate file written")
+		if err := fs.commit(); err != nil {
+			return err
+		}
+		s.step("certificate folder in place")
+		return s.appendRecords(caDir, []Entry{entryFor(leaf, "certs/"+name)}, func(Entry) string { return profileOfCert(leaf) })
+	}); err != nil {
 		return false, err
 	}
 	*out = Imported{Name: name, Kind: "issued", CA: ca, Subject: pki.FormatName(leaf.Subject), Serial: serial,
