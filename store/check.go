@@ -44,6 +44,12 @@ func (r *CheckReport) Remaining() int {
 func (s *Store) Check(repair bool) (*CheckReport, error) {
 	rep := &CheckReport{Problems: []Problem{}}
 	run := func() error { return s.check(rep, repair) }
+	if err := s.checkLockFile(); err != nil {
+		// The lock cannot be taken safely: report, read, change nothing.
+		rep.Problems = append(rep.Problems, Problem{Severity: "problem", Path: ".lock", Message: err.Error() + " (a symbolic link?)"})
+		repair = false
+		return rep, run()
+	}
 	if repair {
 		return rep, s.locked(func() error {
 			// Repairs write: never through a planted link.
@@ -147,6 +153,23 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 	if err != nil {
 		return err
 	}
+	// Intermediates first: one without its parent's index line also leaves
+	// its certificate file there without a line, one fault said once.
+	for _, e := range cas {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") || pending["cas/"+name] {
+			continue
+		}
+		m, err := s.readCAMeta(name)
+		if err != nil || m.Parent == "" || m.Imported {
+			continue
+		}
+		if cert, err := s.caCert(name); err == nil {
+			if f := s.checkInParentIndex(add, rep, repair, name, m.Parent, cert); f != "" {
+				pending[f] = true
+			}
+		}
+	}
 	indexed := map[string]bool{} // certs/<name> named by some index line
 	for _, e := range cas {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
@@ -174,9 +197,7 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 				add("warning", filepath.Join(dir, "ca.key"), "the CA's private key is not encrypted (anyone who can read the file can sign as %s)", name)
 			}
 		}
-		if m, err := s.readCAMeta(name); err == nil && m.Parent != "" && !m.Imported && !pending["cas/"+name] {
-			s.checkInParentIndex(add, rep, repair, name, m.Parent, cert)
-		}
+
 		idxPath := filepath.Join(dir, "index.txt")
 		b, err := os.ReadFile(idxPath)
 		if err != nil && !os.IsNotExist(err) {
@@ -255,6 +276,12 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 			p := add("problem", dir, "no index line names this certificate (orphan folder): it cannot be revoked")
 			if repair && m.CA != "" {
 				if err := s.recordOrphan(e.Name(), m.CA); err == nil {
+					// Its certificate file, reported as an orphan above, is now indexed too.
+					for i := range rep.Problems {
+						if rep.Problems[i].Path == filepath.Join("cas", m.CA, "certs", m.Serial+".pem") {
+							rep.Problems[i].Repaired = true
+						}
+					}
 					p.Repaired = true
 					rep.Repaired = append(rep.Repaired, p.Path+": recorded in the index of "+m.CA+" (its certificate is signed by "+m.CA+")")
 				} else {

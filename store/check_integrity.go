@@ -34,18 +34,20 @@ func (s *Store) rlocked(fn func() error) error {
 // checkInParentIndex reports an intermediate CA that has no line in its
 // parent's index (it could never be revoked); repair records it, which
 // needs no guess: the certificate is in the CA's folder and its parent
-// signed it.
-func (s *Store) checkInParentIndex(add addFunc, rep *CheckReport, repair bool, name, parent string, cert *x509.Certificate) {
+// signed it. It returns the certificate file in the parent's folder that
+// this fault explains ("" when none).
+func (s *Store) checkInParentIndex(add addFunc, rep *CheckReport, repair bool, name, parent string, cert *x509.Certificate) string {
 	es, err := readIndex(filepath.Join(s.caDir(parent), "index.txt"))
 	if err != nil {
-		return // reported with the parent
+		return "" // reported with the parent
 	}
 	if findSerial(es, cert.SerialNumber) >= 0 {
-		return
+		return ""
 	}
+	explained := filepath.Join("cas", parent, "certs", SerialHex(cert.SerialNumber)+".pem")
 	p := add("problem", s.caDir(name), "intermediate CA %s has no line in its parent %s's index: it can never be revoked", name, parent)
 	if !repair {
-		return
+		return explained
 	}
 	pc, err := s.caCert(parent)
 	if err == nil {
@@ -56,10 +58,11 @@ func (s *Store) checkInParentIndex(add addFunc, rep *CheckReport, repair bool, n
 	}
 	if err != nil {
 		p.Message += fmt.Sprintf(" (not repaired: %v)", err)
-		return
+		return explained
 	}
 	p.Repaired = true
 	rep.Repaired = append(rep.Repaired, p.Path+": recorded in the index of "+parent)
+	return ""
 }
 
 // recordOrphan records certs/NAME in its CA's index, when the CA signed its

@@ -54,3 +54,20 @@ func TestOutputEscapesControlCharacters(t *testing.T) {
 		t.Errorf("--subject with a tab: exit %d %q", code, errs)
 	}
 }
+
+// check exits 0 when it only has warnings and 1 for an integrity fault.
+func TestCheckExitCodes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustPB(t, dir, "ca", "create", "abc")
+	mustPB(t, dir, "issue", "a", "--ca", "abc", "--profile", "client")
+	mustPB(t, dir, "revoke", "a")
+	out, _, code := pb(t, dir, "check")
+	if code != 0 || !strings.Contains(out, "warning") || !strings.Contains(out, "not encrypted") || !strings.Contains(out, "not published") {
+		t.Errorf("warnings only: exit %d\n%s", code, out)
+	}
+	os.Chmod(filepath.Join(dir, "certs"), 0o755)
+	out, _, code = pb(t, dir, "check")
+	if code != 1 || !strings.Contains(out, "certs: permissions 755") {
+		t.Errorf("loose certs/: exit %d\n%s", code, out)
+	}
+}
