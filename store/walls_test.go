@@ -57,10 +57,13 @@ func TestNoWriteFollowsAPlantedLink(t *testing.T) {
 					return err
 				},
 				"ca create": func() error { _, err := st.CreateCA(CAOptions{Name: "sub", Parent: "abc"}); return err },
-				"import":    func() error { _, err := st.Import([]ImportFile{{Source: "l.pem", Data: leaf}}, ImportOptions{As: "leaf"}); return err },
-				"crl":       func() error { _, err := st.PublishCRL("abc", CRLOptions{}); return err },
-				"revoke":    func() error { _, err := st.Revoke("a", RevokeOptions{}); return err },
-				"csr":       func() error { _, _, err := st.CreateCSR(CSROptions{Name: "c"}); return err },
+				"import": func() error {
+					_, err := st.Import([]ImportFile{{Source: "l.pem", Data: leaf}}, ImportOptions{As: "leaf"})
+					return err
+				},
+				"crl":    func() error { _, err := st.PublishCRL("abc", CRLOptions{}); return err },
+				"revoke": func() error { _, err := st.Revoke("a", RevokeOptions{}); return err },
+				"csr":    func() error { _, _, err := st.CreateCSR(CSROptions{Name: "c"}); return err },
 			}
 			for name, op := range ops {
 				err := op()

@@ -77,6 +77,7 @@ func nonEmpty(s string) []string {
 
 func (a *app) exportCommand() *cobra.Command {
 	var format, out string
+	var force bool
 	c := &cobra.Command{
 		Use:   "export TARGET",
 		Short: "Export a certificate as pem, der, chain, fullchain or p12 (password from --passphrase-file, $PKIBENCH_PASSPHRASE or a prompt)",
@@ -106,11 +107,7 @@ func (a *app) exportCommand() *cobra.Command {
 				_, err = a.rawOut().Write(b)
 				return err
 			}
-			perm := os.FileMode(0o644)
-			if format == "p12" {
-				perm = 0o600
-			}
-			if err := os.WriteFile(out, b, perm); err != nil {
+			if err := st.WriteExport(out, b, store.KeyBearing(format), force); err != nil {
 				return err
 			}
 			if a.json {
@@ -121,6 +118,7 @@ func (a *app) exportCommand() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&format, "format", "pem", "pem, der, chain, fullchain or p12")
-	c.Flags().StringVarP(&out, "out", "o", "", "output file (default stdout for text formats)")
+	c.Flags().StringVarP(&out, "out", "o", "", "output file outside the store (default stdout for text formats); never written through a link")
+	c.Flags().BoolVar(&force, "force", false, "replace an existing --out file (never one inside the store)")
 	return c
 }
