@@ -138,7 +138,6 @@ func newExportForm(c *Common, target, name string) Component {
 	return f
 }
 
-
 // newSignForm signs a CSR someone else made (the key stays with them).
 func newSignForm(c *Common, ca string) Component {
 	issue := newIssueForm(c, ca).(*form)
