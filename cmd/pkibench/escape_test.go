@@ -71,3 +71,34 @@ func TestCheckExitCodes(t *testing.T) {
 		t.Errorf("loose certs/: exit %d\n%s", code, out)
 	}
 }
+
+// revoke a b c with b already revoked revokes a and c, reports all three
+// (text and JSON) and exits 1.
+func TestRevokeReportsEveryTarget(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustPB(t, dir, "ca", "create", "abc")
+	mustPB(t, dir, "issue", "a", "b", "c", "d", "e", "f", "--ca", "abc", "--profile", "client")
+	mustPB(t, dir, "revoke", "b", "e")
+	out, errs, code := pb(t, dir, "revoke", "a", "b", "c")
+	if code != 1 || !strings.Contains(out, "revoked  a ") || !strings.Contains(out, "failed   b: b is already revoked") || !strings.Contains(out, "revoked  c ") {
+		t.Errorf("text: exit %d\n%s%s", code, out, errs)
+	}
+	out, errs, code = pb(t, dir, "--json", "revoke", "d", "e", "ghost")
+	var got []struct {
+		Target, Status, Error string
+		Cert                  struct{ Name, Status string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 || len(got) != 3 {
+		t.Fatalf("json: exit %d %v\n%s%s", code, err, out, errs)
+	}
+	if got[0].Status != "revoked" || got[0].Cert.Name != "d" || got[0].Cert.Status != "revoked" ||
+		got[1].Status != "failed" || !strings.Contains(got[1].Error, "already revoked") ||
+		got[2].Status != "failed" || !strings.Contains(got[2].Error, "not found") {
+		t.Errorf("json outcomes: %+v", got)
+	}
+	// ca create --encrypt --commands prints commands that encrypt the key.
+	out = mustPB(t, dir, "ca", "create", "enc", "--encrypt", "--commands")
+	if !strings.Contains(out, "pkcs8 -topk8 -v2 aes-256-cbc") || !strings.Contains(out, "-passout env:PKIBENCH_PASSPHRASE") || !strings.Contains(out, "-passin env:PKIBENCH_PASSPHRASE") {
+		t.Errorf("--encrypt --commands:\n%s", out)
+	}
+}

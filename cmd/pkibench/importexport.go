@@ -10,7 +10,7 @@ import (
 
 func (a *app) importCommand() *cobra.Command {
 	var key, as string
-	var keepPass bool
+	var keepPass, decryptKey bool
 	c := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "Bring in certificates, chains, keys, CSRs, CRLs or PKCS#12 (PEM or DER)",
@@ -40,7 +40,7 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 			if err != nil {
 				return err
 			}
-			res, err := st.Import(files, store.ImportOptions{As: as, Passphrase: a.passphrase(), KeepPassphrase: keepPass})
+			res, err := st.Import(files, store.ImportOptions{As: as, Passphrase: a.passphrase(), DecryptKey: decryptKey})
 			if err != nil {
 				return err
 			}
@@ -56,6 +56,9 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 				a.printf("  serial:  %s\n", res.Serial)
 			}
 			a.printf("  key:     %v\n", map[bool]string{true: "yes", false: "no"}[res.HasKey])
+			if res.HasKey {
+				a.printf("  key stored: %s\n", map[bool]string{true: "encrypted (with the passphrase it came with)", false: "unencrypted"}[res.KeyEncrypted])
+			}
 			for _, n := range res.Notes {
 				a.printf("  note: %s\n", n)
 			}
@@ -64,7 +67,9 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 	}
 	c.Flags().StringVar(&key, "key", "", "the private key file that belongs to the certificate")
 	c.Flags().StringVar(&as, "as", "", "store name (default: from the first file's name)")
-	c.Flags().BoolVar(&keepPass, "keep-passphrase", false, "keep an imported CA key encrypted with its passphrase")
+	c.Flags().BoolVar(&decryptKey, "decrypt-key", false, "store a key that came encrypted in the clear (default: it stays encrypted with its passphrase)")
+	c.Flags().BoolVar(&keepPass, "keep-passphrase", false, "kept for old scripts: an encrypted key now stays encrypted by default")
+	c.Flags().MarkDeprecated("keep-passphrase", "an encrypted key now stays encrypted unless --decrypt-key is given")
 	return c
 }
 
