@@ -110,8 +110,6 @@ func jsonEscapeControls(b []byte) []byte {
 
 func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }
 
-func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
-
 // flush pushes buffered output out now (serve prints as connections come).
 func (a *app) flush() {
 	if f, ok := a.rawOut().(interface{ Flush() error }); ok {
