@@ -183,7 +183,7 @@ func (s *inspectScreen) View() string {
 	case s.target == "":
 		body = st.Dim.Render("Press enter on a CA or a certificate to inspect it.")
 	case s.err != nil:
-		body = st.Error.Render(s.err.Error())
+		body = st.Error.Render(plain(s.err.Error()))
 	case s.doc == nil:
 		body = st.Dim.Render("reading " + s.title + " …")
 	default:
