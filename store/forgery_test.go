@@ -52,6 +52,9 @@ func TestControlCharactersInSubjectsAreRefused(t *testing.T) {
 		if _, err := st.CreateCA(CAOptions{Name: "c2", Subject: pkix.Name{CommonName: v}}); !errors.As(err, &cc) {
 			t.Errorf("ca create with CN=%q: %v", v, err)
 		}
+		if _, _, err := st.CreateCSR(CSROptions{Name: "c3", Subject: pkix.Name{CommonName: v}}); !errors.As(err, &cc) {
+			t.Errorf("csr with CN=%q: %v", v, err)
+		}
 	}
 	if _, err := pki.ParseSubject("/O=a\tb/CN=x"); !errors.As(err, &cc) || cc.Attribute != "O" {
 		t.Errorf("ParseSubject with a tab: %v", err)
