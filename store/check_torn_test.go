@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/x509/pkix"
+	"fmt"
 
 	"os"
 	"path/filepath"
@@ -158,5 +159,41 @@ func TestCheckTakesTheLockShared(t *testing.T) {
 	defer reader.Unlock()
 	if _, err := st.Check(false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A journal that does not parse (a disk that filled up under an older
+// version) means nothing was committed: check warns, the next write removes
+// it and works. A journal naming a path pkibench never writes is refused,
+// never acted on.
+func TestTornAndForgedJournals(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	for i, torn := range []string{"", `{"items":[{"serial":"0A","pa`} {
+		os.WriteFile(st.journalPath("abc"), []byte(torn), 0o644)
+		rep, err := st.Check(false)
+		if err != nil || hasProblem(rep) || !strings.Contains(problemsText(rep, "warning"), "torn journal") {
+			t.Fatalf("torn journal %q: %v %+v", torn, err, rep.Problems)
+		}
+		if _, err := st.Issue(IssueOptions{Names: []string{fmt.Sprintf("n%d", i)}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+			t.Fatalf("issue after a torn journal %q: %v", torn, err)
+		}
+		if exists(st.journalPath("abc")) {
+			t.Fatal("torn journal left")
+		}
+	}
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("x"), 0o644)
+	for _, p := range []string{"certs/../../" + filepath.Base(victim), victim, "certs/a/b", "cas/abc/certs/../ca.key"} {
+		os.WriteFile(st.journalPath("abc"), []byte(`{"items":[{"serial":"0B","paths":["`+p+`"]}]}`), 0o644)
+		if _, err := st.Issue(IssueOptions{Names: []string{"z"}, CA: "abc", Profile: pki.ProfileClient}); err == nil || !strings.Contains(err.Error(), "not a path pkibench writes") {
+			t.Errorf("journal naming %q: %v", p, err)
+		}
+		if rep, _ := st.Check(false); !hasProblem(rep) {
+			t.Errorf("check does not report a journal naming %q", p)
+		}
+	}
+	if !exists(victim) || !exists(filepath.Join(st.Path(), "cas/abc/ca.key")) {
+		t.Error("a forged journal removed a file")
 	}
 }
