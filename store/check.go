@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -142,9 +143,10 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 	}
 	if repair {
 		done, err := s.rollBack()
-		if err != nil {
+		var je *JournalError
+		if err != nil && !errors.As(err, &je) {
 			return err
-		}
+		} // a forged journal is reported above and left for a person to judge
 		rep.Repaired = append(rep.Repaired, done...)
 		pending = map[string]bool{}
 		crlPending = map[string]bool{}
@@ -197,7 +199,6 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 				add("warning", filepath.Join(dir, "ca.key"), "the CA's private key is not encrypted (anyone who can read the file can sign as %s)", name)
 			}
 		}
-
 		idxPath := filepath.Join(dir, "index.txt")
 		b, err := os.ReadFile(idxPath)
 		if err != nil && !os.IsNotExist(err) {

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-
-	"github.com/pkibench/pkibench/pki"
 )
 
 type addFunc func(sev, path, format string, a ...any) *Problem
@@ -168,5 +166,3 @@ func latestHistory(dir string) (*big.Int, []byte) {
 	}
 	return best, der
 }
-
-var _ = pki.KindCRL

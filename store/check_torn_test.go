@@ -192,6 +192,9 @@ func TestTornAndForgedJournals(t *testing.T) {
 		if rep, _ := st.Check(false); !hasProblem(rep) {
 			t.Errorf("check does not report a journal naming %q", p)
 		}
+		if rep, err := st.Check(true); err != nil || rep.Remaining() == 0 {
+			t.Errorf("check --repair on a journal naming %q: %v, %d remaining", p, err, rep.Remaining())
+		}
 	}
 	if !exists(victim) || !exists(filepath.Join(st.Path(), "cas/abc/ca.key")) {
 		t.Error("a forged journal removed a file")
