@@ -89,12 +89,23 @@ func ParseSubject(s string) (pkix.Name, error) {
 	}
 	var n pkix.Name
 	n.FillFromRDNSequence(&rdn)
+	if err := CheckNameControl(pkix.Name{ExtraNames: flatten(rdn)}); err != nil {
+		return pkix.Name{}, err
+	}
 	// ExtraNames keeps the exact order when the certificate is marshalled.
 	n.ExtraNames = nil
 	for _, set := range rdn {
 		n.ExtraNames = append(n.ExtraNames, set...)
 	}
 	return n, nil
+}
+
+func flatten(rdn pkix.RDNSequence) []pkix.AttributeTypeAndValue {
+	var out []pkix.AttributeTypeAndValue
+	for _, set := range rdn {
+		out = append(out, set...)
+	}
+	return out
 }
 
 // splitEscaped splits on sep, honouring backslash escapes.
@@ -167,7 +178,7 @@ func FormatName(n pkix.Name) string {
 			if !ok {
 				k = a.Type.String()
 			}
-			sub = append(sub, fmt.Sprintf("%s = %v", k, a.Value))
+			sub = append(sub, k+" = "+EscapeControl(fmt.Sprint(a.Value)))
 		}
 		parts = append(parts, strings.Join(sub, " + "))
 	}

@@ -85,6 +85,9 @@ func (s *Store) CreateCA(o CAOptions) (*CA, error) {
 			return nil, err
 		}
 	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return nil, err
+	}
 	var out *CA
 	err := s.write(func() error {
 		if what, taken := s.nameTaken(o.Name); taken {
@@ -152,12 +155,24 @@ func (s *Store) CreateCA(o CAOptions) (*CA, error) {
 		if err := writeCAFiles(fs, certPEM, keyPEM, parentChain, meta); err != nil {
 			return err
 		}
-		if err := fs.commit(); err != nil {
-			return err
-		}
-		if o.Parent != "" {
-			// The parent records the intermediate like any certificate it issued.
-			if err := s.recordIssued(o.Parent, cert, "cas/"+o.Name); err != nil {
+		if o.Parent == "" {
+			if err := fs.commit(); err != nil {
+				return err
+			}
+		} else {
+			// The parent records the intermediate like any certificate it
+			// issued; the journal makes the folder and the index line one
+			// step, so an intermediate can never exist unrevocable.
+			serial := SerialHex(cert.SerialNumber)
+			j := journal{Op: "ca create", Items: []journalItem{{Serial: serial,
+				Paths: []string{"cas/" + o.Name, "cas/" + o.Parent + "/certs/" + serial + ".pem"}}}}
+			if err := s.journalled(o.Parent, j, func() error {
+				if err := fs.commit(); err != nil {
+					return err
+				}
+				s.step("CA folder in place")
+				return s.recordIssued(o.Parent, cert, "cas/"+o.Name)
+			}); err != nil {
 				return err
 			}
 		}
@@ -199,11 +214,18 @@ func (s *Store) recordIssued(caName string, cert *x509.Certificate, file string)
 	if err := writeFileAtomic(filepath.Join(dir, "certs", serial+".pem"), pki.EncodeCertPEM(cert.Raw), 0o644); err != nil {
 		return err
 	}
-	return appendRecords(dir, []Entry{entryFor(cert, file)}, func(Entry) string { return profileOfCert(cert) })
+	s.step("certificate file written")
+	return s.appendRecords(dir, []Entry{entryFor(cert, file)}, func(Entry) string { return profileOfCert(cert) })
 }
 
 func entryFor(cert *x509.Certificate, file string) Entry {
-	return Entry{Flag: 'V', NotAfter: cert.NotAfter, Serial: cert.SerialNumber, File: file, Subject: pki.FormatNameSlash(cert.Subject)}
+	return Entry{Flag: 'V', NotAfter: cert.NotAfter, Serial: cert.SerialNumber, File: file, Subject: indexSubject(cert.Subject)}
+}
+
+// indexSubject is a subject as openssl ca writes it in index.txt: the
+// slash form with every byte outside printable ASCII as \xHH.
+func indexSubject(n pkix.Name) string {
+	return pki.EscapeOneline(pki.FormatNameSlash(n))
 }
 
 // uniqueSerial draws random serials until one is not in the index.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,14 +39,29 @@ func (r *CheckReport) Remaining() int {
 }
 
 // Check verifies the store without changing it, unless repair is set: then
-// it fixes permissions, torn index tails and leftover staging files.
+// it fixes permissions, torn index tails, leftover staging files and
+// interrupted writes. It holds the store lock (shared when only reading), so
+// a write in progress in another process is never reported as orphans.
 func (s *Store) Check(repair bool) (*CheckReport, error) {
 	rep := &CheckReport{Problems: []Problem{}}
 	run := func() error { return s.check(rep, repair) }
-	if repair {
-		return rep, s.locked(run)
+	if err := s.checkLockFile(); err != nil {
+		// The lock cannot be taken safely: report, read, change nothing.
+		rep.Problems = append(rep.Problems, Problem{Severity: "problem", Path: ".lock", Message: err.Error() + " (a symbolic link?)"})
+		repair = false
+		return rep, run()
 	}
-	return rep, run()
+	if repair {
+		return rep, s.locked(func() error {
+			// Repairs write: never through a planted link.
+			if err := s.checkWalls(); err != nil {
+				rep.Problems = append(rep.Problems, Problem{Severity: "problem", Path: ".", Message: "not repairing anything: " + err.Error()})
+				repair = false
+			}
+			return run()
+		})
+	}
+	return rep, s.rlocked(run)
 }
 
 func (s *Store) check(rep *CheckReport, repair bool) error {
@@ -93,34 +109,68 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 		}
 		return nil
 	})
-	// An interrupted issue batch: what it left without an index line never
+	for _, d := range []string{"cas", "certs", "imported"} {
+		perm(filepath.Join(s.root, d), 0o700)
+	}
+	// An interrupted write: what it left without an index line never
 	// happened and is rolled back by the next write or by --repair.
 	pending := map[string]bool{}
 	for _, ca := range s.pendingJournals() {
-		items, err := s.uncommitted(ca)
+		j, items, torn, err := s.uncommitted(ca)
 		if err != nil {
-			return err
+			add("problem", s.journalPath(ca), "%v", err)
+			continue
+		}
+		if torn {
+			add("warning", s.journalPath(ca), "torn journal (a write failed or was interrupted before it began): nothing it would list was written; removed by the next write or check --repair")
+			continue
 		}
 		for _, it := range items {
 			for _, p := range it.Paths {
 				pending[p] = true
 			}
 		}
-		add("warning", s.journalPath(ca), "an issue of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", len(items))
+		op := j.Op
+		if op == "" {
+			op = "issue"
+		}
+		add("warning", s.journalPath(ca), "%s of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", op, len(items))
+	}
+	crlPending := map[string]bool{}
+	for _, ca := range s.casWith(crlMarker) {
+		crlPending[ca] = true
+		add("warning", filepath.Join(s.caDir(ca), crlMarker), "a CRL publication was interrupted; the next write or check --repair completes it from the crl/ history (or drops it if it was never written)")
 	}
 	if repair {
-		removed, err := s.rollBack()
-		if err != nil {
+		done, err := s.rollBack()
+		var je *JournalError
+		if err != nil && !errors.As(err, &je) {
 			return err
-		}
-		for _, p := range removed {
-			rep.Repaired = append(rep.Repaired, p+": removed (interrupted issue rolled back)")
-		}
+		} // a forged journal is reported above and left for a person to judge
+		rep.Repaired = append(rep.Repaired, done...)
 		pending = map[string]bool{}
+		crlPending = map[string]bool{}
 	}
 	cas, err := os.ReadDir(filepath.Join(s.root, "cas"))
 	if err != nil {
 		return err
+	}
+	// Intermediates first: one without its parent's index line also leaves
+	// its certificate file there without a line, one fault said once.
+	for _, e := range cas {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") || pending["cas/"+name] {
+			continue
+		}
+		m, err := s.readCAMeta(name)
+		if err != nil || m.Parent == "" || m.Imported {
+			continue
+		}
+		if cert, err := s.caCert(name); err == nil {
+			if f := s.checkInParentIndex(add, rep, repair, name, m.Parent, cert); f != "" {
+				pending[f] = true
+			}
+		}
 	}
 	indexed := map[string]bool{} // certs/<name> named by some index line
 	for _, e := range cas {
@@ -138,12 +188,16 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 			continue
 		}
 		if now.After(cert.NotAfter) {
-			add("problem", filepath.Join(dir, "ca.crt"), "the CA expired on %s", cert.NotAfter.UTC().Format("2006-01-02"))
-		} else if cert.NotAfter.Sub(now) < 30*24*3600e9 {
+			add("warning", filepath.Join(dir, "ca.crt"), "the CA expired on %s", cert.NotAfter.UTC().Format("2006-01-02"))
+		} else if cert.NotAfter.Sub(now) < CAWarnBefore {
 			add("warning", filepath.Join(dir, "ca.crt"), "the CA expires on %s", cert.NotAfter.UTC().Format("2006-01-02"))
 		}
+		perm(filepath.Join(dir, "certs"), 0o700)
+		perm(filepath.Join(dir, "crl"), 0o700)
 		if exists(filepath.Join(dir, "ca.key")) {
-			s.checkKey(add, filepath.Join(dir, "ca.key"), cert)
+			if s.checkKey(add, filepath.Join(dir, "ca.key"), cert) {
+				add("warning", filepath.Join(dir, "ca.key"), "the CA's private key is not encrypted (anyone who can read the file can sign as %s)", name)
+			}
 		}
 		idxPath := filepath.Join(dir, "index.txt")
 		b, err := os.ReadFile(idxPath)
@@ -187,9 +241,14 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 				add("problem", filepath.Join(dir, "certs", f.Name()), "certificate file has no line in %s's index (orphan)", name)
 			}
 		}
-		if st, _ := s.crlState(name, now); st != nil && st.Stale {
-			add("problem", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client; publish with: pkibench crl %s",
-				st.NextUpdate.UTC().Format("2006-01-02 15:04Z"), name)
+		revoked := 0
+		for _, en := range es {
+			if en.Flag == 'R' {
+				revoked++
+			}
+		}
+		if !crlPending[name] {
+			s.checkCRL(add, rep, repair, name, revoked, now)
 		}
 	}
 	certs, _ := os.ReadDir(filepath.Join(s.root, "certs"))
@@ -215,7 +274,21 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 			if pending["certs/"+e.Name()] || !exists(dir) {
 				continue
 			}
-			add("problem", dir, "no index line names this certificate (orphan folder)")
+			p := add("problem", dir, "no index line names this certificate (orphan folder): it cannot be revoked")
+			if repair && m.CA != "" {
+				if err := s.recordOrphan(e.Name(), m.CA); err == nil {
+					// Its certificate file, reported as an orphan above, is now indexed too.
+					for i := range rep.Problems {
+						if rep.Problems[i].Path == filepath.Join("cas", m.CA, "certs", m.Serial+".pem") {
+							rep.Problems[i].Repaired = true
+						}
+					}
+					p.Repaired = true
+					rep.Repaired = append(rep.Repaired, p.Path+": recorded in the index of "+m.CA+" (its certificate is signed by "+m.CA+")")
+				} else {
+					p.Message += " (" + err.Error() + ")"
+				}
+			}
 		}
 		cs, err := readCerts(filepath.Join(dir, "cert.pem"))
 		if err != nil {
@@ -236,27 +309,30 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 	return nil
 }
 
-func (s *Store) checkKey(add func(string, string, string, ...any) *Problem, path string, cert *x509.Certificate) {
+// checkKey compares a key file with its certificate; it reports whether
+// the key is stored in the clear.
+func (s *Store) checkKey(add func(string, string, string, ...any) *Problem, path string, cert *x509.Certificate) (clear bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		add("problem", path, "%v", err)
-		return
+		return false
 	}
 	objs, err := pki.Decode(b, path)
 	if err != nil {
 		add("problem", path, "%v", err)
-		return
+		return false
 	}
 	for _, o := range objs {
 		if o.Kind == pki.KindPrivateKey {
 			if err := pki.CheckKeyPair(cert, o.Key); err != nil {
 				add("problem", path, "%v", err)
 			}
-			return
+			return true
 		}
 		if o.Kind == pki.KindEncryptedKey {
-			return // cannot compare without the passphrase; check never asks for one
+			return false // cannot compare without the passphrase; check never asks for one
 		}
 	}
 	add("problem", path, "no private key in the file")
+	return false
 }

@@ -34,6 +34,12 @@ func crashHelper(op, dir string) int {
 	if strings.HasPrefix(op, "issue500:") || op == "revoke-a" {
 		return concurrentHelper(st, op)
 	}
+	if rest, ok := strings.CutPrefix(op, "points:"); ok {
+		return pointsHelper(st, rest)
+	}
+	if rest, ok := strings.CutPrefix(op, "fsize:"); ok {
+		return fullDiskHelper(st, rest)
+	}
 	fmt.Println("started")
 	for round := 0; ; round++ {
 		switch op {

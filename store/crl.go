@@ -156,6 +156,12 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		if err != nil {
 			return err
 		}
+		// A number whose history file exists was used (crlnumber lost its
+		// update, or came from elsewhere): never reuse it, never overwrite
+		// the history. A skipped number is allowed (RFC 5280 §5.2.3).
+		for exists(filepath.Join(dir, "crl", SerialHex(num)+".pem")) {
+			num.Add(num, big.NewInt(1))
+		}
 		days := o.Days
 		if days <= 0 {
 			days = meta.CRLDays
@@ -178,21 +184,7 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		if err != nil {
 			return err
 		}
-		pemb := pki.EncodeCRLPEM(der)
-		if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
-			return err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, "crl", SerialHex(num)+".pem"), pemb, 0o644); err != nil {
-			return err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, "crl.der"), der, 0o644); err != nil {
-			return err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, "crl.pem"), pemb, 0o644); err != nil {
-			return err
-		}
-		next1 := new(big.Int).Add(num, big.NewInt(1))
-		if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next1)+"\n"), 0o644); err != nil {
+		if err := s.writeCRL(dir, num, der); err != nil {
 			return err
 		}
 		// Said from the values just signed: parsing 100,000 entries back
@@ -217,4 +209,58 @@ func readCRLNumber(path string) (*big.Int, error) {
 		return nil, fmt.Errorf("%s: %q is not a hexadecimal CRL number", path, strings.TrimSpace(string(b)))
 	}
 	return n, nil
+}
+
+// writeCRL writes a publication in an order that a crash at any point
+// leaves recoverable without guessing: the marker (which number is being
+// published), crlnumber advanced (a crash after this skips a number, never
+// reuses one), the history file crl/<number>.pem (the truth), then crl.der
+// and crl.pem from it, then the marker is removed. The next write rolls an
+// interrupted publication forward from the history file (finishCRL).
+func (s *Store) writeCRL(dir string, num *big.Int, der []byte) error {
+	if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, crlMarker), []byte(SerialHex(num)+"\n"), 0o644); err != nil {
+		return err
+	}
+	s.step("CRL marker written")
+	if err := ensureCRLNumberAbove(dir, num); err != nil {
+		return err
+	}
+	s.step("crlnumber advanced")
+	if err := writeFileAtomic(filepath.Join(dir, "crl", SerialHex(num)+".pem"), pki.EncodeCRLPEM(der), 0o644); err != nil {
+		return err
+	}
+	s.step("CRL history written")
+	if err := s.placeCRL(dir, der); err != nil {
+		return err
+	}
+	return os.Remove(filepath.Join(dir, crlMarker))
+}
+
+// placeCRL writes crl.der and crl.pem (each atomically) from one CRL.
+func (s *Store) placeCRL(dir string, der []byte) error {
+	if err := writeFileAtomic(filepath.Join(dir, "crl.der"), der, 0o644); err != nil {
+		return err
+	}
+	s.step("crl.der written")
+	if err := writeFileAtomic(filepath.Join(dir, "crl.pem"), pki.EncodeCRLPEM(der), 0o644); err != nil {
+		return err
+	}
+	s.step("crl.pem written")
+	return nil
+}
+
+// ensureCRLNumberAbove makes crlnumber at least num+1.
+func ensureCRLNumberAbove(dir string, num *big.Int) error {
+	cur, err := readCRLNumber(filepath.Join(dir, "crlnumber"))
+	if err != nil {
+		return err
+	}
+	next := new(big.Int).Add(num, big.NewInt(1))
+	if cur.Cmp(next) >= 0 {
+		return nil
+	}
+	return writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next)+"\n"), 0o644)
 }

@@ -27,6 +27,9 @@ func (s *Store) CreateCSR(o CSROptions) (*x509.CertificateRequest, string, error
 	if err := CheckName(o.Name); err != nil {
 		return nil, "", err
 	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return nil, "", err
+	}
 	var csr *x509.CertificateRequest
 	err := s.write(func() error {
 		if what, taken := s.nameTaken(o.Name); taken {

@@ -76,3 +76,84 @@ func (s *Store) TargetFile(target string) (string, error) {
 }
 
 func readFileBytes(p string) ([]byte, error) { return os.ReadFile(p) }
+
+// ExportFileError refuses an export's output file.
+type ExportFileError struct {
+	Path   string
+	Reason string
+}
+
+func (e *ExportFileError) Error() string { return fmt.Sprintf("export to %s: %s", e.Path, e.Reason) }
+
+// WriteExport is the one rule for writing an export to a file, for the CLI
+// and the TUI alike:
+//   - never a file inside the store (an export must not replace a key, a
+//     certificate or the index, whatever path leads there);
+//   - never through a symbolic link (the last component is not followed);
+//   - an existing file is replaced only when replace is set (CLI --force);
+//   - the file is written whole (temporary file, rename), so a key-bearing
+//     export (keyBearing: PKCS#12) is 0600 whatever mode an old file had.
+func (s *Store) WriteExport(path string, data []byte, keyBearing, replace bool) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return &ExportFileError{path, fmt.Sprintf("its folder: %v", err)}
+	}
+	root, err := filepath.EvalSymlinks(s.root)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(root, dir); err == nil && filepath.IsLocal(rel) || dir == root {
+		return &ExportFileError{path, "it is inside the store " + s.root + "; export to a file outside it"}
+	}
+	final := filepath.Join(dir, filepath.Base(abs))
+	if fi, err := os.Lstat(final); err == nil {
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			return &ExportFileError{path, "it is a symbolic link; exports never write through links"}
+		case !fi.Mode().IsRegular():
+			return &ExportFileError{path, "it exists and is not a regular file"}
+		case !replace:
+			return &ExportFileError{path, "the file exists; an export never overwrites one unless asked (--force)"}
+		}
+	}
+	perm := os.FileMode(0o644)
+	if keyBearing {
+		perm = 0o600
+	}
+	f, err := os.CreateTemp(dir, ".pkibench-export-*")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if !replace {
+		// Link (not rename): fails if the file appeared meanwhile.
+		if err := os.Link(tmp, final); err != nil {
+			return &ExportFileError{path, fmt.Sprintf("could not create it: %v", err)}
+		}
+		return nil
+	}
+	return os.Rename(tmp, final)
+}
+
+// KeyBearing reports whether an export format carries the private key.
+func KeyBearing(format string) bool { return format == "p12" }

@@ -25,8 +25,10 @@ type ImportOptions struct {
 	// Passphrase opens encrypted keys and PKCS#12 files; a PKCS#12 with an
 	// empty password is tried first.
 	Passphrase PassphraseFunc
-	// KeepPassphrase re-encrypts an imported CA key with the passphrase it came with.
-	KeepPassphrase bool
+	// DecryptKey stores a key that came encrypted (encrypted PKCS#8, or a
+	// PKCS#12 with a password) in the clear. By default it stays encrypted
+	// with the passphrase it came with (PKCS#8 PBES2, AES-256).
+	DecryptKey bool
 }
 
 // Imported says where an import went and why.
@@ -34,13 +36,15 @@ type Imported struct {
 	Name string `json:"name"`
 	// Kind is "ca" (cas/NAME, can issue when its key came along), "issued"
 	// (certs/NAME, recorded in its store CA's index) or "foreign" (imported/NAME).
-	Kind    string   `json:"kind"`
-	CA      string   `json:"ca,omitempty"`
-	Subject string   `json:"subject,omitempty"`
-	Serial  string   `json:"serial,omitempty"`
-	HasKey  bool     `json:"has_key"`
-	Dir     string   `json:"dir"`
-	Notes   []string `json:"notes,omitempty"`
+	Kind    string `json:"kind"`
+	CA      string `json:"ca,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Serial  string `json:"serial,omitempty"`
+	HasKey  bool   `json:"has_key"`
+	// KeyEncrypted says whether the key is stored encrypted.
+	KeyEncrypted bool     `json:"key_encrypted"`
+	Dir          string   `json:"dir"`
+	Notes        []string `json:"notes,omitempty"`
 }
 
 // importMeta is imported/<name>/meta.json.
@@ -164,6 +168,12 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 	if len(keys) == 1 {
 		key = keys[0]
 	}
+	// The passphrase the key came with keeps protecting it in the store,
+	// unless asked otherwise; a key that came in the clear stays so.
+	keyPass := pass
+	if o.DecryptKey || key == nil {
+		keyPass = nil
+	}
 	var out Imported
 	err := s.write(func() error {
 		if len(certs)+len(csrs)+len(keys) == 0 && len(crls) > 0 {
@@ -176,7 +186,7 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 			return &ExistsError{what, name}
 		}
 		if len(certs) == 0 {
-			return s.importForeign(name, nil, nil, key, csrs, crls, sources, kinds, &out)
+			return s.importForeign(name, nil, nil, key, keyPass, csrs, crls, sources, kinds, &out)
 		}
 		leaf, rest, err := pickLeaf(certs, key, sources)
 		if err != nil {
@@ -190,16 +200,27 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 			}
 		}
 		if isCACert(leaf) {
-			return s.importCA(name, leaf, rest, key, pass, o.KeepPassphrase, &out)
+			return s.importCA(name, leaf, rest, key, keyPass, &out)
 		}
 		if ca := s.issuerInStore(leaf); ca != "" {
-			done, err := s.importIssued(name, ca, leaf, key, &out)
+			done, err := s.importIssued(name, ca, leaf, key, keyPass, &out)
 			if err != nil || done {
 				return err
 			}
 		}
-		return s.importForeign(name, leaf, rest, key, csrs, crls, sources, kinds, &out)
+		return s.importForeign(name, leaf, rest, key, keyPass, csrs, crls, sources, kinds, &out)
 	})
+	if err == nil && out.HasKey {
+		out.KeyEncrypted = len(keyPass) > 0
+		switch {
+		case out.KeyEncrypted:
+			out.Notes = append(out.Notes, "the key is stored encrypted with the passphrase it came with (--decrypt-key stores it in the clear)")
+		case len(pass) > 0:
+			out.Notes = append(out.Notes, "the key is stored decrypted, as asked (--decrypt-key)")
+		default:
+			out.Notes = append(out.Notes, "the key came unencrypted and is stored so")
+		}
+	}
 	return out, err
 }
 
@@ -252,7 +273,7 @@ func (s *Store) issuerInStore(c *x509.Certificate) string {
 	return ""
 }
 
-func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certificate, key crypto.Signer, pass []byte, keepPass bool, out *Imported) error {
+func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certificate, key crypto.Signer, pass []byte, out *Imported) error {
 	parent := ""
 	if !pki.IsSelfSigned(cert) {
 		parent = s.issuerInStore(cert)
@@ -273,9 +294,6 @@ func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certi
 	var keyPEM []byte
 	if key != nil {
 		var err error
-		if !keepPass {
-			pass = nil
-		}
 		if keyPEM, err = pki.EncodeKeyPEM(key, pass); err != nil {
 			return err
 		}
@@ -307,7 +325,7 @@ func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certi
 // importIssued records a leaf of a store CA in that CA's index, so revoke and
 // CRLs work on it. It reports done=false (and changes nothing) when the
 // serial is already taken in that index, as with the seeds' -set_serial 0.
-func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto.Signer, out *Imported) (bool, error) {
+func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto.Signer, pass []byte, out *Imported) (bool, error) {
 	caDir := s.caDir(ca)
 	es, err := readIndex(filepath.Join(caDir, "index.txt"))
 	if err != nil {
@@ -338,7 +356,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 		return false, err
 	}
 	if key != nil {
-		kp, err := pki.EncodeKeyPEM(key, nil)
+		kp, err := pki.EncodeKeyPEM(key, pass)
 		if err != nil {
 			return false, err
 		}
@@ -350,13 +368,20 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	if err := fs.addJSON("meta.json", certMeta{CA: ca, Serial: serial, Profile: guessProfile(leaf), Created: s.now().UTC(), Imported: true}); err != nil {
 		return false, err
 	}
-	if err := writeFileAtomic(filepath.Join(caDir, "certs", serial+".pem"), certPEM, 0o644); err != nil {
-		return false, err
-	}
-	if err := fs.commit(); err != nil {
-		return false, err
-	}
-	if err := appendRecords(caDir, []Entry{entryFor(leaf, "certs/"+name)}, func(Entry) string { return profileOfCert(leaf) }); err != nil {
+	// Journalled in the CA's folder: the folder, the certificate file and
+	// the index line land together or not at all.
+	j := journal{Op: "import", Items: []journalItem{{Serial: serial, Paths: []string{"certs/" + name, "cas/" + ca + "/certs/" + serial + ".pem"}}}}
+	if err := s.journalled(ca, j, func() error {
+		if err := writeFileAtomic(filepath.Join(caDir, "certs", serial+".pem"), certPEM, 0o644); err != nil {
+			return err
+		}
+		s.step("certificate file written")
+		if err := fs.commit(); err != nil {
+			return err
+		}
+		s.step("certificate folder in place")
+		return s.appendRecords(caDir, []Entry{entryFor(leaf, "certs/"+name)}, func(Entry) string { return profileOfCert(leaf) })
+	}); err != nil {
 		return false, err
 	}
 	*out = Imported{Name: name, Kind: "issued", CA: ca, Subject: pki.FormatName(leaf.Subject), Serial: serial,
@@ -392,7 +417,7 @@ func guessProfile(c *x509.Certificate) string {
 	return ""
 }
 
-func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.Certificate, key crypto.Signer,
+func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.Certificate, key crypto.Signer, pass []byte,
 	csrs []*x509.CertificateRequest, crls []*x509.RevocationList, sources, kinds []string, out *Imported) error {
 	fs, err := newFileSet(s.impDir(name))
 	if err != nil {
@@ -421,7 +446,7 @@ func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.
 		m.Serial, m.NotAfter = SerialHex(leaf.SerialNumber), leaf.NotAfter
 	}
 	if key != nil {
-		kp, err := pki.EncodeKeyPEM(key, nil)
+		kp, err := pki.EncodeKeyPEM(key, pass)
 		if err != nil {
 			return err
 		}

@@ -123,7 +123,32 @@ func (e Entry) Line() string {
 	if file == "" {
 		file = "unknown"
 	}
-	return fmt.Sprintf("%c\t%s\t%s\t%s\t%s\t%s\n", e.Flag, asn1Time(e.NotAfter), rev, e.SerialHex(), file, e.Subject)
+	// Escaped as openssl ca escapes them: a tab or newline in a subject
+	// would otherwise forge fields or whole lines of the index.
+	return fmt.Sprintf("%c\t%s\t%s\t%s\t%s\t%s\n", e.Flag, asn1Time(e.NotAfter), rev, e.SerialHex(),
+		escapeField(file), escapeField(e.Subject))
+}
+
+// escapeField writes C0 controls and DEL as \xHH, as openssl does. New
+// entries are escaped fully by indexSubject (every byte outside printable
+// ASCII, exactly openssl's X509_NAME_oneline); this guard keeps any Entry,
+// however made, to one line of six fields, and leaves the UTF-8 an older
+// index may hold as it was.
+func escapeField(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			var b strings.Builder
+			for j := 0; j < len(s); j++ {
+				if c := s[j]; c < 0x20 || c == 0x7f {
+					fmt.Fprintf(&b, `\x%02X`, c)
+				} else {
+					b.WriteByte(c)
+				}
+			}
+			return b.String()
+		}
+	}
+	return s
 }
 
 // IndexError names the index file and line that is not openssl's format.
@@ -193,7 +218,9 @@ func parseIndexLine(line string) (Entry, error) {
 	if !ok {
 		return Entry{}, fmt.Errorf("serial %q is not hexadecimal", f[3])
 	}
-	e.Serial, e.File, e.Subject = s, f[4], f[5]
+	// A raw control character (a hand-edited index) is read escaped, so
+	// nothing shows it raw and the entry formats back to the same line.
+	e.Serial, e.File, e.Subject = s, escapeField(f[4]), escapeField(f[5])
 	if len(f[3])%2 == 0 && strings.ToUpper(f[3]) == f[3] {
 		e.hex = f[3]
 	}

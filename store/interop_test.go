@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -188,7 +189,7 @@ func TestImportSeedFiles(t *testing.T) {
 		t.Fatalf("DER: %v", err)
 	}
 	pass := func(string) ([]byte, error) { return []byte("p12pass"), nil }
-	if p, err := st.Import([]ImportFile{read("mail-server/bundle.p12")}, ImportOptions{As: "mail-p12", Passphrase: pass}); err != nil || !p.HasKey {
+	if p, err := st.Import([]ImportFile{read("mail-server/bundle.p12")}, ImportOptions{As: "mail-p12", Passphrase: pass}); err != nil || !p.HasKey || !p.KeyEncrypted {
 		t.Fatalf("PKCS#12: %+v %v", p, err)
 	}
 	if _, err := st.Import([]ImportFile{read("invoice-server/server.csr")}, ImportOptions{As: "a-csr"}); err != nil {
@@ -204,7 +205,11 @@ func TestImportSeedFiles(t *testing.T) {
 	if _, err := st.Revoke("invoice-server", RevokeOptions{}); err != nil {
 		t.Errorf("revoke imported leaf: %v", err)
 	}
-	id, err := st.Identity("mail-p12", nil)
+	// The key came under the PKCS#12 password and stays under it.
+	if _, err := st.Identity("mail-p12", nil); !errors.Is(err, ErrPassphraseNeeded) {
+		t.Errorf("identity of p12 import without its passphrase: %v", err)
+	}
+	id, err := st.Identity("mail-p12", pass)
 	if err != nil || id.Key == nil {
 		t.Errorf("identity of p12 import: %v", err)
 	}

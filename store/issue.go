@@ -91,6 +91,9 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 	if err := CheckName(o.CA); err != nil {
 		return nil, err
 	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return nil, err
+	}
 	var out []Cert
 	err := s.write(func() error {
 		for _, n := range o.Names {
@@ -242,22 +245,16 @@ func signOne(o IssueOptions, name string, serial *big.Int, profile pki.Profile, 
 // filesystem sync, and the index lines last: they are the commit point.
 func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed, chainPEM []byte, meta caMeta) ([]Cert, error) {
 	caDir := s.caDir(o.CA)
-	var j journal
+	j := journal{Op: "issue"}
 	entries := make([]Entry, len(issued))
 	for i, c := range issued {
 		h := SerialHex(c.cert.SerialNumber)
-		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, filepath.Join("cas", o.CA, "certs", h+".pem")}})
+		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, "cas/" + o.CA + "/certs/" + h + ".pem"}})
 		entries[i] = entryFor(c.cert, "certs/"+c.name)
 	}
-	// The journal is not synced on its own: ext4 (and every journalling
-	// filesystem) commits metadata in order, so no file below can be durable
-	// without the journal created before it; the one sync further down
-	// makes them all durable together.
-	jb, err := json.Marshal(j)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(s.journalPath(o.CA), jb, 0o644); err != nil {
+	// The journal is durable before any file it lists (one fsync for the
+	// batch), so a crash or a full disk can never leave a file without it.
+	if err := s.beginJournal(o.CA, j); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -293,16 +290,18 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 		}
 		out[i] = Cert{Name: c.name, CA: o.CA, Serial: h, Subject: pki.FormatName(c.cert.Subject), NotAfter: c.cert.NotAfter,
 			Status: StatusValid, Profile: string(profile), Kind: "issued", Dir: dir}
+		s.step("certificate written")
 	}
 	// One syncfs makes every file and folder entry above durable at once.
 	if err := syncFS(caDir); err != nil {
 		return nil, err
 	}
-	if err := appendRecords(caDir, entries, func(Entry) string { return string(profile) }); err != nil {
+	s.step("files synced")
+	if err := s.appendRecords(caDir, entries, func(Entry) string { return string(profile) }); err != nil {
 		return nil, err
 	}
 	// The index lines are durable: the journal has nothing left to undo.
-	return out, os.Remove(s.journalPath(o.CA))
+	return out, s.endJournal(o.CA)
 }
 
 type plainFile struct {
@@ -344,6 +343,9 @@ func (s *Store) SignCSR(csrData []byte, source string, o IssueOptions) (Cert, er
 	}
 	if len(o.Subject.Names)+len(o.Subject.ExtraNames) == 0 && o.Subject.CommonName == "" {
 		o.Subject = csr.Subject
+	}
+	if err := pki.CheckNameControl(o.Subject); err != nil {
+		return Cert{}, fmt.Errorf("%s: %w", source, err)
 	}
 	profile := o.Profile
 	if profile == "" && CheckName(o.CA) == nil {

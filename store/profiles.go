@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // profilesFile sits beside index.txt: "SERIAL<TAB>profile" a line, appended
@@ -28,7 +29,7 @@ func appendProfiles(caDir string, es []Entry, profile func(Entry) string) error 
 	if b.Len() == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(filepath.Join(caDir, profilesFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(caDir, profilesFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func readProfiles(caDir string) map[string]string {
 // appendRecords appends the profiles, then the index lines (the commit
 // point). When the index append fails, profiles.tsv is put back as it was,
 // so a failed operation leaves every byte of the CA folder unchanged.
-func appendRecords(caDir string, es []Entry, profile func(Entry) string) error {
+func (s *Store) appendRecords(caDir string, es []Entry, profile func(Entry) string) error {
 	pf := filepath.Join(caDir, profilesFile)
 	size := int64(-1)
 	if fi, err := os.Stat(pf); err == nil {
@@ -68,6 +69,7 @@ func appendRecords(caDir string, es []Entry, profile func(Entry) string) error {
 	if err := appendProfiles(caDir, es, profile); err != nil {
 		return err
 	}
+	s.step("profiles appended")
 	if err := appendIndex(filepath.Join(caDir, "index.txt"), es); err != nil {
 		if size >= 0 {
 			os.Truncate(pf, size)
@@ -76,5 +78,6 @@ func appendRecords(caDir string, es []Entry, profile func(Entry) string) error {
 		}
 		return err
 	}
+	s.step("index appended")
 	return nil
 }

@@ -24,6 +24,17 @@ type Store struct {
 	root string
 	// now is the clock; tests and the lab may set it.
 	now func() time.Time
+	// stepHook, when set (crash tests only), is called at every point
+	// between two file operations of a multi-file write.
+	stepHook func(point string)
+}
+
+// step marks a point between two file operations of a multi-file write;
+// the crash tests kill the process at each of them in turn.
+func (s *Store) step(point string) {
+	if s.stepHook != nil {
+		s.stepHook(point)
+	}
 }
 
 // ErrNotStore is returned by Open for a folder that is not a pkibench store.
@@ -137,6 +148,9 @@ func (s *Store) impDir(name string) string  { return filepath.Join(s.root, "impo
 // interrupted write left behind. Every write goes through here.
 func (s *Store) write(fn func() error) error {
 	return s.locked(func() error {
+		if err := s.checkWalls(); err != nil {
+			return err
+		}
 		if _, err := s.rollBack(); err != nil {
 			return fmt.Errorf("rolling back an interrupted write: %w", err)
 		}
@@ -146,6 +160,9 @@ func (s *Store) write(fn func() error) error {
 
 // locked runs fn holding the store lock.
 func (s *Store) locked(fn func() error) error {
+	if err := s.checkLockFile(); err != nil {
+		return err
+	}
 	l := flock.New(filepath.Join(s.root, ".lock"))
 	if err := l.Lock(); err != nil {
 		return fmt.Errorf("locking store %s: %w", s.root, err)

@@ -203,7 +203,7 @@ func (s *authoritiesScreen) View() string {
 		lines = append(lines, truncate(row+crlStyle.Render(pad(crl, crlW)), s.width))
 	}
 	if ca := s.selected(); ca != nil {
-		lines = append(lines, st.Dim.Render(truncate("subject: "+ca.Subject, s.width)))
+		lines = append(lines, st.Dim.Render(truncate("subject: "+plain(ca.Subject), s.width)))
 	}
 	return strings.Join(lines, "\n")
 }

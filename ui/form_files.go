@@ -126,7 +126,7 @@ func newExportForm(c *Common, target, name string) Component {
 			if err != nil {
 				return workDoneMsg{reqID: id, err: err}
 			}
-			if err := writeNew(path, data, format == "p12"); err != nil {
+			if err := st.WriteExport(path, data, store.KeyBearing(format), false); err != nil {
 				return workDoneMsg{reqID: id, err: err}
 			}
 			abs, _ := filepath.Abs(path)
@@ -136,26 +136,6 @@ func newExportForm(c *Common, target, name string) Component {
 	f.done = doneStatus
 	f.init()
 	return f
-}
-
-// writeNew writes a file that must not exist yet; a key-bearing one is private.
-func writeNew(path string, data []byte, private bool) error {
-	mode := os.FileMode(0o644)
-	if private {
-		mode = 0o600
-	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if _, err := fh.Write(data); err != nil {
-		fh.Close()
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := fh.Close(); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return nil
 }
 
 // newSignForm signs a CSR someone else made (the key stays with them).

@@ -126,15 +126,15 @@ func (s *inspectScreen) render() {
 			marked := s.mark != "" && f.Path == s.mark
 			for _, l := range f.Lines {
 				if marked {
-					out = append(out, st.Selected.Render(markLine(l)))
+					out = append(out, st.Selected.Render(markLine(plain(l))))
 					continue
 				}
-				out = append(out, style.Render(l))
+				out = append(out, style.Render(plain(l)))
 			}
 			if s.explain {
 				indent := leadingSpaces(firstLine(f.Lines)) + "  "
 				if f.Finding != "" {
-					out = append(out, style.Render(indent+"! "+f.Finding))
+					out = append(out, style.Render(indent+"! "+plain(f.Finding)))
 				}
 				if f.Explain != "" {
 					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
@@ -149,7 +149,7 @@ func (s *inspectScreen) render() {
 			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
 				style = st.Problem
 			}
-			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, l.Subject, l.Status)))
+			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, plain(l.Subject), l.Status)))
 			if l.Detail != "" {
 				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
 			}
@@ -183,7 +183,7 @@ func (s *inspectScreen) View() string {
 	case s.target == "":
 		body = st.Dim.Render("Press enter on a CA or a certificate to inspect it.")
 	case s.err != nil:
-		body = st.Error.Render(s.err.Error())
+		body = st.Error.Render(plain(s.err.Error()))
 	case s.doc == nil:
 		body = st.Dim.Render("reading " + s.title + " …")
 	default:

@@ -445,7 +445,7 @@ func (s *probeScreen) verdictLines(w int) []string {
 	if len(r.Timeline) > 0 {
 		out = append(out, "", st.Label.Render("timeline"))
 		for _, t := range r.Timeline {
-			out = append(out, truncate(fmt.Sprintf("  %7.1fms %-7s %s", t.AtMS, t.Side, t.Step), w))
+			out = append(out, truncate(plain(fmt.Sprintf("  %7.1fms %-7s %s", t.AtMS, t.Side, t.Step)), w))
 		}
 	}
 	for _, n := range r.Notes {

@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // truncate cuts a (possibly styled) line to w cells, marking the cut.
@@ -20,8 +22,14 @@ func truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// plain is how every value from a certificate, a CSR, a file or an error
+// reaches the screen: pki.EscapeControl, the helper the CLI's output uses
+// too, so an escape sequence in a subject is shown, never obeyed.
+func plain(s string) string { return pki.EscapeControl(s) }
+
 // pad truncates or right-pads a plain cell to exactly w cells.
 func pad(s string, w int) string {
+	s = plain(s)
 	n := ansi.StringWidth(s)
 	if n > w {
 		return ansi.Truncate(s, w, "…")
@@ -33,7 +41,7 @@ func pad(s string, w int) string {
 // (continuations with as many spaces), styled with st.
 func wrapIndent(st lipgloss.Style, prefix, text string, width int) []string {
 	room := max(10, width-ansi.StringWidth(prefix))
-	wrapped := ansi.Wordwrap(text, room, "")
+	wrapped := ansi.Wordwrap(plain(text), room, "")
 	var out []string
 	cont := strings.Repeat(" ", ansi.StringWidth(prefix))
 	for i, l := range strings.Split(wrapped, "\n") {

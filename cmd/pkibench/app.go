@@ -16,10 +16,13 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	storeDir       string
-	json           bool
-	passFile       string
-	showCommands   bool
+	// raw is stdout without escaping: JSON (escaped as JSON) and bytes the
+	// user asked for (export to stdout).
+	raw          io.Writer
+	storeDir     string
+	json         bool
+	passFile     string
+	showCommands bool
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -70,18 +73,46 @@ func (a *app) openStore() (*store.Store, error) { return store.OpenOrCreate(a.di
 func (a *app) readStore() (*store.Store, error) { return store.Open(a.dir()) }
 
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = a.rawOut().Write(append(jsonEscapeControls(b), '\n'))
+	return err
+}
+
+// rawOut is the unescaped stdout (tests build app without raw).
+func (a *app) rawOut() io.Writer {
+	if a.raw != nil {
+		return a.raw
+	}
+	return a.stdout
+}
+
+// jsonEscapeControls writes DEL and the C1 controls, which encoding/json
+// leaves raw, as \u escapes: the same JSON value, and nothing a terminal
+// would act on. They can only occur inside JSON strings.
+func jsonEscapeControls(b []byte) []byte {
+	s := string(b)
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x7f && r <= 0x9f }) {
+		return b
+	}
+	var out strings.Builder
+	for _, r := range s {
+		if r >= 0x7f && r <= 0x9f {
+			fmt.Fprintf(&out, `\u%04x`, r)
+		} else {
+			out.WriteRune(r)
+		}
+	}
+	return []byte(out.String())
 }
 
 func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }
 
-func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
-
 // flush pushes buffered output out now (serve prints as connections come).
 func (a *app) flush() {
-	if f, ok := a.stdout.(interface{ Flush() error }); ok {
+	if f, ok := a.rawOut().(interface{ Flush() error }); ok {
 		f.Flush()
 	}
 }

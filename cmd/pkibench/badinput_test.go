@@ -60,7 +60,7 @@ func TestBadInputTable(t *testing.T) {
 		{"name with /", []string{"import", filepath.Join(dir, "certs/invoice-server/cert.pem"), "--as", "a/b"}, 2, "invalid name", nil},
 		{"unknown CA", []string{"issue", "q", "--ca", "nope", "--profile", "client"}, 1, `CA "nope" not found`, nil},
 		{"duplicate name", []string{"issue", "mail-server", "--ca", "abc", "--profile", "client"}, 1, "already exists", nil},
-		{"symlink planted as an index", []string{"issue", "q", "--ca", "abc", "--profile", "client"}, 1, "not a regular file", func() {
+		{"symlink planted as an index", []string{"issue", "q", "--ca", "abc", "--profile", "client"}, 1, "is a symbolic link", func() {
 			os.Rename(link, link+".real")
 			os.Symlink(filepath.Join(w, "outside.txt"), link)
 		}},

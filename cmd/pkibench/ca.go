@@ -62,7 +62,7 @@ func (a *app) caCreateCommand() *cobra.Command {
 			}
 			if a.showCommands {
 				return a.printCommands(equiv.CreateCA(a.layout(), equiv.CASpec{Name: args[0], Parent: parent, Subject: subj,
-					Algo: alg, ParentAlgo: caAlgo(a.optionalStore(), parent), Days: days, PathLen: o.PathLen, Constraints: o.Constraints}))
+					Algo: alg, ParentAlgo: caAlgo(a.optionalStore(), parent), Days: days, PathLen: o.PathLen, Constraints: o.Constraints, Encrypt: encrypt}))
 			}
 			if encrypt {
 				if o.Passphrase, err = a.newPassphrase("the new CA " + args[0] + "'s key"); err != nil {

@@ -10,7 +10,7 @@ import (
 
 func (a *app) importCommand() *cobra.Command {
 	var key, as string
-	var keepPass bool
+	var keepPass, decryptKey bool
 	c := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "Bring in certificates, chains, keys, CSRs, CRLs or PKCS#12 (PEM or DER)",
@@ -40,7 +40,7 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 			if err != nil {
 				return err
 			}
-			res, err := st.Import(files, store.ImportOptions{As: as, Passphrase: a.passphrase(), KeepPassphrase: keepPass})
+			res, err := st.Import(files, store.ImportOptions{As: as, Passphrase: a.passphrase(), DecryptKey: decryptKey})
 			if err != nil {
 				return err
 			}
@@ -56,6 +56,9 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 				a.printf("  serial:  %s\n", res.Serial)
 			}
 			a.printf("  key:     %v\n", map[bool]string{true: "yes", false: "no"}[res.HasKey])
+			if res.HasKey {
+				a.printf("  key stored: %s\n", map[bool]string{true: "encrypted (with the passphrase it came with)", false: "unencrypted"}[res.KeyEncrypted])
+			}
 			for _, n := range res.Notes {
 				a.printf("  note: %s\n", n)
 			}
@@ -64,7 +67,9 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 	}
 	c.Flags().StringVar(&key, "key", "", "the private key file that belongs to the certificate")
 	c.Flags().StringVar(&as, "as", "", "store name (default: from the first file's name)")
-	c.Flags().BoolVar(&keepPass, "keep-passphrase", false, "keep an imported CA key encrypted with its passphrase")
+	c.Flags().BoolVar(&decryptKey, "decrypt-key", false, "store a key that came encrypted in the clear (default: it stays encrypted with its passphrase)")
+	c.Flags().BoolVar(&keepPass, "keep-passphrase", false, "kept for old scripts: an encrypted key now stays encrypted by default")
+	c.Flags().MarkDeprecated("keep-passphrase", "an encrypted key now stays encrypted unless --decrypt-key is given")
 	return c
 }
 
@@ -77,6 +82,7 @@ func nonEmpty(s string) []string {
 
 func (a *app) exportCommand() *cobra.Command {
 	var format, out string
+	var force bool
 	c := &cobra.Command{
 		Use:   "export TARGET",
 		Short: "Export a certificate as pem, der, chain, fullchain or p12 (password from --passphrase-file, $PKIBENCH_PASSPHRASE or a prompt)",
@@ -103,14 +109,10 @@ func (a *app) exportCommand() *cobra.Command {
 				if format == "p12" || format == "der" {
 					return usagef("--format %s is binary: give --out FILE", format)
 				}
-				_, err = a.stdout.Write(b)
+				_, err = a.rawOut().Write(b)
 				return err
 			}
-			perm := os.FileMode(0o644)
-			if format == "p12" {
-				perm = 0o600
-			}
-			if err := os.WriteFile(out, b, perm); err != nil {
+			if err := st.WriteExport(out, b, store.KeyBearing(format), force); err != nil {
 				return err
 			}
 			if a.json {
@@ -121,6 +123,7 @@ func (a *app) exportCommand() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&format, "format", "pem", "pem, der, chain, fullchain or p12")
-	c.Flags().StringVarP(&out, "out", "o", "", "output file (default stdout for text formats)")
+	c.Flags().StringVarP(&out, "out", "o", "", "output file outside the store (default stdout for text formats); never written through a link")
+	c.Flags().BoolVar(&force, "force", false, "replace an existing --out file (never one inside the store)")
 	return c
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 func main() {
@@ -39,11 +41,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// serve flushes after every verdict line.
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	app := &app{stdin: stdin, stdout: out, stderr: stderr}
+	// Text goes through the one escaping helper: whatever a certificate or
+	// file holds reaches the terminal (or a pipe) with control characters
+	// written \xHH. JSON and file contents use raw (see printJSON).
+	stderr = pki.EscapeWriter{W: stderr}
+	app := &app{stdin: stdin, stdout: pki.EscapeWriter{W: out}, raw: out, stderr: stderr}
 	root := app.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetOut(app.stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(context.Background())
 	out.Flush()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -369,8 +370,11 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 }
 
 func (a *app) printJSONLine(v any) {
-	enc := jsonEncoder(a.stdout)
-	enc.Encode(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	a.rawOut().Write(append(jsonEscapeControls(b), '\n'))
 }
 
 func orDash(s string) string {

@@ -50,31 +50,50 @@ func (a *app) revokeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out []store.Revoked
+			// Every target is tried and reported, in order: one that fails
+			// (already revoked, not found) does not hide the others' outcome.
+			var out []revokeOutcome
+			failed := false
 			for _, t := range args {
 				res, err := st.Revoke(t, o)
-				if err != nil {
-					return err
+				oc := revokeOutcome{Target: t, Revoked: res, Status: "revoked"}
+				if release {
+					oc.Status = "released"
 				}
-				out = append(out, res)
+				if err != nil {
+					oc = revokeOutcome{Target: t, Status: "failed", Error: err.Error()}
+					failed = true
+				}
+				out = append(out, oc)
 			}
 			if a.json {
-				return a.printJSON(out)
-			}
-			for _, res := range out {
-				if release {
-					a.printf("released %s (serial %s, CA %s) from hold\n", res.Cert.Name, res.Cert.Serial, res.Cert.CA)
-				} else {
-					a.printf("revoked %s (serial %s, CA %s) at %s, reason %s\n", res.Cert.Name, res.Cert.Serial, res.Cert.CA,
-						res.Cert.RevokedAt.UTC().Format(time.RFC3339), res.Cert.Reason)
+				if err := a.printJSON(out); err != nil {
+					return err
 				}
-				if len(res.Below) > 0 {
-					a.printf("  warning: %s is a CA; these %d certificates below it stop verifying once the CRL is published:\n", res.Cert.Name, len(res.Below))
-					for _, b := range res.Below {
-						a.printf("    %s\n", b)
+			} else {
+				for _, oc := range out {
+					res := oc.Revoked
+					switch {
+					case oc.Status == "failed":
+						a.printf("failed   %s: %s\n", oc.Target, oc.Error)
+						continue
+					case release:
+						a.printf("released %s (serial %s, CA %s) from hold\n", res.Cert.Name, res.Cert.Serial, res.Cert.CA)
+					default:
+						a.printf("revoked  %s (serial %s, CA %s) at %s, reason %s\n", res.Cert.Name, res.Cert.Serial, res.Cert.CA,
+							res.Cert.RevokedAt.UTC().Format(time.RFC3339), res.Cert.Reason)
 					}
+					if len(res.Below) > 0 {
+						a.printf("  warning: %s is a CA; these %d certificates below it stop verifying once the CRL is published:\n", res.Cert.Name, len(res.Below))
+						for _, b := range res.Below {
+							a.printf("    %s\n", b)
+						}
+					}
+					a.printf("  clients only learn of it from a CRL: pkibench crl %s\n", res.Cert.CA)
 				}
-				a.printf("  clients only learn of it from a CRL: pkibench crl %s\n", res.Cert.CA)
+			}
+			if failed {
+				return errReported
 			}
 			return nil
 		},
@@ -84,6 +103,15 @@ func (a *app) revokeCommand() *cobra.Command {
 	c.Flags().BoolVar(&release, "release", false, "release a certificateHold instead of revoking")
 	a.addCommandsFlag(c)
 	return c
+}
+
+// revokeOutcome is one target's result: revoked (or released) with what
+// changed, or failed with why.
+type revokeOutcome struct {
+	Target string `json:"target"`
+	Status string `json:"status"` // "revoked", "released" or "failed"
+	store.Revoked
+	Error string `json:"error,omitempty"`
 }
 
 func (a *app) crlCommand() *cobra.Command {

@@ -253,3 +253,42 @@ func TestEveryCommandFilled(t *testing.T) {
 		t.Errorf("two roots are not bundled: %+v", v)
 	}
 }
+
+// ca create --encrypt --commands prints commands that encrypt the key: run
+// with openssl, the key file is encrypted PKCS#8 (never in the clear) and
+// opens with the passphrase, which is on no command line.
+func TestOpenSSLCreateEncryptedCA(t *testing.T) {
+	testtool.Require(t, "openssl")
+	dir := t.TempDir()
+	l := Layout{Root: filepath.Join(dir, "store")}
+	cmds := CreateCA(l, CASpec{Name: "abc", Algo: pki.P256, Encrypt: true})
+	for _, c := range cmds {
+		if strings.Contains(c.Line, "s3cret") {
+			t.Fatalf("passphrase on a command line: %s", c.Line)
+		}
+	}
+	t.Setenv(PassEnv, "s3cret pass")
+	mustSh(t, dir, cmds)
+	b, err := os.ReadFile(l.CA("abc").Key)
+	if err != nil || !strings.HasPrefix(string(b), "-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+		t.Fatalf("the key is not encrypted: %v\n%s", err, b)
+	}
+	if fi, _ := os.Stat(l.CA("abc").Key); fi.Mode().Perm() != 0o600 {
+		t.Errorf("key mode %o", fi.Mode().Perm())
+	}
+	k, err := pki.DecryptKey(pemBlock(t, b), []byte("s3cret pass"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pki.CheckKeyPair(readCert(t, l.CA("abc").Cert), k); err != nil {
+		t.Error(err)
+	}
+}
+
+func pemBlock(t *testing.T, b []byte) []byte {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		t.Fatal("no PEM")
+	}
+	return blk.Bytes
+}

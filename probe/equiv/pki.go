@@ -55,6 +55,21 @@ type CASpec struct {
 	Days        int // default 3650 for a root, 1825 for an intermediate
 	PathLen     *int
 	Constraints pki.NameConstraints
+	// Encrypt: the key is written encrypted, as pkibench writes it (PKCS#8
+	// PBES2, AES-256-CBC, PBKDF2-HMAC-SHA256, 600,000 iterations), with the
+	// passphrase from $PKIBENCH_PASSPHRASE (never on the command line).
+	Encrypt bool
+}
+
+// PassEnv is the variable the printed commands read a passphrase from.
+const PassEnv = "PKIBENCH_PASSPHRASE"
+
+// encryptedKey generates a key and encrypts it before it reaches the disk:
+// genpkey's PEM goes straight into pkcs8 -topk8, in a umask 077 subshell.
+func encryptedKey(a pki.Algorithm, out string) string {
+	gen := strings.TrimSuffix(genKey(a, "-"), " -out -")
+	return "(umask 077 && " + gen + " | " + line("openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256",
+		"-iter", "600000", "-passout", "env:"+PassEnv, "-out", out) + ")"
 }
 
 // CreateCA returns the openssl commands that make the CA in the store's
@@ -75,6 +90,10 @@ func CreateCA(l Layout, s CASpec) []Command {
 		bc += fmt.Sprintf(", pathlen:%d", *s.PathLen)
 	}
 	ext := []string{"basicConstraints = " + bc, "keyUsage = critical, keyCertSign, cRLSign", "subjectKeyIdentifier = hash"}
+	var passin []string
+	if s.Encrypt {
+		passin = []string{"-passin", "env:" + PassEnv}
+	}
 	if s.Parent != "" {
 		ext = append(ext, "authorityKeyIdentifier = keyid")
 	}
@@ -85,10 +104,13 @@ func CreateCA(l Layout, s CASpec) []Command {
 		{Shell, "make the CA folder as pkibench lays it out", line("mkdir", "-p", p.NewCerts, p.Dir+"/crl")},
 		{OpenSSL, "make the CA's private key", genKey(s.Algo, p.Key)},
 		{Shell, "write the " + caProfile(s) + " profile's extensions", heredoc(p.Ext, strings.Join(ext, "\n"))},
-		{OpenSSL, "make the request carrying the CA's subject", line("openssl", "req", "-new", "-key", p.Key, "-subj", subjectOf(s.Subject, s.Name), "-out", p.CSR)},
+		{OpenSSL, "make the request carrying the CA's subject", line(append(append([]string{"openssl", "req", "-new", "-key", p.Key}, passin...), "-subj", subjectOf(s.Subject, s.Name), "-out", p.CSR)...)},
+	}
+	if s.Encrypt {
+		cmds[1] = Command{OpenSSL, "make the CA's private key, encrypted with $" + PassEnv + " (PKCS#8 PBES2 AES-256, PBKDF2-SHA256 600k), never written in the clear", encryptedKey(s.Algo, p.Key)}
 	}
 	if s.Parent == "" {
-		args := append([]string{"openssl", "x509", "-req", "-in", p.CSR, "-key", p.Key}, digest(s.Algo)...)
+		args := append(append([]string{"openssl", "x509", "-req", "-in", p.CSR, "-key", p.Key}, passin...), digest(s.Algo)...)
 		args = append(args, "-days", strconv.Itoa(days), "-extfile", p.Ext, "-out", p.Cert)
 		cmds = append(cmds,
 			Command{OpenSSL, "self-sign the root certificate (random serial)", line(args...)},
