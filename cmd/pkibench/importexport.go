@@ -17,8 +17,10 @@ func (a *app) importCommand() *cobra.Command {
 		Long: `Import foreign material. A CA certificate becomes a store CA (able to issue and
 revoke when its key comes along with --key); a certificate issued by a store CA
 is recorded in that CA's index so it can be revoked; anything else is kept in
-imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
+imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.
+A FILE (or --key) of '-' is read from standard input; then --as names it.`,
 		Example: `  pkibench import ca/ca.cert.pem --key ca/ca.key.pem --as abc
+  curl -s https://example.org/ca.pem | pkibench import - --as example
   pkibench import invoice-server/server.cert --key invoice-server/private.key --as invoice-server
   pkibench import bundle.p12 --as web`,
 		Args: minArgs(1, "at least one FILE"),
@@ -28,13 +30,24 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 					return usageError{err}
 				}
 			}
+			all := append(args, nonEmpty(key)...)
+			if err := checkStdinArgs(all); err != nil {
+				return err
+			}
+			if as == "" && all[0] == "-" {
+				return usagef("import -: give the store name with --as (standard input has no file name)")
+			}
 			var files []store.ImportFile
-			for _, p := range append(args, nonEmpty(key)...) {
-				b, err := os.ReadFile(p)
+			for _, p := range all {
+				b, err := a.readInput(p)
 				if err != nil {
 					return err
 				}
-				files = append(files, store.ImportFile{Source: p, Data: b})
+				src := p
+				if p == "-" {
+					src = stdinName
+				}
+				files = append(files, store.ImportFile{Source: src, Data: b})
 			}
 			st, err := a.openStore()
 			if err != nil {
@@ -66,6 +79,20 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 	c.Flags().StringVar(&as, "as", "", "store name (default: from the first file's name)")
 	c.Flags().BoolVar(&keepPass, "keep-passphrase", false, "keep an imported CA key encrypted with its passphrase")
 	return c
+}
+
+// checkStdinArgs refuses '-' more than once: standard input is read once.
+func checkStdinArgs(files []string) error {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("'-' (standard input) given %d times; it can be read only once", n)
+	}
+	return nil
 }
 
 func nonEmpty(s string) []string {

@@ -39,7 +39,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// serve flushes after every verdict line.
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	app := &app{stdin: stdin, stdout: out, stderr: stderr}
+	app := &app{stdin: stdin, stdout: out, rawStdout: stdout, stderr: stderr}
 	root := app.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -49,6 +49,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out.Flush()
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errNoTerminal) {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
 	}
 	if errors.Is(err, errReported) {
 		return exitFailure
