@@ -54,6 +54,7 @@ creates one explicitly); commands that only read never create one.`,
 	root.Version = readBuildInfo().String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	makeGroups(root)
+	a.registerCompletions(root)
 	return root
 }
 
