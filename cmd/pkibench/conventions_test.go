@@ -207,3 +207,60 @@ func TestValueCompletion(t *testing.T) {
 		t.Error("completion created a store")
 	}
 }
+
+func TestCACreateSaysTheKeyIsNotEncrypted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	out, errs, code := pb(t, dir, "ca", "create", "abc", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Errorf("--json stdout is not one JSON value: %v\n%s", err, out)
+	}
+	if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "not encrypted") || !strings.Contains(errs, "--encrypt") {
+		t.Errorf("want one line on stderr about the unencrypted key, got %q", errs)
+	}
+	pass := filepath.Join(t.TempDir(), "pass")
+	os.WriteFile(pass, []byte("correct horse\n"), 0o600)
+	_, errs, code = pb(t, dir, "ca", "create", "enc", "--encrypt", "--passphrase-file", pass)
+	if code != 0 || strings.Contains(errs, "not encrypted") {
+		t.Errorf("--encrypt: exit %d, stderr %q", code, errs)
+	}
+	out, errs, _ = pb(t, dir, "ca", "create", "cmds", "--commands")
+	if strings.Contains(out+errs, "not encrypted") {
+		t.Errorf("--commands creates nothing and should not warn: %q", errs)
+	}
+}
+
+func TestExportToAPipe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustPB(t, dir, "ca", "create", "abc")
+	mustPB(t, dir, "ca", "create", "sub", "--parent", "abc")
+	mustPB(t, dir, "issue", "web", "--ca", "sub", "--dns", "localhost")
+	// stdout is a buffer here, as it is a pipe in `pkibench export ... | openssl`.
+	out, errs, code := pb(t, dir, "export", "web", "--format", "der")
+	cert, err := os.ReadFile(filepath.Join(dir, "certs", "web", "cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || len(out) == 0 || !strings.Contains(string(cert), "BEGIN") || out[0] != 0x30 {
+		t.Errorf("der to a pipe: exit %d, %d bytes, stderr %q", code, len(out), errs)
+	}
+	pass := filepath.Join(t.TempDir(), "pass")
+	os.WriteFile(pass, []byte("p12 password\n"), 0o600)
+	out, errs, code = pb(t, dir, "export", "web", "--format", "p12", "--passphrase-file", pass)
+	if code != 0 || len(out) < 100 || out[0] != 0x30 {
+		t.Errorf("p12 to a pipe: exit %d, %d bytes, stderr %q", code, len(out), errs)
+	}
+	// chain and fullchain say what they hold, on stderr so the PEM stays clean.
+	out, errs, _ = pb(t, dir, "export", "web", "--format", "fullchain")
+	if strings.Count(out, "BEGIN CERTIFICATE") != 2 || !strings.Contains(errs, "1 intermediate (CN = sub)") || !strings.Contains(errs, "not the root") {
+		t.Errorf("fullchain: %d certificates, stderr %q", strings.Count(out, "BEGIN CERTIFICATE"), errs)
+	}
+	file := filepath.Join(t.TempDir(), "chain.pem")
+	out = mustPB(t, dir, "export", "web", "--format", "chain", "--out", file)
+	if !strings.Contains(out, "chain: 1 intermediate (CN = sub); not the certificate, not the root") {
+		t.Errorf("chain --out: %q", out)
+	}
+}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -95,6 +98,36 @@ func checkStdinArgs(files []string) error {
 	return nil
 }
 
+// chainNote says what a chain or fullchain export holds, subject by subject.
+func chainNote(format string, b []byte) string {
+	if format != "chain" && format != "fullchain" {
+		return ""
+	}
+	var names []string
+	if objs, err := pki.Decode(b, format); err == nil {
+		for _, c := range pki.Certificates(objs) {
+			names = append(names, pki.FormatName(c.Subject))
+		}
+	}
+	if format == "fullchain" {
+		if len(names) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("fullchain: the certificate (%s) and %s; not the root", names[0], intermediates(names[1:]))
+	}
+	return fmt.Sprintf("chain: %s; not the certificate, not the root", intermediates(names))
+}
+
+func intermediates(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no intermediate (issued right under the root)"
+	case 1:
+		return "1 intermediate (" + names[0] + ")"
+	}
+	return fmt.Sprintf("%d intermediates (%s)", len(names), strings.Join(names, "; "))
+}
+
 func nonEmpty(s string) []string {
 	if s == "" {
 		return nil
@@ -107,6 +140,17 @@ func (a *app) exportCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export TARGET",
 		Short: "Export a certificate as pem, der, chain, fullchain or p12 (password from --passphrase-file, $PKIBENCH_PASSPHRASE or a prompt)",
+		Long: `export writes a certificate in one of these formats:
+  pem        the certificate
+  der        the certificate, DER (binary: to --out FILE or a pipe)
+  chain      the intermediates only (certbot's chain.pem)
+  fullchain  the certificate then the intermediates (certbot's fullchain.pem:
+             what nginx ssl_certificate, Node.js cert and curl --cert take)
+  p12        PKCS#12 with the key, the certificate and its chain (binary);
+             Java keytool lists it under the certificate's name as alias
+The root is never in chain or fullchain: the other side holds it as its trust
+anchor (certs/NAME/root.pem). For chain and fullchain, export says which
+certificates it wrote (on standard error when writing to standard output).`,
 		Args:  exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.readStore()
@@ -126,9 +170,14 @@ func (a *app) exportCommand() *cobra.Command {
 					return usagef("--json describes the written file: give --out FILE")
 				}
 			}
+			note := chainNote(format, b)
 			if out == "" || out == "-" {
-				if format == "p12" || format == "der" {
-					return usagef("--format %s is binary: give --out FILE", format)
+				// Binary goes to a pipe or a file, never onto a terminal.
+				if (format == "p12" || format == "der") && isTerminal(a.rawStdout) {
+					return usagef("--format %s is binary: give --out FILE or pipe the output", format)
+				}
+				if note != "" {
+					fmt.Fprintln(a.stderr, note)
 				}
 				_, err = a.stdout.Write(b)
 				return err
@@ -144,6 +193,9 @@ func (a *app) exportCommand() *cobra.Command {
 				return a.printJSON(map[string]any{"target": args[0], "format": format, "out": out, "bytes": len(b)})
 			}
 			a.printf("wrote %s (%s, %d bytes)\n", out, format, len(b))
+			if note != "" {
+				a.printf("  %s\n", note)
+			}
 			return nil
 		},
 	}
