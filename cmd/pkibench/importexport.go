@@ -151,7 +151,7 @@ func (a *app) exportCommand() *cobra.Command {
 The root is never in chain or fullchain: the other side holds it as its trust
 anchor (certs/NAME/root.pem). For chain and fullchain, export says which
 certificates it wrote (on standard error when writing to standard output).`,
-		Args:  exactArgs(1, "TARGET"),
+		Args: exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.readStore()
 			if err != nil {
