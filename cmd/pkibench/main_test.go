@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // TestMain points HOME and XDG_DATA_HOME at a throwaway folder for every test
@@ -18,7 +20,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("HOME", home)
 	os.Setenv("XDG_DATA_HOME", home+"/.local/share")
 	os.Unsetenv("PKIBENCH_STORE")
-	code := m.Run()
+	code := testtool.Main(m, "cmd/pkibench")
 	os.RemoveAll(home)
 	os.Exit(code)
 }
