@@ -1,11 +1,13 @@
 package store
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/testtool"
@@ -114,5 +116,49 @@ func TestChainFilesOldLayout(t *testing.T) {
 	}
 	if got := strings.Join(cns(t, b), ","); got != "web,sub" {
 		t.Errorf("fullchain from the old layout: %q", got)
+	}
+}
+
+// nodeMTLS is a Node.js https server and client in one process, each reading
+// the store's certbot-style files: cert = fullchain.pem, ca = root.pem.
+const nodeMTLS = `
+const https = require('https'), fs = require('fs'), path = require('path');
+const [srv, cli] = process.argv.slice(-2);
+const f = (d, n) => fs.readFileSync(path.join(d, n));
+const server = https.createServer({key: f(srv, 'key.pem'), cert: f(srv, 'fullchain.pem'), ca: f(srv, 'root.pem'),
+  requestCert: true, rejectUnauthorized: true}, (req, res) => {
+  res.end('client ' + req.socket.getPeerCertificate().subject.CN);
+});
+server.listen(0, '127.0.0.1', () => {
+  const req = https.request({host: '127.0.0.1', servername: 'localhost', port: server.address().port, path: '/',
+    key: f(cli, 'key.pem'), cert: f(cli, 'fullchain.pem'), ca: f(cli, 'root.pem')}, (res) => {
+    let body = ''; res.on('data', (d) => body += d);
+    res.on('end', () => { console.log(body); server.close(); });
+  });
+  req.on('error', (e) => { console.error('client: ' + e.message); process.exit(1); });
+  req.end();
+});
+`
+
+// TestNodeReadsCertbotFiles: with an intermediate between the root and the
+// leaves, Node.js accepts both sides when each sends fullchain.pem and
+// trusts root.pem (the files the store writes).
+func TestNodeReadsCertbotFiles(t *testing.T) {
+	node := testtool.Require(t, "node")
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	mustCA(t, st, CAOptions{Name: "issuing", Parent: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"invoice-server"}, CA: "issuing", DNS: []string{"localhost"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Issue(IssueOptions{Names: []string{"mail-server"}, CA: "issuing", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, "-e", nodeMTLS, "--",
+		filepath.Join(st.Path(), "certs", "invoice-server"), filepath.Join(st.Path(), "certs", "mail-server")).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "client mail-server" {
+		t.Errorf("node mTLS with fullchain.pem + root.pem: %v\n%s", err, out)
 	}
 }
