@@ -45,7 +45,8 @@ func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		return pki.EncodePKCS12(id.Key, id.Cert, id.Chain, string(pw))
+		// The store name is the key entry's friendlyName (keytool's alias).
+		return pki.EncodePKCS12(id.Key, id.Cert, id.Chain, string(pw), target)
 	}
 	return nil, fmt.Errorf("unknown export format %q (expected one of %s)", format, strings.Join(ExportFormats, ", "))
 }
