@@ -255,7 +255,6 @@ func DecodePKCS12(der []byte, password string) (PKCS12Contents, error) {
 	return PKCS12Contents{Key: s, Leaf: leaf, Chain: chain}, nil
 }
 
-
 // PEM encoders.
 
 func EncodeCertPEM(der []byte) []byte {

@@ -53,7 +53,7 @@ type p12EncryptedContentInfo struct {
 
 type p12SafeBag struct {
 	ID         asn1.ObjectIdentifier
-	Value      asn1.RawValue      `asn1:"tag:0,explicit"`
+	Value      asn1.RawValue     `asn1:"tag:0,explicit"`
 	Attributes []p12BagAttribute `asn1:"set,optional"`
 }
 
