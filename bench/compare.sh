@@ -46,14 +46,14 @@ none() { printf '| %s | %s | | |\n' "$1" "$2"; }
 ver() { "$@" 2>&1 | head -1 | tr -d '\r' || true; }
 
 echo "<!-- written by bench/compare.sh $N; BENCHMARKS.md quotes it -->"
-echo "Measured $(date -u +%F) on $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3), $(ver openssl version | cut -d' ' -f1-2)."
+echo "Measured $(date -u +%F) on $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3), $(ver openssl version | cut -d' ' -f1-2); load average at the start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)."
 echo
 echo "### Issuing $N ECDSA P-256 client certificates"
 echo
 echo "| tool | total | per certificate | certificates/s |"
 echo "| --- | --- | --- | --- |"
 
-$PB ca create abc >/dev/null
+$PB ca create abc >/dev/null 2>&1
 names=$(seq -f "b%g" 1 "$N" | tr '\n' ' ')
 s=$(now); $PB issue $names --ca abc --profile client >/dev/null; e=$(now)
 row "\`pkibench issue\` one process, $N names, durable writes" "$(rate "$N" "$s" "$e")"
@@ -104,7 +104,7 @@ echo "### CRL of 100,000 revoked certificates, same index.txt"
 echo
 echo "| tool | time |"
 echo "| --- | --- |"
-$PB ca create big >/dev/null
+$PB ca create big >/dev/null 2>&1
 idx="$work/pki/cas/big/index.txt"
 awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "R\t371122093714Z\t261122093714Z,keyCompromise\t%032X\tunknown\t/CN=c%d\n", i, i }' > "$idx"
 s=$(now); $PB crl big >/dev/null; e=$(now)
@@ -140,7 +140,7 @@ echo "### One probe as a whole process"
 echo
 $PB issue srv --ca abc --dns localhost >/dev/null
 if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 3 --runs 30 --export-markdown probe.md "$work/pkibench --store $work/pki probe --client b1 --server srv" >/dev/null 2>&1 || true
+  hyperfine -N --warmup 3 --runs 30 --export-markdown probe.md -n "pkibench probe --client b1 --server srv" "$work/pkibench --store $work/pki probe --client b1 --server srv" >/dev/null 2>&1 || true
   cat probe.md
 else
   echo "| command | mean |"

@@ -36,16 +36,6 @@ func splitChain(certPEM []byte, issuers []*x509.Certificate) leafFiles {
 	return lf
 }
 
-// splitChainPEM is splitChain over a CA folder's chain.pem (the CA first, its
-// root last).
-func splitChainPEM(certPEM, caChainPEM []byte, source string) (leafFiles, error) {
-	objs, err := pki.Decode(caChainPEM, source)
-	if err != nil {
-		return leafFiles{}, err
-	}
-	return splitChain(certPEM, pki.Certificates(objs)), nil
-}
-
 // files lists them for a writer; root.pem only when the chain reached a root.
 func (lf leafFiles) files() []plainFile {
 	out := []plainFile{{"chain.pem", lf.chain, 0o644}, {"fullchain.pem", lf.fullchain, 0o644}}
