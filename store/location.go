@@ -21,9 +21,11 @@ const (
 	localName        = "pki"
 )
 
-// LocationRule is the rule Locate applies, worded once for --help and the README.
-const LocationRule = `--store DIR, else $PKIBENCH_STORE, else ./pki if it already holds a pkibench
-store (store.json), else $XDG_DATA_HOME/pkibench (default ~/.local/share/pkibench)`
+// LocationRule is the rule Locate applies, worded once for --help.
+const LocationRule = `  1. --store DIR
+  2. $PKIBENCH_STORE
+  3. ./pki, only if it already holds a pkibench store (store.json)
+  4. $XDG_DATA_HOME/pkibench (default ~/.local/share/pkibench)`
 
 // Location is where the store lives and why.
 type Location struct {

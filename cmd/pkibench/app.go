@@ -35,7 +35,8 @@ ACCEPT or REJECT with the reason, the evidence and the fix.
 
 With no command it opens the TUI (it needs a terminal).
 
-Where the store lives: ` + store.LocationRule + `.
+Where the store lives (the first rule that applies):
+` + store.LocationRule + `
 Commands that write create that store when it is missing ('pkibench init [DIR]'
 creates one explicitly); commands that only read never create one.`,
 		SilenceUsage:  true,

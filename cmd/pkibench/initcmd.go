@@ -14,8 +14,9 @@ func (a *app) initCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Create an empty store (DIR, else where the store rule points)",
-		Long: `init creates an empty store in DIR, or where the store rule points when no DIR
-is given: ` + store.LocationRule + `.
+		Long: `init creates an empty store in DIR, or, with no DIR, where the store rule
+points (the first rule that applies):
+` + store.LocationRule + `
 An existing store is left untouched. init is optional: commands that write
 create the store they are pointed at.`,
 		Example: `  pkibench init ./pki     # the easy-rsa habit: later commands in this folder use ./pki

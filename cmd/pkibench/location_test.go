@@ -159,3 +159,13 @@ func contains(ents []os.DirEntry, name string) bool {
 	}
 	return false
 }
+
+// --help states the store rule (the same text as store.LocationRule).
+func TestHelpStatesTheStoreRule(t *testing.T) {
+	out := mustPB(t, t.TempDir(), "--help")
+	for _, want := range []string{"--store DIR", "$PKIBENCH_STORE", "./pki, only if it already holds a pkibench store (store.json)", "$XDG_DATA_HOME/pkibench (default ~/.local/share/pkibench)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}
