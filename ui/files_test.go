@@ -17,8 +17,10 @@ func TestExportImportSign(t *testing.T) {
 	// Export the server certificate as a chain.
 	d.press("2", "end", "x")
 	d.expect("Export server", "server.pem")
-	d.press("right", "right", "right") // pem -> der -> chain -> fullchain
-	d.expect("server-fullchain.pem")
+	d.press("right", "right") // pem -> der -> chain
+	d.expect("server-chain.pem", "the intermediates only (no certificate, no root)")
+	d.press("right") // -> fullchain
+	d.expect("server-fullchain.pem", "certificate + intermediates (no root)")
 	d.press("down", "ctrl+u")
 	out := filepath.Join(dir, "server-fullchain.pem")
 	d.typeText(out)
