@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // pbIn runs the CLI against store dir with stdin.
@@ -262,5 +268,37 @@ func TestExportToAPipe(t *testing.T) {
 	out = mustPB(t, dir, "export", "web", "--format", "chain", "--out", file)
 	if !strings.Contains(out, "chain: 1 intermediate (CN = sub); not the certificate, not the root") {
 		t.Errorf("chain --out: %q", out)
+	}
+}
+
+// On a terminal (a pty from script(1)), binary exports are refused with a
+// usage error; the same command into a pipe works (TestExportToAPipe).
+func TestBinaryExportRefusesATerminal(t *testing.T) {
+	script := testtool.Require(t, "script")
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustPB(t, dir, "ca", "create", "abc")
+	mustPB(t, dir, "issue", "web", "--ca", "abc", "--dns", "localhost")
+	bin := filepath.Join(t.TempDir(), "pkibench")
+	testtool.Run(t, "", "go", "build", "-o", bin, ".")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, c := range []struct {
+		format string
+		code   int
+	}{{"der", exitUsage}, {"pem", 0}} {
+		line := fmt.Sprintf("%q --store %q export web --format %s", bin, dir, c.format)
+		out, err := exec.CommandContext(ctx, script, "-qec", line, os.DevNull).CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code {
+			t.Errorf("--format %s on a terminal: exit %d, want %d\n%s", c.format, code, c.code, out)
+		}
+		if c.code == exitUsage && !strings.Contains(string(out), "is binary") {
+			t.Errorf("--format %s on a terminal: %s", c.format, out)
+		}
 	}
 }
