@@ -14,9 +14,9 @@ type Source string
 const (
 	FromFlag  Source = "--store"
 	FromEnv   Source = "$PKIBENCH_STORE"
-	FromCwd   Source = "./pki (holds store.json)"
+	FromCwd   Source = "./pki, which holds store.json"
 	FromXDG   Source = "$XDG_DATA_HOME/pkibench"
-	FromHome  Source = "~/.local/share/pkibench"
+	FromHome  Source = "~/.local/share/pkibench, the default"
 	EnvStore         = "PKIBENCH_STORE"
 	localName        = "pki"
 )

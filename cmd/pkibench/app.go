@@ -101,7 +101,7 @@ func (a *app) readStore() (*store.Store, error) {
 	}
 	st, err := store.Open(loc.Dir)
 	if errors.Is(err, store.ErrNotStore) {
-		return nil, fmt.Errorf("%w\nthe store was chosen by %s; create it with 'pkibench init' or point --store at an existing one", err, loc.Source)
+		return nil, fmt.Errorf("%w\nthe folder comes from %s; create a store there with 'pkibench init', or point --store at an existing one", err, loc.Source)
 	}
 	return st, err
 }
