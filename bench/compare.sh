@@ -1,34 +1,65 @@
 #!/usr/bin/env bash
 # Side-by-side timing of pkibench against the tools people use instead
 # (openssl, easy-rsa, cfssl), in the same run on the same machine.
-# Usage: bench/compare.sh [N]   (N certificates per tool, default 100)
-# Needs: go, openssl; optional: easyrsa (Debian easy-rsa), cfssl + cfssljson
-# (Debian golang-cfssl), hyperfine. Missing optional tools are reported, not installed.
+#
+# Usage: bash bench/compare.sh [N] [OUT]
+#   N    certificates per tool (default 100)
+#   OUT  the markdown tables BENCHMARKS.md quotes (default bench/compare.md)
+#
+# Like .ci/run, it installs what is missing with apt-get (openssl, easy-rsa,
+# golang-cfssl; hyperfine when the package exists), as root or through sudo.
+# A tool that still cannot be had is reported in its row, never silently left out.
 set -euo pipefail
 N=${1:-100}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${2:-$repo/bench/compare.md}
+
+need=()
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/share/easy-rsa/easyrsa ] || need+=(easy-rsa)
+{ command -v cfssl >/dev/null 2>&1 && command -v cfssljson >/dev/null 2>&1; } || need+=(golang-cfssl)
+command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${need[*]}" >&2
+  $SUDO apt-get update >&2 || true
+  for p in "${need[@]}"; do
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "$p" >&2 || echo "warning: apt-get could not install $p" >&2
+  done
+fi
+command -v openssl >/dev/null 2>&1 || { echo "openssl is required" >&2; exit 1; }
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 (cd "$repo" && go build -o "$work/pkibench" ./cmd/pkibench)
 PB="$work/pkibench --store $work/pki"
+# Everything below goes to the terminal and to OUT.
+mkdir -p "$(dirname "$OUT")"
+exec > >(tee "$OUT")
 
 now() { date +%s.%N; }
-rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN { t = e - s; printf "%.3f s total, %.2f ms/cert, %.0f certs/s", t, 1000*t/n, n/t }'; }
+rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN { t = e - s; printf "%.2f s | %.2f ms | %.0f", t, 1000*t/n, n/t }'; }
 row() { printf '| %s | %s |\n' "$1" "$2"; }
+none() { printf '| %s | %s | | |\n' "$1" "$2"; }
+ver() { "$@" 2>&1 | head -1 | tr -d '\r' || true; }
 
-echo "## Issuing $N ECDSA P-256 client certificates ($(nproc) cores, $(uname -r), $(date -u +%F))"
+echo "<!-- written by bench/compare.sh $N; BENCHMARKS.md quotes it -->"
+echo "Measured $(date -u +%F) on $(nproc) cores, $(uname -sr), $(go version | cut -d' ' -f3), $(ver openssl version | cut -d' ' -f1-2); load average at the start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)."
 echo
-echo "| tool | time |"
-echo "| --- | --- |"
+echo "### Issuing $N ECDSA P-256 client certificates"
+echo
+echo "| tool | total | per certificate | certificates/s |"
+echo "| --- | --- | --- | --- |"
 
-$PB ca create abc >/dev/null
+$PB ca create abc >/dev/null 2>&1
 names=$(seq -f "b%g" 1 "$N" | tr '\n' ' ')
 s=$(now); $PB issue $names --ca abc --profile client >/dev/null; e=$(now)
-row "pkibench issue (one process, $N names, durable writes)" "$(rate "$N" "$s" "$e")"
+row "\`pkibench issue\` one process, $N names, durable writes" "$(rate "$N" "$s" "$e")"
 
 s=$(now); for i in $(seq 1 "$N"); do $PB issue "p$i" --ca abc --profile client >/dev/null; done; e=$(now)
-row "pkibench issue (one process per certificate)" "$(rate "$N" "$s" "$e")"
+row "\`pkibench issue\` one process per certificate" "$(rate "$N" "$s" "$e")"
 
 mkdir -p ossl && cd ossl
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -subj /CN=ca -days 3650 2>/dev/null
@@ -48,9 +79,10 @@ if [ -x /usr/share/easy-rsa/easyrsa ]; then
   ./easyrsa --batch init-pki >/dev/null 2>&1; EASYRSA_REQ_CN=ca ./easyrsa --batch build-ca nopass >/dev/null 2>&1
   s=$(now); for i in $(seq 1 "$N"); do ./easyrsa --batch build-client-full "c$i" nopass >/dev/null 2>&1 || { echo "easy-rsa failed" >&2; break; }; done; e=$(now)
   cd ..
-  row "easy-rsa build-client-full" "$(rate "$N" "$s" "$e")"
+  v=$(/usr/share/easy-rsa/easyrsa --version 2>/dev/null | grep -o 'Version: *[0-9][0-9.]*' | grep -o '[0-9][0-9.]*' || true)
+  row "easy-rsa \`build-client-full\` ${v}" "$(rate "$N" "$s" "$e")"
 else
-  row "easy-rsa" "not installed (apt-get install easy-rsa)"
+  none "easy-rsa" "not installed (apt-get install easy-rsa failed)"
 fi
 
 if command -v cfssl >/dev/null && command -v cfssljson >/dev/null; then
@@ -62,15 +94,17 @@ if command -v cfssl >/dev/null && command -v cfssljson >/dev/null; then
     echo "{\"CN\":\"c$i\",\"key\":{\"algo\":\"ecdsa\",\"size\":256}}" | cfssl gencert -ca ca.pem -ca-key ca-key.pem -config cfg.json - 2>/dev/null | cfssljson -bare "c$i"
   done
   e=$(now); cd ..
-  row "cfssl gencert | cfssljson (per certificate)" "$(rate "$N" "$s" "$e")"
+  row "cfssl gencert \\| cfssljson (per certificate, no fsync)" "$(rate "$N" "$s" "$e")"
 else
-  row "cfssl" "not installed (apt-get install golang-cfssl)"
+  none "cfssl" "not installed (apt-get install golang-cfssl failed)"
 fi
 
 echo
-echo "## CRL of 100,000 revoked certificates, same index.txt"
+echo "### CRL of 100,000 revoked certificates, same index.txt"
 echo
-$PB ca create big >/dev/null
+echo "| tool | time |"
+echo "| --- | --- |"
+$PB ca create big >/dev/null 2>&1
 idx="$work/pki/cas/big/index.txt"
 awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "R\t371122093714Z\t261122093714Z,keyCompromise\t%032X\tunknown\t/CN=c%d\n", i, i }' > "$idx"
 s=$(now); $PB crl big >/dev/null; e=$(now)
@@ -91,8 +125,10 @@ s=$(now); openssl ca -gencrl -config big.cnf -out big-openssl.crl 2>/dev/null; e
 row "openssl ca -gencrl (same index.txt)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
 
 echo
-echo "## Listing"
+echo "### Listing"
 echo
+echo "| command | time |"
+echo "| --- | --- |"
 awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "V\t371122093714Z\t\t%032X\tcerts/l%d\t/CN=l%d\n", i, i, i }' > "$work/pki/cas/big/index.txt"
 s=$(now); $PB list >/dev/null; e=$(now)
 row "pkibench list (100,000 certificates, whole process)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
@@ -100,13 +136,15 @@ s=$(now); $PB list --json >/dev/null; e=$(now)
 row "pkibench list --json (100,000)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.0f ms", 1000*(e-s)}')"
 
 echo
-echo "## One probe as a whole process"
+echo "### One probe as a whole process"
 echo
 $PB issue srv --ca abc --dns localhost >/dev/null
 if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 3 --runs 30 --export-markdown probe.md "$work/pkibench --store $work/pki probe --client b1 --server srv" >/dev/null 2>&1 || true
-  tail -n +3 probe.md | sed 's/^/    /'
+  hyperfine -N --warmup 3 --runs 30 --export-markdown probe.md -n "pkibench probe --client b1 --server srv" "$work/pkibench --store $work/pki probe --client b1 --server srv" >/dev/null 2>&1 || true
+  cat probe.md
 else
+  echo "| command | mean |"
+  echo "| --- | --- |"
   s=$(now); for i in $(seq 1 20); do $PB probe --client b1 --server srv >/dev/null; done; e=$(now)
   row "pkibench probe (mean of 20)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.1f ms", 1000*(e-s)/20}')"
 fi

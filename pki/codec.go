@@ -268,12 +268,6 @@ func DecodePKCS12(der []byte, password string) (PKCS12Contents, error) {
 	return PKCS12Contents{Key: s, Leaf: leaf, Chain: chain}, nil
 }
 
-// EncodePKCS12 writes key, leaf and chain with the Modern2023 encoder
-// (AES-256, PBKDF2-SHA256) that openssl 3, Java and Windows read.
-func EncodePKCS12(key crypto.Signer, leaf *x509.Certificate, chain []*x509.Certificate, password string) ([]byte, error) {
-	return pkcs12.Modern2023.Encode(key, leaf, chain, password)
-}
-
 // PEM encoders.
 
 func EncodeCertPEM(der []byte) []byte {

@@ -234,11 +234,11 @@ func pkcs12PBECipher(oid asn1.ObjectIdentifier, params, passphrase []byte) (ciph
 	if oid.Equal(oidPBEWithSHAAnd2KeyTripleDESCBC) {
 		keyLen = 16
 	}
-	key := pkcs12KDF(1, pw, p.Salt, p.Iterations, keyLen)
+	key := pkcs12KDF(sha1.New, 1, pw, p.Salt, p.Iterations, keyLen)
 	if keyLen == 16 {
 		key = append(key, key[:8]...) // two-key 3DES: K1, K2, K1
 	}
-	iv := pkcs12KDF(2, pw, p.Salt, p.Iterations, 8)
+	iv := pkcs12KDF(sha1.New, 2, pw, p.Salt, p.Iterations, 8)
 	block, err := des.NewTripleDESCipher(key)
 	if err != nil {
 		return nil, nil, err
@@ -259,9 +259,11 @@ func bmpPassword(p []byte) []byte {
 	return append(out, 0, 0)
 }
 
-// pkcs12KDF is RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64).
-func pkcs12KDF(id byte, pw, salt []byte, iter, n int) []byte {
-	const u, v = 20, 64
+// pkcs12KDF is RFC 7292 appendix B.2 with the hash newHash (v = 64: SHA-1
+// for the PBE schemes that read keys, SHA-256 for the MAC pkibench writes).
+func pkcs12KDF(newHash func() hash.Hash, id byte, pw, salt []byte, iter, n int) []byte {
+	const v = 64
+	u := newHash().Size()
 	fill := func(b []byte) []byte {
 		if len(b) == 0 {
 			return nil
@@ -276,13 +278,14 @@ func pkcs12KDF(id byte, pw, salt []byte, iter, n int) []byte {
 	in := append(fill(salt), fill(pw)...)
 	var out []byte
 	for len(out) < n {
-		h := sha1.New()
+		h := newHash()
 		h.Write(d)
 		h.Write(in)
 		a := h.Sum(nil)
 		for i := 1; i < iter; i++ {
-			s := sha1.Sum(a)
-			a = s[:]
+			h.Reset()
+			h.Write(a)
+			a = h.Sum(a[:0])
 		}
 		out = append(out, a...)
 		// I_j = (I_j + B + 1) mod 2^(8v), B = A repeated to v bytes.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // crashHelperEnv makes the test binary act as a child that issues, revokes
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) {
 	if op := os.Getenv(crashHelperEnv); op != "" {
 		os.Exit(crashHelper(op, os.Getenv("PKIBENCH_CRASH_STORE")))
 	}
-	os.Exit(m.Run())
+	os.Exit(testtool.Main(m, "store"))
 }
 
 func crashHelper(op, dir string) int {

@@ -12,7 +12,9 @@ import (
 // ExportFormats lists what Export writes.
 var ExportFormats = []string{"pem", "der", "chain", "fullchain", "p12"}
 
-// Export returns a target's certificate in the given format. For p12 the
+// Export returns a target's certificate in the given format: pem (the
+// certificate), der, chain (the intermediates only), fullchain (the
+// certificate then the intermediates; no root) or p12. For p12 the
 // password protects the file; the key must be in the store.
 func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, error) {
 	id, err := s.Identity(target, pass)
@@ -25,14 +27,13 @@ func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, erro
 	case "der":
 		return id.Cert.Raw, nil
 	case "chain", "fullchain":
-		var b []byte
+		// certbot's convention: the intermediates, the leaf first for
+		// fullchain; never the root, which the verifier already holds.
+		lf := splitChain(pki.EncodeCertPEM(id.Cert.Raw), id.Chain)
 		if format == "fullchain" {
-			b = pki.EncodeCertPEM(id.Cert.Raw)
+			return lf.fullchain, nil
 		}
-		for _, c := range id.Chain {
-			b = append(b, pki.EncodeCertPEM(c.Raw)...)
-		}
-		return b, nil
+		return lf.chain, nil
 	case "p12":
 		if id.Key == nil {
 			return nil, fmt.Errorf("%s: no private key in the store, a PKCS#12 needs one", target)
@@ -44,7 +45,8 @@ func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		return pki.EncodePKCS12(id.Key, id.Cert, id.Chain, string(pw))
+		// The store name is the key entry's friendlyName (keytool's alias).
+		return pki.EncodePKCS12(id.Key, id.Cert, id.Chain, string(pw), target)
 	}
 	return nil, fmt.Errorf("unknown export format %q (expected one of %s)", format, strings.Join(ExportFormats, ", "))
 }

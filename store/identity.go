@@ -34,13 +34,17 @@ func (s *Store) Identity(name string, pass PassphraseFunc) (pki.Identity, error)
 		return pki.Identity{}, err
 	}
 	id := pki.Identity{Name: name, Cert: certs[0], Chain: certs[1:]}
-	if chain, err := readCerts(filepath.Join(dir, "chain.pem")); err == nil {
-		if certFile == "ca.crt" {
-			chain = chain[1:] // a CA's chain.pem starts with itself
+	if certFile == "ca.crt" {
+		// A CA's chain.pem is its path to the root, starting with itself.
+		if chain, err := readCerts(filepath.Join(dir, "chain.pem")); err == nil {
+			id.Chain = chain[1:]
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return pki.Identity{}, err
 		}
-		id.Chain = chain
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if chain, err := readLeafChain(dir); err != nil {
 		return pki.Identity{}, err
+	} else if len(chain) > 0 {
+		id.Chain = chain
 	}
 	key, err := readKeyFile(filepath.Join(dir, keyFile), "the key of "+name, pass)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

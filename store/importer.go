@@ -336,7 +336,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 			SerialHex(leaf.SerialNumber), es[i].Name(), ca))
 		return false, nil
 	}
-	chainPEM, err := readFileBytes(filepath.Join(caDir, "chain.pem"))
+	issuers, err := readCerts(filepath.Join(caDir, "chain.pem"))
 	if err != nil {
 		return false, err
 	}
@@ -349,11 +349,10 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	if err := fs.add("cert.pem", certPEM, 0o644); err != nil {
 		return false, err
 	}
-	if err := fs.add("chain.pem", chainPEM, 0o644); err != nil {
-		return false, err
-	}
-	if err := fs.add("fullchain.pem", append(append([]byte{}, certPEM...), chainPEM...), 0o644); err != nil {
-		return false, err
+	for _, f := range splitChain(certPEM, issuers).files() {
+		if err := fs.add(f.name, f.data, f.perm); err != nil {
+			return false, err
+		}
 	}
 	if key != nil {
 		kp, err := pki.EncodeKeyPEM(key, pass)
@@ -427,20 +426,16 @@ func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.
 	m := importMeta{Sources: sources, Contents: kinds, Created: s.now().UTC(), Notes: out.Notes}
 	if leaf != nil {
 		certPEM := pki.EncodeCertPEM(leaf.Raw)
-		var chain []byte
-		for _, c := range rest {
-			chain = append(chain, pki.EncodeCertPEM(c.Raw)...)
-		}
 		if err := fs.add("cert.pem", certPEM, 0o644); err != nil {
 			return err
 		}
-		if len(chain) > 0 {
-			if err := fs.add("chain.pem", chain, 0o644); err != nil {
+		for _, f := range splitChain(certPEM, rest).files() {
+			if f.name == "chain.pem" && len(f.data) == 0 {
+				continue // nothing came between the leaf and its root
+			}
+			if err := fs.add(f.name, f.data, f.perm); err != nil {
 				return err
 			}
-		}
-		if err := fs.add("fullchain.pem", append(append([]byte{}, certPEM...), chain...), 0o644); err != nil {
-			return err
 		}
 		m.Subject, m.Issuer = pki.FormatName(leaf.Subject), pki.FormatName(leaf.Issuer)
 		m.Serial, m.NotAfter = SerialHex(leaf.SerialNumber), leaf.NotAfter

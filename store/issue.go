@@ -110,7 +110,7 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 			return err
 		}
 		caDir := s.caDir(o.CA)
-		chainPEM, err := os.ReadFile(filepath.Join(caDir, "chain.pem"))
+		issuers, err := readCerts(filepath.Join(caDir, "chain.pem"))
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 		if err != nil {
 			return err
 		}
-		if out, err = s.writeIssued(o, profile, issued, chainPEM, meta); err != nil {
+		if out, err = s.writeIssued(o, profile, issued, issuers, meta); err != nil {
 			// Undo at once what the journal lists, rather than at the next write.
 			if _, rerr := s.rollBack(); rerr != nil {
 				return fmt.Errorf("%w (and rolling back: %v)", err, rerr)
@@ -243,7 +243,7 @@ func signOne(o IssueOptions, name string, serial *big.Int, profile pki.Profile, 
 // writeIssued puts a batch on disk: the journal first (so a crash can be
 // rolled back), then every file in place without a sync each, one
 // filesystem sync, and the index lines last: they are the commit point.
-func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed, chainPEM []byte, meta caMeta) ([]Cert, error) {
+func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed, issuers []*x509.Certificate, meta caMeta) ([]Cert, error) {
 	caDir := s.caDir(o.CA)
 	j := journal{Op: "issue"}
 	entries := make([]Entry, len(issued))
@@ -265,13 +265,8 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return nil, err
 		}
-		files := []plainFile{
-			{"cert.pem", c.certPEM, 0o644},
-			{"chain.pem", chainPEM, 0o644},
-			{"fullchain.pem", append(append([]byte{}, c.certPEM...), chainPEM...), 0o644},
-			{"key.pem", c.keyPEM, 0o600},
-			{"csr.pem", o.csrPEM, 0o644},
-		}
+		files := append([]plainFile{{"cert.pem", c.certPEM, 0o644}}, splitChain(c.certPEM, issuers).files()...)
+		files = append(files, plainFile{"key.pem", c.keyPEM, 0o600}, plainFile{"csr.pem", o.csrPEM, 0o644})
 		m, err := json.MarshalIndent(certMeta{CA: o.CA, Serial: h, Profile: string(profile), Created: now, Lab: meta.Lab}, "", "  ")
 		if err != nil {
 			return nil, err

@@ -4,7 +4,6 @@ import (
 	"crypto/x509/pkix"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/pkibench/pkibench/pki"
@@ -18,16 +17,32 @@ func TestExportImportSign(t *testing.T) {
 	// Export the server certificate as a chain.
 	d.press("2", "end", "x")
 	d.expect("Export server", "server.pem")
-	d.press("right", "right", "right") // pem -> der -> chain -> fullchain
-	d.expect("server-fullchain.pem")
+	d.press("right", "right") // pem -> der -> chain
+	d.expect("server-chain.pem", "the intermediates only (no certificate, no root)")
+	d.press("right") // -> fullchain
+	d.expect("server-fullchain.pem", "certificate + intermediates (no root)")
 	d.press("down", "ctrl+u")
 	out := filepath.Join(dir, "server-fullchain.pem")
 	d.typeText(out)
 	d.press("enter")
 	d.expect("exported server as fullchain")
 	data, err := os.ReadFile(out)
-	if err != nil || strings.Count(string(data), "BEGIN CERTIFICATE") != 2 {
-		t.Fatalf("chain file: %v\n%s", err, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// certbot's fullchain: the certificate, then intermediates, never the root.
+	objs, err := pki.Decode(data, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := pki.Certificates(objs)
+	if len(certs) == 0 || certs[0].IsCA {
+		t.Fatalf("fullchain does not start with the certificate:\n%s", data)
+	}
+	for _, c := range certs {
+		if pki.IsSelfSigned(c) {
+			t.Errorf("fullchain holds the root %s", c.Subject)
+		}
 	}
 	// Never overwrite.
 	d.press("x", "down", "ctrl+u")

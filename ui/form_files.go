@@ -95,6 +95,16 @@ func newImportForm(c *Common) Component {
 // exportExt is the default file name ending per export format.
 var exportExt = map[string]string{"pem": ".pem", "der": ".der", "chain": "-chain.pem", "fullchain": "-fullchain.pem", "p12": ".p12"}
 
+// exportWhat says what each export format holds (certbot's convention for
+// chain and fullchain), shown under the format choice.
+var exportWhat = map[string]string{
+	"pem":       "the certificate",
+	"der":       "the certificate, DER (binary)",
+	"chain":     "the intermediates only (no certificate, no root)",
+	"fullchain": "certificate + intermediates (no root)",
+	"p12":       "key, certificate and chain (alias: the name)",
+}
+
 // newExportForm writes a certificate of the store to a file, in one of
 // store.ExportFormats; target is a store name (Identity does not take CA/SERIAL).
 func newExportForm(c *Common, target, name string) Component {
@@ -110,6 +120,7 @@ func newExportForm(c *Common, target, name string) Component {
 	pass.hint = "protects the .p12 file (and its key); needed for p12 only"
 	f.fields = []*formField{choiceField("format", "Format", store.ExportFormats, "pem"), out, pass}
 	f.changed = func(f *form) {
+		f.field("format").hint = exportWhat[f.value("format")]
 		f.field("out").setDefault(name + exportExt[f.value("format")])
 		f.field("out").check()
 	}

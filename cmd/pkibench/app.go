@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,9 @@ type app struct {
 	stdout, stderr io.Writer
 	// raw is stdout without escaping: JSON (escaped as JSON) and bytes the
 	// user asked for (export to stdout).
-	raw          io.Writer
+	raw io.Writer
+	// rawStdout is stdout before buffering: is it a terminal?
+	rawStdout    io.Writer
 	storeDir     string
 	json         bool
 	passFile     string
@@ -33,19 +36,29 @@ func (a *app) rootCommand() *cobra.Command {
 revokes them and publishes CRLs, and runs live mutual-TLS handshakes that answer
 ACCEPT or REJECT with the reason, the evidence and the fix.
 
-With no command it opens the TUI on the store (./pki, --store or $PKIBENCH_STORE).`,
+With no command it opens the TUI (it needs a terminal).
+
+Where the store lives (the first rule that applies):
+` + store.LocationRule + `
+Commands that write create that store when it is missing ('pkibench init [DIR]'
+creates one explicitly); commands that only read never create one.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          groupArgs,
 		RunE:          a.runTUI,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.storeDir, "store", "", "store folder (default $PKIBENCH_STORE, else ./pki)")
+	pf.StringVar(&a.storeDir, "store", "", "store folder (default $PKIBENCH_STORE, else ./pki if it holds store.json, else $XDG_DATA_HOME/pkibench)")
 	pf.BoolVar(&a.json, "json", false, "print JSON instead of text")
 	pf.StringVar(&a.passFile, "passphrase-file", "", "read passphrases from this file (first line) instead of prompting")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.caCommand(), a.issueCommand(), a.signCommand(), a.csrCommand(), a.listCommand(),
-		a.revokeCommand(), a.crlCommand(), a.importCommand(), a.exportCommand(), a.checkCommand(), a.inspectCommand(), a.verifyCommand(), a.probeCommand(), a.serveCommand(), a.labCommand())
+		a.revokeCommand(), a.crlCommand(), a.importCommand(), a.exportCommand(), a.checkCommand(), a.inspectCommand(), a.verifyCommand(), a.probeCommand(), a.serveCommand(), a.labCommand(),
+		a.initCommand(), a.versionCommand(), a.manCommand(root))
+	root.Version = readBuildInfo().String()
+	root.SetVersionTemplate("{{.Version}}\n")
+	makeGroups(root)
+	a.registerCompletions(root)
 	return root
 }
 
@@ -56,21 +69,45 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(m, "requires at least") || strings.HasPrefix(m, "required flag")
 }
 
+// location applies store.Locate to --store, the environment and the working folder.
+func (a *app) location() (store.Location, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return store.Location{}, fmt.Errorf("working folder: %w", err)
+	}
+	return store.Locate(a.storeDir, os.Getenv, cwd)
+}
+
+// dir is the store folder for messages ("" when no rule gives one).
 func (a *app) dir() string {
-	if a.storeDir != "" {
-		return a.storeDir
+	loc, err := a.location()
+	if err != nil {
+		return ""
 	}
-	if d := os.Getenv("PKIBENCH_STORE"); d != "" {
-		return d
-	}
-	return "pki"
+	return loc.Dir
 }
 
 // openStore opens the store for writing, creating it when absent.
-func (a *app) openStore() (*store.Store, error) { return store.OpenOrCreate(a.dir()) }
+func (a *app) openStore() (*store.Store, error) {
+	loc, err := a.location()
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenOrCreate(loc.Dir)
+}
 
 // readStore opens an existing store; read-only commands never create one.
-func (a *app) readStore() (*store.Store, error) { return store.Open(a.dir()) }
+func (a *app) readStore() (*store.Store, error) {
+	loc, err := a.location()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(loc.Dir)
+	if errors.Is(err, store.ErrNotStore) {
+		return nil, fmt.Errorf("%w\nthe folder comes from %s; create a store there with 'pkibench init', or point --store at an existing one", err, loc.Source)
+	}
+	return st, err
+}
 
 func (a *app) printJSON(v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")

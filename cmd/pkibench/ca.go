@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -76,6 +77,11 @@ func (a *app) caCreateCommand() *cobra.Command {
 			ca, err := st.CreateCA(o)
 			if err != nil {
 				return err
+			}
+			if !ca.Encrypted {
+				// Standard error, so --json output stays one JSON value.
+				fmt.Fprintf(a.stderr, "note: the key of CA %s is not encrypted (only its 0600 mode protects %s); --encrypt protects it with a passphrase\n",
+					ca.Name, filepath.Join(ca.Dir, "ca.key"))
 			}
 			if a.json {
 				return a.printJSON(ca)

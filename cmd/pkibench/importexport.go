@@ -1,10 +1,12 @@
 package main
 
 import (
-	"os"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -17,8 +19,10 @@ func (a *app) importCommand() *cobra.Command {
 		Long: `Import foreign material. A CA certificate becomes a store CA (able to issue and
 revoke when its key comes along with --key); a certificate issued by a store CA
 is recorded in that CA's index so it can be revoked; anything else is kept in
-imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
+imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.
+A FILE (or --key) of '-' is read from standard input; then --as names it.`,
 		Example: `  pkibench import ca/ca.cert.pem --key ca/ca.key.pem --as abc
+  curl -s https://example.org/ca.pem | pkibench import - --as example
   pkibench import invoice-server/server.cert --key invoice-server/private.key --as invoice-server
   pkibench import bundle.p12 --as web`,
 		Args: minArgs(1, "at least one FILE"),
@@ -28,13 +32,24 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 					return usageError{err}
 				}
 			}
+			all := append(args, nonEmpty(key)...)
+			if err := checkStdinArgs(all); err != nil {
+				return err
+			}
+			if as == "" && all[0] == "-" {
+				return usagef("import -: give the store name with --as (standard input has no file name)")
+			}
 			var files []store.ImportFile
-			for _, p := range append(args, nonEmpty(key)...) {
-				b, err := os.ReadFile(p)
+			for _, p := range all {
+				b, err := a.readInput(p)
 				if err != nil {
 					return err
 				}
-				files = append(files, store.ImportFile{Source: p, Data: b})
+				src := p
+				if p == "-" {
+					src = stdinName
+				}
+				files = append(files, store.ImportFile{Source: src, Data: b})
 			}
 			st, err := a.openStore()
 			if err != nil {
@@ -73,6 +88,50 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 	return c
 }
 
+// checkStdinArgs refuses '-' more than once: standard input is read once.
+func checkStdinArgs(files []string) error {
+	n := 0
+	for _, f := range files {
+		if f == "-" {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("'-' (standard input) given %d times; it can be read only once", n)
+	}
+	return nil
+}
+
+// chainNote says what a chain or fullchain export holds, subject by subject.
+func chainNote(format string, b []byte) string {
+	if format != "chain" && format != "fullchain" {
+		return ""
+	}
+	var names []string
+	if objs, err := pki.Decode(b, format); err == nil {
+		for _, c := range pki.Certificates(objs) {
+			names = append(names, pki.FormatName(c.Subject))
+		}
+	}
+	if format == "fullchain" {
+		if len(names) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("fullchain: the certificate (%s) and %s; not the root", names[0], intermediates(names[1:]))
+	}
+	return fmt.Sprintf("chain: %s; not the certificate, not the root", intermediates(names))
+}
+
+func intermediates(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no intermediate (issued right under the root)"
+	case 1:
+		return "1 intermediate (" + names[0] + ")"
+	}
+	return fmt.Sprintf("%d intermediates (%s)", len(names), strings.Join(names, "; "))
+}
+
 func nonEmpty(s string) []string {
 	if s == "" {
 		return nil
@@ -86,7 +145,18 @@ func (a *app) exportCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export TARGET",
 		Short: "Export a certificate as pem, der, chain, fullchain or p12 (password from --passphrase-file, $PKIBENCH_PASSPHRASE or a prompt)",
-		Args:  exactArgs(1, "TARGET"),
+		Long: `export writes a certificate in one of these formats:
+  pem        the certificate
+  der        the certificate, DER (binary: to --out FILE or a pipe)
+  chain      the intermediates only (certbot's chain.pem)
+  fullchain  the certificate then the intermediates (certbot's fullchain.pem:
+             what nginx ssl_certificate, Node.js cert and curl --cert take)
+  p12        PKCS#12 with the key, the certificate and its chain (binary);
+             Java keytool lists it under the certificate's name as alias
+The root is never in chain or fullchain: the other side holds it as its trust
+anchor (certs/NAME/root.pem). For chain and fullchain, export says which
+certificates it wrote (on standard error when writing to standard output).`,
+		Args: exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.readStore()
 			if err != nil {
@@ -105,9 +175,14 @@ func (a *app) exportCommand() *cobra.Command {
 					return usagef("--json describes the written file: give --out FILE")
 				}
 			}
+			note := chainNote(format, b)
 			if out == "" || out == "-" {
-				if format == "p12" || format == "der" {
-					return usagef("--format %s is binary: give --out FILE", format)
+				// Binary goes to a pipe or a file, never onto a terminal.
+				if (format == "p12" || format == "der") && isTerminal(a.rawStdout) {
+					return usagef("--format %s is binary: give --out FILE or pipe the output", format)
+				}
+				if note != "" {
+					fmt.Fprintln(a.stderr, note)
 				}
 				_, err = a.rawOut().Write(b)
 				return err
@@ -119,6 +194,9 @@ func (a *app) exportCommand() *cobra.Command {
 				return a.printJSON(map[string]any{"target": args[0], "format": format, "out": out, "bytes": len(b)})
 			}
 			a.printf("wrote %s (%s, %d bytes)\n", out, format, len(b))
+			if note != "" {
+				a.printf("  %s\n", note)
+			}
 			return nil
 		},
 	}

@@ -132,27 +132,36 @@ func (a *app) signCommand() *cobra.Command {
 	var f issueFlags
 	var name string
 	c := &cobra.Command{
-		Use:     "sign CSR",
-		Short:   "Sign a certificate signing request (its signature is checked first)",
-		Example: `  pkibench sign invoice-server/server.csr --ca abc --name invoice-server --profile server --dns localhost`,
-		Args:    exactArgs(1, "a CSR file"),
+		Use:   "sign CSR",
+		Short: "Sign a certificate signing request (its signature is checked first)",
+		Long:  "Sign a certificate signing request. A CSR of '-' is read from standard input (then --name is required).",
+		Example: `  pkibench sign invoice-server/server.csr --ca abc --name invoice-server --profile server --dns localhost
+  openssl req -new -key k.pem -subj /CN=web | pkibench sign - --ca abc --name web --dns localhost`,
+		Args: exactArgs(1, "a CSR file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if name == "" {
+				if args[0] == "-" {
+					return usagef("sign -: give the certificate's store name with --name (standard input has no file name)")
+				}
 				name = store.NameFromFile(args[0])
 			}
 			o, err := f.options(a, []string{name})
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := a.readInput(args[0])
 			if err != nil {
 				return err
+			}
+			source := args[0]
+			if source == "-" {
+				source = stdinName
 			}
 			st, err := a.openStore()
 			if err != nil {
 				return err
 			}
-			cert, err := st.SignCSR(data, args[0], o)
+			cert, err := st.SignCSR(data, source, o)
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// file holds reaches the terminal (or a pipe) with control characters
 	// written \xHH. JSON and file contents use raw (see printJSON).
 	stderr = pki.EscapeWriter{W: stderr}
-	app := &app{stdin: stdin, stdout: pki.EscapeWriter{W: out}, raw: out, stderr: stderr}
+	app := &app{stdin: stdin, stdout: pki.EscapeWriter{W: out}, raw: out, rawStdout: stdout, stderr: stderr}
 	root := app.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -55,6 +55,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out.Flush()
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errNoTerminal) {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
 	}
 	if errors.Is(err, errReported) {
 		return exitFailure

@@ -48,3 +48,19 @@ func TestREADMEDocumentsEverything(t *testing.T) {
 }
 
 type pflagFlag = pflag.Flag
+
+// BENCHMARKS.md quotes the tables bench/compare.sh wrote, verbatim, so the
+// figures a reader sees are the ones the script produced.
+func TestBenchmarksQuoteCompareTable(t *testing.T) {
+	bench, err := os.ReadFile("../../BENCHMARKS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile("../../bench/compare.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(strings.TrimSpace(string(table))) == 0 || !strings.Contains(string(bench), strings.TrimSpace(string(table))) {
+		t.Error("BENCHMARKS.md does not quote bench/compare.md (rerun `bash bench/compare.sh` and paste its tables)")
+	}
+}

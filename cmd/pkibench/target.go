@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/pkibench/pkibench/pki"
@@ -21,8 +22,19 @@ type target struct {
 // file. It never creates a store.
 func (a *app) loadTarget(t string) (*target, error) {
 	st, err := a.readStore()
-	if err != nil && !errors.Is(err, store.ErrNotStore) {
+	if err != nil && !errors.Is(err, store.ErrNotStore) && !errors.Is(err, store.ErrNoHome) {
 		return nil, err
+	}
+	if t == "-" {
+		b, err := a.readStdin()
+		if err != nil {
+			return nil, err
+		}
+		objs, err := pki.Decode(b, stdinName)
+		if err != nil {
+			return nil, err
+		}
+		return &target{source: stdinName, objs: objs, st: st}, nil
 	}
 	path := ""
 	if st != nil {
@@ -45,6 +57,36 @@ func (a *app) loadTarget(t string) (*target, error) {
 		return nil, err
 	}
 	return &target{source: path, objs: objs, st: st}, nil
+}
+
+// stdinName names standard input in messages, as openssl does.
+const stdinName = "(standard input)"
+
+// maxStdin bounds what '-' reads: far above any certificate, CSR or bundle,
+// far below what would exhaust memory.
+const maxStdin = 16 << 20
+
+// readStdin reads '-' (standard input) whole, refusing more than maxStdin.
+func (a *app) readStdin() ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(a.stdin, maxStdin+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stdinName, err)
+	}
+	if len(b) > maxStdin {
+		return nil, fmt.Errorf("%s: more than %d MiB (expected a certificate, key, CSR or CRL)", stdinName, maxStdin>>20)
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%s: empty (expected PEM or DER data)", stdinName)
+	}
+	return b, nil
+}
+
+// readInput reads path, or standard input when path is "-".
+func (a *app) readInput(path string) ([]byte, error) {
+	if path == "-" {
+		return a.readStdin()
+	}
+	return os.ReadFile(path)
 }
 
 // readCertFile reads every certificate in a PEM or DER file.

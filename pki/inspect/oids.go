@@ -1,5 +1,7 @@
 package inspect
 
+//go:generate go run ./oidgen -o oids_table.go
+
 // objName is what openssl's i2a_ASN1_OBJECT prints: the long name when
 // openssl knows the OID, else the dotted form.
 func objName(oid string) string {

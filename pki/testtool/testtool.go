@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -23,8 +26,60 @@ func Require(t testing.TB, tool string) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s is required under CI=true but not found on PATH: %v", tool, err)
 	}
+	skipped.add(tool)
 	t.Skipf("%s not found on PATH; skipping interop test", tool)
 	return ""
+}
+
+// skipped counts, per missing tool, the tests Require skipped in this test
+// binary (one package), for Main's closing line. It is the one piece of
+// shared state here: tests run in parallel, so it is guarded.
+var skipped = &skipCount{byTool: map[string]int{}}
+
+type skipCount struct {
+	mu     sync.Mutex
+	byTool map[string]int
+}
+
+func (s *skipCount) add(tool string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byTool[tool]++
+}
+
+// Summary is the closing line for package pkg: how many interop tests were
+// skipped and which tools were missing; "" when none was.
+func (s *skipCount) Summary(pkg string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.byTool) == 0 {
+		return ""
+	}
+	n, tools := 0, make([]string, 0, len(s.byTool))
+	for tool, c := range s.byTool {
+		n += c
+		tools = append(tools, fmt.Sprintf("%s (%d)", tool, c))
+	}
+	sort.Strings(tools)
+	return fmt.Sprintf("pkibench/%s: %d interop test(s) skipped: not found on PATH: %s; install them (see README) or run CI=true bash .ci/run, which installs them",
+		pkg, n, strings.Join(tools, ", "))
+}
+
+// Main runs a package's tests (call it from TestMain) and ends with one line
+// saying how many interop tests were skipped and why. go test shows a
+// passing package's output only with -v, so the line also goes to the
+// controlling terminal when there is one: a developer sees it in a plain
+// `go test ./...` run. Under CI=true nothing is skipped (Require fails).
+func Main(m *testing.M, pkg string) int {
+	code := m.Run()
+	if line := skipped.Summary(pkg); line != "" {
+		fmt.Fprintln(os.Stderr, line)
+		if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			fmt.Fprintln(tty, line)
+			tty.Close()
+		}
+	}
+	return code
 }
 
 // Snapshot returns every path under dir with its mode and content hash, so a

@@ -43,7 +43,7 @@ type CAPaths struct {
 
 // CertPaths are the files of one issued identity.
 type CertPaths struct {
-	Dir, Cert, Key, Chain, FullChain, CSR, Ext string
+	Dir, Cert, Key, Chain, FullChain, Root, CSR, Ext string
 }
 
 // CA returns the paths of CA name.
@@ -59,7 +59,7 @@ func (l Layout) CA(name string) CAPaths {
 func (l Layout) Cert(name string) CertPaths {
 	d := filepath.Join(l.Root, "certs", name)
 	return CertPaths{Dir: d, Cert: filepath.Join(d, "cert.pem"), Key: filepath.Join(d, "key.pem"), Chain: filepath.Join(d, "chain.pem"),
-		FullChain: filepath.Join(d, "fullchain.pem"), CSR: filepath.Join(d, "csr.pem"), Ext: filepath.Join(d, "ext.cnf")}
+		FullChain: filepath.Join(d, "fullchain.pem"), Root: filepath.Join(d, "root.pem"), CSR: filepath.Join(d, "csr.pem"), Ext: filepath.Join(d, "ext.cnf")}
 }
 
 // Quote makes s one shell word: unchanged when it is made of safe

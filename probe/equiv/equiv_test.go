@@ -76,6 +76,23 @@ func TestOpenSSLCreateIssueVerify(t *testing.T) {
 				Subject: pkix.Name{Organization: []string{"InvoiceServer"}, CommonName: "localhost"}}))
 			mustSh(t, dir, Issue(l, IssueSpec{Name: "mail", CA: "abc", CAAlgo: algo, Algo: algo, Profile: pki.ProfileClient}))
 
+			// certbot's convention, as the store writes it: chain.pem the
+			// intermediates, fullchain.pem leaf + intermediates, root.pem the root.
+			for _, c := range []struct {
+				file string
+				want []string
+			}{
+				{l.Cert("web").Chain, []string{"issuing"}},
+				{l.Cert("web").FullChain, []string{"localhost", "issuing"}},
+				{l.Cert("web").Root, []string{"ABC Root"}},
+				{l.Cert("mail").Chain, nil},
+				{l.Cert("mail").FullChain, []string{"mail"}},
+				{l.Cert("mail").Root, []string{"ABC Root"}},
+			} {
+				if got := commonNames(t, c.file); strings.Join(got, ",") != strings.Join(c.want, ",") {
+					t.Errorf("%s holds %v, want %v", c.file, got, c.want)
+				}
+			}
 			web := readCert(t, l.Cert("web").Cert)
 			if len(web.ExtKeyUsage) != 1 || web.ExtKeyUsage[0] != x509.ExtKeyUsageServerAuth || web.IsCA || len(web.DNSNames) != 1 || len(web.AuthorityKeyId) == 0 {
 				t.Errorf("web: eku %v ca %v dns %v aki %x", web.ExtKeyUsage, web.IsCA, web.DNSNames, web.AuthorityKeyId)
@@ -114,6 +131,28 @@ func TestOpenSSLCreateIssueVerify(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// commonNames lists the CNs of the certificates in a PEM file (none for an empty one).
+func commonNames(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for {
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			return out
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, c.Subject.CommonName)
 	}
 }
 

@@ -222,7 +222,7 @@ func isRSA(a pki.Algorithm) bool { return strings.HasPrefix(string(a), "rsa") }
 
 // Issue returns the openssl commands for `pkibench issue`: a key, a CSR,
 // the CA's signature with an extfile giving the profile's extensions, and
-// chain.pem / fullchain.pem. (openssl x509 -req does not record the
+// chain.pem / fullchain.pem / root.pem. (openssl x509 -req does not record the
 // certificate in index.txt; `openssl ca -extfile` would.)
 func Issue(l Layout, s IssueSpec) []Command {
 	p, ca := l.Cert(s.Name), l.CA(s.CA)
@@ -242,10 +242,17 @@ func Issue(l Layout, s IssueSpec) []Command {
 		{OpenSSL, "make the certificate signing request (CSR)", line("openssl", "req", "-new", "-key", p.Key, "-subj", subjectOf(s.Subject, s.Name), "-out", p.CSR)},
 		{Shell, "write the " + string(profile) + " profile's extensions", heredoc(p.Ext, s.Extensions())},
 		{OpenSSL, "sign the request with " + s.CA + "'s key (random serial)", line(args...)},
-		{Shell, "chain.pem and fullchain.pem (what a TLS peer should send)",
-			line("cp", ca.Chain, p.Chain) + " && " + line("cat", p.Cert, p.Chain) + " > " + Quote(p.FullChain)},
+		{Shell, "chain.pem = the intermediates, root.pem = the root (the CA's chain.pem without its last certificate, and that one)",
+			line("awk", splitAWK+"for(i=1;i<n;i++) printf \"%s\", c[i]}", ca.Chain) + " > " + Quote(p.Chain) + " && " +
+				line("awk", splitAWK+"printf \"%s\", c[n]}", ca.Chain) + " > " + Quote(p.Root)},
+		{Shell, "fullchain.pem = the certificate then the intermediates (what a TLS peer sends; never the root)",
+			line("cat", p.Cert, p.Chain) + " > " + Quote(p.FullChain)},
 	}
 }
+
+// splitAWK numbers the PEM blocks of a file (c[1] .. c[n]); the END
+// clause that follows picks which to print.
+const splitAWK = `/-BEGIN CERTIFICATE-/{n++} {c[n]=c[n] $0 ORS} END{`
 
 // CAConfig writes the minimal `openssl ca` configuration that points at
 // the pkibench CA folder: its index.txt is openssl's format already.
