@@ -34,6 +34,7 @@ func Connect(ctx context.Context, addr string, cc ClientConfig, opts Options) Re
 	c := runClient(ctx, addr, cc, opts, start, wait, nil)
 	classifyClient(&r, c, cc, wait)
 	fillFromClient(&r, c, cc)
+	addAlso(&r, c, cc)
 	r.Timeline = mergeSteps(c.log)
 	r.finish(start)
 	return r
@@ -45,8 +46,16 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 		classifyNetwork(r, c.dialErr, r.Addr)
 		return
 	}
+	if c.startErr != nil {
+		startTLSFailed(r, c.startErr)
+		return
+	}
 	if c.finding != nil {
 		r.setFinding(c.finding, verify.SideClient)
+		return
+	}
+	if ref := refusalIn(cc.StartTLS, c.answer, c.requested); c.handshake && ref != nil {
+		refusedAfterHandshake(r, c, cc, ref)
 		return
 	}
 	if c.handshake && c.received > 0 {

@@ -83,6 +83,9 @@ func notAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding {
 	if len(c.acceptable) == 0 {
 		return nil
 	}
+	if f := incompleteByAcceptable(c, id); f != nil {
+		return f
+	}
 	certs := append([]*x509.Certificate{id.Cert}, id.Chain...)
 	for _, ca := range c.acceptable {
 		for _, x := range certs {
