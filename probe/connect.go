@@ -35,6 +35,7 @@ func Connect(ctx context.Context, addr string, cc ClientConfig, opts Options) Re
 	classifyClient(&r, c, cc, wait)
 	fillFromClient(&r, c, cc)
 	addAlso(&r, c, cc)
+	curlSays(&r, cc)
 	r.Timeline = mergeSteps(c.log)
 	r.finish(start)
 	return r

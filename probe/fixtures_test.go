@@ -34,6 +34,8 @@ type world struct {
 	client           pki.Identity // mail, by root
 	clientForeign    pki.Identity // by foreignRoot (the seeds' ZXC Inc.)
 	clientViaInter   pki.Identity // by inter, chain sent
+	clientDeep       pki.Identity // under two intermediates (inter, inter2), chain sent
+	inter2           *authority
 	clientNoInter    pki.Identity // by inter, intermediate not sent
 	clientExpired    pki.Identity
 	clientNotYet     pki.Identity
@@ -151,6 +153,8 @@ func newWorld(t testing.TB) *world {
 	w.client = w.root.leaf(t, "mail", pki.ProfileClient, nil, nil)
 	w.clientForeign = w.foreignRoot.leaf(t, "mail", pki.ProfileClient, nil, nil)
 	w.clientViaInter = w.inter.leaf(t, "mail-inter", pki.ProfileClient, nil, nil)
+	w.inter2 = w.inter.sub(t, "ABC Issuing 2", nil, nil, now)
+	w.clientDeep = w.inter2.leaf(t, "deep-mail", pki.ProfileClient, nil, nil)
 	w.clientNoInter = w.clientViaInter
 	w.clientNoInter.Chain = nil
 	w.clientExpired = w.root.leaf(t, "old", pki.ProfileClient, nil, func(c *x509.Certificate) {

@@ -95,9 +95,9 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 	if len(c.acceptable) == 0 {
 		return nil
 	}
-	acceptable := func(x *x509.Certificate) bool {
+	named := func(raw []byte) bool {
 		for _, ca := range c.acceptable {
-			if bytes.Equal(x.RawSubject, ca) {
+			if bytes.Equal(raw, ca) {
 				return true
 			}
 		}
@@ -106,20 +106,19 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 	sent := append([]*x509.Certificate{id.Cert}, id.Chain...)
 	var missing []*x509.Certificate
 	cur := id.Cert
-	for hop := 0; hop < 8; hop++ {
+	for hop := 0; ; hop++ {
+		if named(cur.RawIssuer) {
+			break
+		}
+		if hop == 8 || pki.IsSelfSigned(cur) {
+			return nil
+		}
 		parent := findIssuer(cur, sent)
 		if parent == nil {
-			parent = findIssuer(cur, c.known)
-			if parent == nil {
+			if parent = findIssuer(cur, c.known); parent == nil {
 				return nil
 			}
 			missing = append(missing, parent)
-		}
-		if acceptable(parent) {
-			break
-		}
-		if pki.IsSelfSigned(parent) {
-			return nil
 		}
 		cur = parent
 	}
@@ -165,4 +164,17 @@ func startTLSFailed(r *Result, err error) {
 	r.set(verify.NotTLS, verify.SideNetwork,
 		fmt.Sprintf("The STARTTLS exchange failed before any TLS: %v.", err), said,
 		"check the protocol (--starttls) and the port: the server may not offer STARTTLS there, or may want TLS from the first byte (leave --starttls out)")
+}
+
+// curlSays adds what curl prints for the same refusal of the server's
+// chain, so a "curl error 60" report can be matched to the probe.
+func curlSays(r *Result, cc ClientConfig) {
+	switch r.Reason {
+	case verify.ServerCertUntrusted, verify.ServerChainIncomplete:
+		trust := "the CAs given (--client-trust)"
+		if cc.SystemRoots {
+			trust = "the system roots (--system-roots), as curl without --cacert"
+		}
+		r.note("curl says: \"curl: (60) SSL certificate problem: unable to get local issuer certificate\" when trusting %s", trust)
+	}
 }

@@ -25,10 +25,14 @@ type verifyOutput struct {
 	Finding *verify.Finding `json:"finding,omitempty"`
 	Chain   []string        `json:"chain,omitempty"`
 	At      time.Time       `json:"at"`
+	// Emulate is the client whose judgement was copied; Warning what it
+	// accepted that other clients refuse (a CN-only name).
+	Emulate verify.Client `json:"emulate"`
+	Warning string        `json:"warning,omitempty"`
 }
 
 func (a *app) verifyCommand() *cobra.Command {
-	var ca, roots, inter, name, usage, at string
+	var ca, roots, inter, name, usage, at, emulate string
 	var crls []string
 	var storeCRLs bool
 	c := &cobra.Command{
@@ -45,6 +49,10 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 		Args: exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := verify.Options{Name: name}
+			client, err := verify.ParseClient(emulate)
+			if err != nil {
+				return usagef("--emulate: %v", err)
+			}
 			switch usage {
 			case "", "any":
 				opts.Usage = verify.UsageAny
@@ -121,8 +129,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if a.showCommands {
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
-			chains, f := verify.Verify(leaf, opts)
-			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
+			chains, f, warn := verify.VerifyAs(client, leaf, opts)
+			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC(), Emulate: client, Warning: warn}
 			if f != nil {
 				out.Reason = f.Code
 			} else if len(chains) > 0 {
@@ -136,6 +144,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			} else if f == nil {
 				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
+				if warn != "" {
+					a.printf("  warning: %s\n", warn)
+				}
 			} else {
 				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
 			}
@@ -154,6 +165,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
 	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	addEmulateFlag(fl, &emulate)
 	a.addCommandsFlag(c)
 	return c
 }
