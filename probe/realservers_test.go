@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -240,7 +241,7 @@ func runRealConfigs(t *testing.T, w *world, configs []realConfig) {
 				if rc.known != nil {
 					cc.KnownCRLs = rc.known(w)
 				}
-				opts := Options{Timeout: 5 * time.Second, KnownCAs: []*x509.Certificate{w.inter.cert, w.inter2.cert}}
+				opts := Options{Timeout: 5 * time.Second, KnownCAs: []*x509.Certificate{w.root.cert, w.foreignRoot.cert, w.inter.cert, w.inter2.cert}}
 				r := Connect(context.Background(), addr, cc, opts)
 				verdict := Reject
 				if wt.reason == verify.OK {
@@ -334,5 +335,265 @@ func TestRealNginx(t *testing.T) {
 		}},
 		{name: "optional", wants: optional, start: func(t *testing.T) string { return nginxConfig(t, nginx, f, "optional", "") }},
 		{name: "optional_no_ca", wants: optionalNoCA, start: func(t *testing.T) string { return nginxConfig(t, nginx, f, "optional_no_ca", "") }},
+	})
+}
+
+// haproxyConfig is one HAProxy frontend terminating TLS with verify
+// required; crl is the CRL file or "".
+func haproxyConfig(t *testing.T, haproxy string, f realFiles, crl string) string {
+	t.Helper()
+	dir := openDir(t)
+	addr := freeAddr(t)
+	crlOpt := ""
+	if crl != "" {
+		crlOpt = " crl-file " + f.path(crl)
+	}
+	conf := fmt.Sprintf(`global
+  log stderr format raw local0 info
+defaults
+  mode http
+  log global
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind %s ssl crt %s ca-file %s verify required%s
+  http-request return status 200 content-type text/plain string "ok"
+`, addr, f.path("server-combined.pem"), f.path("ca.pem"), crlOpt)
+	p := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startServer(t, addr, filepath.Join(dir, "haproxy.log"), false, haproxy, "-db", "-f", p)
+	return addr
+}
+
+func TestRealHAProxy(t *testing.T) {
+	haproxy := findServer(t, "haproxy")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	runRealConfigs(t, w, []realConfig{
+		// HAProxy verifies without a depth limit (OpenSSL's default of 100).
+		{name: "verify-required", wants: strictWants(false), start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "") }},
+		{name: "crl-file", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} },
+			start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "crl.pem") }},
+		{name: "crl-file-stale", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} },
+			start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "stale-crl.pem") }},
+	})
+}
+
+func TestRealOpenSSLServer(t *testing.T) {
+	openssl := testtool.Require(t, "openssl")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	start := func(crl string, depth string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			dir := openDir(t)
+			addr := freeAddr(t)
+			// The seeds' server: -Verify 1 requires a certificate and
+			// verifies it to depth 1.
+			args := []string{"s_server", "-accept", addr, "-cert", f.path("server.pem"), "-key", f.path("server.key"),
+				"-CAfile", f.path("ca.pem"), "-Verify", depth, "-verify_return_error", "-www"}
+			if crl != "" {
+				args = append(args, "-crl_check", "-CRL", f.path(crl))
+			}
+			startServer(t, addr, filepath.Join(dir, "s_server.log"), false, openssl, args...)
+			return addr
+		}
+	}
+	runRealConfigs(t, w, []realConfig{
+		// Measured: openssl 3's s_server takes a chain of two intermediates
+		// under -Verify 1 (its depth counts differently from nginx's).
+		{name: "Verify-1", wants: strictWants(false), start: start("", "1")},
+		{name: "crl", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }, start: start("crl.pem", "1")},
+		{name: "crl-stale", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} }, start: start("stale-crl.pem", "1")},
+	})
+}
+
+func TestRealNode(t *testing.T) {
+	node := testtool.Require(t, "node")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	script := f.path("invoice_server.js")
+	if err := os.WriteFile(script, []byte(invoiceServer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := func(crl string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			env := []string{"CA=" + f.path("ca.pem"), "CERT=" + f.path("server.pem"), "KEY=" + f.path("server.key")}
+			if crl != "" {
+				env = append(env, "CRL="+f.path(crl))
+			}
+			return "127.0.0.1:" + startNode(t, node, script, env)
+		}
+	}
+	runRealConfigs(t, w, []realConfig{
+		// Node.js verifies without a depth limit.
+		{name: "requestCert", wants: strictWants(false), start: start("")},
+		{name: "crl", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }, start: start("crl.pem")},
+		{name: "crl-stale", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} }, start: start("stale-crl.pem")},
+	})
+}
+
+// postgresBin is Debian's PostgreSQL server directory.
+func postgresBin(t *testing.T) string {
+	t.Helper()
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	if len(matches) > 0 {
+		return filepath.Dir(matches[len(matches)-1])
+	}
+	return filepath.Dir(testtool.Require(t, "postgres"))
+}
+
+// TestRealPostgres runs PostgreSQL with `hostssl all all 127.0.0.1/32
+// cert` (clientcert=verify-full implied) and probes it with --starttls
+// postgres. PostgreSQL refuses to run as root: as root the cluster is
+// made and run as nobody.
+func TestRealPostgres(t *testing.T) {
+	bin := postgresBin(t)
+	w := newWorld(t)
+	base := openDir(t)
+	f := writeRealFiles(t, w)
+	// PostgreSQL wants its key owned by the user it runs as, mode 0600.
+	sslDir := filepath.Join(base, "ssl")
+	if err := os.Mkdir(sslDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"ca.pem", "crl.pem", "stale-crl.pem", "server.pem", "server.key"} {
+		b, err := os.ReadFile(f.path(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sslDir, n), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, sock := filepath.Join(base, "data"), filepath.Join(base, "sock")
+	if err := os.Mkdir(sock, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := os.Geteuid() == 0
+	if asNobody {
+		testtool.Run(t, base, "chown", "-R", "nobody:nogroup", base)
+	}
+	initdb := []string{filepath.Join(bin, "initdb"), "-D", data, "-U", w.client.Cert.Subject.CommonName, "--auth=trust", "--no-sync", "-E", "UTF8"}
+	if asNobody {
+		initdb = append([]string{"runuser", "-u", "nobody", "--"}, initdb...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, initdb[0], initdb[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	hba := "hostssl all all 127.0.0.1/32 cert\n"
+	if err := os.WriteFile(filepath.Join(data, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if asNobody {
+		testtool.Run(t, base, "chown", "nobody:nogroup", filepath.Join(data, "pg_hba.conf"))
+	}
+	start := func(crl string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			addr := freeAddr(t)
+			_, port, _ := net.SplitHostPort(addr)
+			args := []string{"-D", data, "-k", sock, "-h", "127.0.0.1", "-p", port,
+				"-c", "ssl=on", "-c", "ssl_cert_file=" + filepath.Join(sslDir, "server.pem"),
+				"-c", "ssl_key_file=" + filepath.Join(sslDir, "server.key"), "-c", "ssl_ca_file=" + filepath.Join(sslDir, "ca.pem"),
+				"-c", "fsync=off", "-c", "max_connections=10", "-c", "shared_buffers=8MB"}
+			if crl != "" {
+				args = append(args, "-c", "ssl_crl_file="+filepath.Join(sslDir, crl))
+			}
+			startServer(t, addr, filepath.Join(openDir(t), "postgres.log"), asNobody, filepath.Join(bin, "postgres"), args...)
+			return addr
+		}
+	}
+	runRealConfigs(t, w, []realConfig{
+		// PostgreSQL verifies without a depth limit.
+		{name: "hostssl-cert", starttls: "postgres", wants: strictWants(false), start: start("")},
+		{name: "ssl_crl_file", starttls: "postgres", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }, start: start("crl.pem")},
+		{name: "ssl_crl_file-stale", starttls: "postgres", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} }, start: start("stale-crl.pem")},
+	})
+}
+
+// smtpServer is an SMTP server with STARTTLS that requires and verifies a
+// client certificate, written with Python's ssl module (the "Python ssl"
+// server of the list): argv CA CERT KEY [CRL].
+const smtpServer = `import socket, ssl, sys, threading
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+ctx.load_verify_locations(sys.argv[1])
+ctx.verify_mode = ssl.CERT_REQUIRED
+if len(sys.argv) > 4:
+    ctx.load_verify_locations(sys.argv[4])
+    ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', 0))
+srv.listen(16)
+print('listening', srv.getsockname()[1], flush=True)
+def tls(c):
+    try:
+        s = ctx.wrap_socket(c, server_side=True)
+    except Exception as e:
+        print('tls error', e, flush=True)
+        return
+    f = s.makefile('rb')
+    while True:
+        l = f.readline()
+        if not l:
+            return
+        cmd = l.strip().upper()
+        if cmd.startswith(b'EHLO'):
+            s.sendall(b'250 localhost\r\n')
+        elif cmd == b'QUIT':
+            s.sendall(b'221 bye\r\n')
+            return
+        else:
+            s.sendall(b'250 ok\r\n')
+def handle(c):
+    try:
+        c.sendall(b'220 localhost ESMTP test\r\n')
+        f = c.makefile('rb', buffering=0)
+        while True:
+            l = f.readline()
+            if not l:
+                return
+            cmd = l.strip().upper()
+            if cmd.startswith(b'EHLO'):
+                c.sendall(b'250-localhost\r\n250 STARTTLS\r\n')
+            elif cmd == b'STARTTLS':
+                c.sendall(b'220 2.0.0 Ready to start TLS\r\n')
+                tls(c)
+                return
+            else:
+                c.sendall(b'502 5.5.2 no\r\n')
+    finally:
+        c.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+`
+
+func TestRealSMTPStartTLS(t *testing.T) {
+	python := testtool.Require(t, "python3")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	script := f.path("smtp_server.py")
+	if err := os.WriteFile(script, []byte(smtpServer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := func(crl ...string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			args := []string{script, f.path("ca.pem"), f.path("server.pem"), f.path("server.key")}
+			for _, c := range crl {
+				args = append(args, f.path(c))
+			}
+			return "127.0.0.1:" + startTool(t, regexp.MustCompile(`^listening (\d+)`), python, args...)
+		}
+	}
+	runRealConfigs(t, w, []realConfig{
+		{name: "python-ssl-CERT_REQUIRED", starttls: "smtp", wants: strictWants(false), start: start()},
+		{name: "crl", starttls: "smtp", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }, start: start("crl.pem")},
+		{name: "crl-stale", starttls: "smtp", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} }, start: start("stale-crl.pem")},
 	})
 }

@@ -90,12 +90,13 @@ func ChainTooLong(leaf *x509.Certificate, chain []*x509.Certificate, n, depth in
 
 // incompleteByAcceptable finds a client certificate whose issuer is not
 // among the CA names the server sent but chains, through CAs known here,
-// to one that is: the client left an intermediate out.
+// to one that is: the client left an intermediate out. A server that names
+// no CAs (Python's ssl, Go) is taken to trust the root the chain reaches.
 func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding {
-	if len(c.acceptable) == 0 {
-		return nil
-	}
 	named := func(raw []byte) bool {
+		if len(c.acceptable) == 0 {
+			return false
+		}
 		for _, ca := range c.acceptable {
 			if bytes.Equal(raw, ca) {
 				return true
@@ -109,6 +110,9 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 	for hop := 0; ; hop++ {
 		if named(cur.RawIssuer) {
 			break
+		}
+		if pki.IsSelfSigned(cur) && len(c.acceptable) == 0 && hop > 0 {
+			break // the root, for a server that named no CAs
 		}
 		if hop == 8 || pki.IsSelfSigned(cur) {
 			return nil
@@ -125,6 +129,10 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 	if len(missing) == 0 {
 		return nil
 	}
+	accepted := strings.Join(decodeDNs(c.acceptable), "; ")
+	if len(c.acceptable) == 0 {
+		accepted = pki.FormatName(cur.Subject) + " (the root above it; the server named no acceptable CAs)"
+	}
 	var names []string
 	for _, m := range missing {
 		names = append(names, pki.FormatName(m.Subject))
@@ -137,9 +145,9 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 	return &verify.Finding{
 		Code: verify.ClientChainIncomplete, Side: verify.SideServer,
 		Summary: fmt.Sprintf("The client sent %s without the intermediate CA %s; the server accepts %s, which that intermediate chains to, but cannot reach it without the intermediate.",
-			subj, strings.Join(names, ", "), strings.Join(decodeDNs(c.acceptable), "; ")),
+			subj, strings.Join(names, ", "), accepted),
 		Detail: fmt.Sprintf("client certificate: %s\nits issuer:         %s (known here, not sent)\nacceptable CAs:     %s",
-			subj, pki.FormatName(id.Cert.Issuer), strings.Join(decodeDNs(c.acceptable), "; ")),
+			subj, pki.FormatName(id.Cert.Issuer), accepted),
 		Fix:      fmt.Sprintf("send the intermediate with the certificate: curl --cert with the full chain in the file (`pkibench export %s --format chain`), openssl s_client -cert_chain, Node.js cert: leaf + intermediate PEM; or give the server the intermediate", name),
 		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
 	}
