@@ -82,8 +82,10 @@ func ChainTooLong(leaf *x509.Certificate, chain []*x509.Certificate, n, depth in
 		Code: verify.ClientChainTooLong, Side: verify.SideServer,
 		Summary: fmt.Sprintf("The client chain has %d intermediate CAs, more than the server's verify depth (%d is the default of nginx and Apache) allows; the chain is otherwise valid.", n, depth),
 		Detail:  "client chain: " + strings.Join(names, " -> "),
-		Fix: fmt.Sprintf("raise the server's verify depth to at least %d: nginx `ssl_verify_depth %d;`, Apache `SSLVerifyDepth %d`, openssl s_server `-Verify %d`; or issue the client certificate from a CA nearer the root",
-			n, n, n, n),
+		// Measured against the servers: nginx (OpenSSL's depth) counts the
+		// intermediates, Apache's mod_ssl counts the root as well.
+		Fix: fmt.Sprintf("raise the server's verify depth: nginx `ssl_verify_depth %d;`, Apache `SSLVerifyDepth %d`; or issue the client certificate from a CA nearer the root",
+			n, n+1),
 		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(leaf), Field: "issuer", Value: pki.FormatName(leaf.Issuer)}},
 	}
 }
