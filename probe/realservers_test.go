@@ -504,6 +504,15 @@ func TestRealPostgres(t *testing.T) {
 				args = append(args, "-c", "ssl_crl_file="+filepath.Join(sslDir, crl))
 			}
 			startServer(t, addr, filepath.Join(openDir(t), "postgres.log"), asNobody, filepath.Join(bin, "postgres"), args...)
+			// The port opens before recovery ends ("the database system is
+			// starting up"): wait until the server takes connections.
+			deadline := time.Now().Add(20 * time.Second)
+			for exec.Command(filepath.Join(bin, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", port, "-t", "2").Run() != nil {
+				if time.Now().After(deadline) {
+					t.Fatal("postgres not ready in 20s")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 			return addr
 		}
 	}
