@@ -382,6 +382,11 @@ func peerClosed(r *Result, c *clientOutcome, cc ClientConfig) {
 			r.note("the server sent no alert: it closed the connection; the chain is valid here and longer than the common default verify depth")
 			return
 		}
+		if f := crlBundleGuess(cc); f != nil {
+			r.setFinding(f, verify.SideServer)
+			r.note("inferred: the server closed the connection without an alert (Node.js does) after a certificate that is valid here")
+			return
+		}
 	}
 	r.set(verify.PeerClosed, verify.SideNetwork,
 		"The server closed the connection without a TLS alert and nothing known locally explains why.",

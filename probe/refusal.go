@@ -188,3 +188,36 @@ func curlSays(r *Result, cc ClientConfig) {
 		r.note("curl says: \"curl: (60) SSL certificate problem: unable to get local issuer certificate\" when trusting %s", trust)
 	}
 }
+
+// crlBundleGuess names a silent refusal of a client certificate that is
+// valid here, when the store knows CRLs of several CAs, that of the
+// client's issuer among them: a Node.js server given a PEM bundle of CRLs
+// as one `crl` string loads only the first, and refuses every client of
+// the other CAs ("unable to get certificate CRL") by closing the
+// connection.
+func crlBundleGuess(cc ClientConfig) *verify.Finding {
+	id := cc.Identity
+	if id == nil || id.Cert == nil {
+		return nil
+	}
+	own, others := false, map[string]bool{}
+	for _, crl := range cc.KnownCRLs {
+		if bytes.Equal(crl.RawIssuer, id.Cert.RawIssuer) {
+			own = true
+		} else {
+			others[string(crl.RawIssuer)] = true
+		}
+	}
+	if !own || len(others) == 0 {
+		return nil
+	}
+	issuer := pki.FormatName(id.Cert.Issuer)
+	return &verify.Finding{
+		Code: verify.CRLMissing, Side: verify.SideServer,
+		Summary: fmt.Sprintf("The server most likely checks CRLs and has none for %s, the client certificate's issuer: the certificate is valid and unrevoked here, and Node.js given several CRLs as one PEM bundle loads only the first.", issuer),
+		Detail: fmt.Sprintf("client certificate: %s\nissuer:             %s\nCRLs known here:    %d CAs (the issuer's among them); Node.js's error: \"unable to get certificate CRL\"",
+			pki.FormatName(id.Cert.Subject), issuer, len(others)+1),
+		Fix:      "give Node.js one CRL per array element: `crl: [fs.readFileSync('a-crl.pem'), fs.readFileSync('b-crl.pem')]` (not one concatenated file); for openssl and nginx a bundle file is fine",
+		Evidence: []verify.Evidence{{Cert: pki.FormatName(id.Cert.Subject), Serial: SerialHex(id.Cert), Field: "issuer", Value: issuer}},
+	}
+}
