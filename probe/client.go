@@ -152,6 +152,14 @@ func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, 
 		if err != nil {
 			c.ioErr = err
 			c.log.add("write: %v", err)
+			// A server that refused the certificate in TLS 1.3 sent its
+			// alert and closed; writing then meets a reset, but the alert
+			// may still wait in the receive buffer.
+			tc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if _, rerr := tc.Read(make([]byte, 1)); receivedAlert(rerr) != noAlert {
+				c.ioErr = rerr
+				c.log.add("read: %v", rerr)
+			}
 			return c
 		}
 		c.log.add("sent %d bytes", n)

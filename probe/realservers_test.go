@@ -252,7 +252,9 @@ func runRealConfigs(t *testing.T, w *world, configs []realConfig) {
 						c.name, r.Verdict, r.Reason, r.Side, verdict, wt.reason, wt.side, r.Summary, r.Errors, r.Notes, r.Timeline)
 				}
 				if os.Getenv("PKIBENCH_REAL_TABLE") != "" {
-					t.Logf("TABLE | %s | %s | %s %s (%s) |", rc.name, c.name, r.Verdict, r.Reason, r.Side)
+					curl, sclient := toolSays(t, w, addr, rc.starttls, c)
+					t.Logf("TABLE | %s | %s | %s %s (%s) | %s | %s |", rc.name, c.name, r.Verdict, r.Reason, r.Side,
+						strings.ReplaceAll(curl, "|", "/"), strings.ReplaceAll(sclient, "|", "/"))
 				}
 			}
 		})
