@@ -151,3 +151,31 @@ func postgresRefusal(answer []byte) *refusal {
 	line := strings.TrimSpace(fields['S'] + ":  " + msg)
 	return &refusal{Proto: "PostgreSQL", Line: line, Missing: strings.Contains(msg, "requires a valid client certificate")}
 }
+
+// answerNote describes a first answer that is an error but not a refusal
+// of the certificate (a 404, PostgreSQL "the database system is starting
+// up"), so an ACCEPT does not hide it.
+func answerNote(proto string, answer []byte) string {
+	if len(answer) == 0 {
+		return ""
+	}
+	switch proto {
+	case "":
+		line := firstLine(answer)
+		if f := strings.Fields(line); len(f) >= 2 && strings.HasPrefix(f[0], "HTTP/") && (strings.HasPrefix(f[1], "4") || strings.HasPrefix(f[1], "5")) {
+			return fmt.Sprintf("the server took the certificate and answered %q", line)
+		}
+	case "postgres":
+		if answer[0] == 'E' {
+			msg := ""
+			for _, part := range bytes.Split(answer[min(5, len(answer)):], []byte{0}) {
+				if len(part) > 1 && part[0] == 'M' {
+					msg = string(part[1:])
+					break
+				}
+			}
+			return fmt.Sprintf("the server took the certificate and answered the startup with an error: %q", msg)
+		}
+	}
+	return ""
+}

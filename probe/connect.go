@@ -61,6 +61,9 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 	}
 	if c.handshake && c.received > 0 {
 		r.set(verify.OK, verify.SideNone, "Handshake complete and first bytes exchanged both ways.", "", "")
+		if n := answerNote(cc.StartTLS, c.answer); n != "" {
+			r.note("%s", n)
+		}
 		if c.requested && !c.sentCert {
 			r.note("the server asked for a client certificate, none was sent, and it carried on")
 		}

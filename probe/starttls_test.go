@@ -209,3 +209,17 @@ type bufConn struct {
 }
 
 func (b bufConn) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+func TestAnswerNote(t *testing.T) {
+	for _, c := range []struct{ proto, answer, want string }{
+		{"", "HTTP/1.1 404 Not Found\r\n\r\n", "404 Not Found"},
+		{"", "HTTP/1.1 200 OK\r\n\r\n", ""},
+		{"postgres", "E\x00\x00\x00\x20SFATAL\x00C57P03\x00Mthe database system is starting up\x00\x00", "starting up"},
+		{"postgres", "R\x00\x00\x00\x08\x00\x00\x00\x00", ""},
+	} {
+		got := answerNote(c.proto, []byte(c.answer))
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q", c.answer, got)
+		}
+	}
+}
