@@ -134,9 +134,7 @@ func fillFromClient(r *Result, c *clientOutcome, cc ClientConfig) {
 		r.Exchange = &ExchangeBytes{ClientSent: c.sent, ClientReceived: c.received}
 	}
 	withheldNote(r, c)
-	for _, w := range c.warnings {
-		r.Warnings = append(r.Warnings, w)
-	}
+	r.Warnings = append(r.Warnings, c.warnings...)
 }
 
 // wireChain is what a peer presenting id sends: the leaf and the
