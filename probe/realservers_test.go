@@ -344,12 +344,19 @@ func TestRealNginx(t *testing.T) {
 // required; crl is the CRL file or "".
 func haproxyConfig(t *testing.T, haproxy string, f realFiles, crl string) string {
 	t.Helper()
+	crlOpt := " verify required"
+	if crl != "" {
+		crlOpt += " crl-file " + f.path(crl)
+	}
+	return haproxyFrontend(t, haproxy, f, crlOpt, "")
+}
+
+// haproxyFrontend writes and starts one frontend: bind options after the
+// CA file, and http-request rules before the 200 answer.
+func haproxyFrontend(t *testing.T, haproxy string, f realFiles, crlOpt, rules string) string {
+	t.Helper()
 	dir := openDir(t)
 	addr := freeAddr(t)
-	crlOpt := ""
-	if crl != "" {
-		crlOpt = " crl-file " + f.path(crl)
-	}
 	conf := fmt.Sprintf(`global
   log stderr format raw local0 info
 defaults
@@ -359,9 +366,10 @@ defaults
   timeout client 5s
   timeout server 5s
 frontend fe
-  bind %s ssl crt %s ca-file %s verify required%s
+  bind %s ssl crt %s ca-file %s%s
+  %s
   http-request return status 200 content-type text/plain string "ok"
-`, addr, f.path("server-combined.pem"), f.path("ca.pem"), crlOpt)
+`, addr, f.path("server-combined.pem"), f.path("ca.pem"), crlOpt, rules)
 	p := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -379,6 +387,15 @@ func TestRealHAProxy(t *testing.T) {
 		{name: "verify-required", wants: strictWants(false), start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "") }},
 		{name: "crl-file", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} },
 			start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "crl.pem") }},
+		// The certificate checked in HTTP: any certificate is let through
+		// the handshake and a failed verification answered with 403.
+		{name: "verify-optional-403", wants: map[string]want{
+			"ok": wantOK, "no-cert": wantMissing, "foreign-ca": wantUntrusted,
+			"expired": {verify.ClientCertExpired, verify.SideServer}, "wrong-usage": {verify.ClientCertWrongUsage, verify.SideServer},
+		}, start: func(t *testing.T) string {
+			return haproxyFrontend(t, haproxy, f, " verify optional ca-ignore-err all crt-ignore-err all",
+				"http-request deny deny_status 403 if !{ ssl_c_used } or !{ ssl_c_verify 0 }")
+		}},
 		{name: "crl-file-stale", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} },
 			start: func(t *testing.T) string { return haproxyConfig(t, haproxy, f, "stale-crl.pem") }},
 	})
