@@ -649,6 +649,8 @@ LoadModule mpm_prefork_module %[2]s/mod_mpm_prefork.so
 LoadModule authz_core_module %[2]s/mod_authz_core.so
 LoadModule socache_shmcb_module %[2]s/mod_socache_shmcb.so
 LoadModule ssl_module %[2]s/mod_ssl.so
+LoadModule dir_module %[2]s/mod_dir.so
+DirectoryIndex index.html
 %[3]s
 PidFile %[1]s/httpd.pid
 Mutex file:%[1]s default
