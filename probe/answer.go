@@ -55,6 +55,10 @@ type refusal struct {
 	Line  string // the status line or error message, quoted in the verdict
 	// Missing: the server says no certificate was sent.
 	Missing bool
+	// VerifyError: nginx's answer to a certificate its verification
+	// refused (400 "The SSL certificate error", 495), which is also its
+	// answer to a chain longer than ssl_verify_depth.
+	VerifyError bool
 }
 
 // refusalIn reads the server's first answer; nil when it does not refuse
@@ -110,6 +114,7 @@ func httpRefusal(answer []byte, requested bool) *refusal {
 		if t := htmlTitle(answer); t != "" {
 			r.Line += " (" + t + ")"
 		}
+		r.VerifyError = true
 		return r
 	case status == 403 && requested:
 		return r
@@ -178,4 +183,22 @@ func answerNote(proto string, answer []byte) string {
 		}
 	}
 	return ""
+}
+
+// httpComplete reports whether b holds a whole HTTP answer by its
+// Content-Length, so a server that keeps the connection open despite
+// "Connection: close" is not waited for.
+func httpComplete(b []byte) bool {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return false
+	}
+	for _, line := range strings.Split(string(b[:end]), "\r\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "Content-Length") {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			return err == nil && len(b)-end-4 >= n
+		}
+	}
+	return false
 }

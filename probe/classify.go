@@ -256,7 +256,9 @@ func alertFromServer(r *Result, alert int, c *clientOutcome, cc ClientConfig) {
 			}
 			return
 		}
-		if f := depthGuess(cc); f != nil && (alert == alertInternalError || alert == alertCertificateUnknown || alert == alertBadCertificate || alert == alertUnknownCA) {
+		// Only the answer measured for a chain too long (Apache's "internal
+		// error"): other alerts and silent closes have other causes.
+		if f := depthGuess(cc); f != nil && alert == alertInternalError {
 			r.setFinding(f, verify.SideServer)
 			r.note("inferred from the alert %q on a chain that is valid here: Apache answers a chain longer than SSLVerifyDepth with \"internal error\" and logs \"Chain too long\"", name)
 			return
@@ -375,11 +377,6 @@ func peerClosed(r *Result, c *clientOutcome, cc ClientConfig) {
 		if f := diagnoseOwn(c, cc); f != nil {
 			r.setFinding(f, verify.SideServer)
 			r.note("the server sent no alert: it closed the connection (Node.js with rejectUnauthorized does this; clients see \"socket hang up\"); the reason above is what pkibench found locally")
-			return
-		}
-		if f := depthGuess(cc); f != nil {
-			r.setFinding(f, verify.SideServer)
-			r.note("the server sent no alert: it closed the connection; the chain is valid here and longer than the common default verify depth")
 			return
 		}
 		if f := crlBundleGuess(cc); f != nil {

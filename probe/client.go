@@ -184,7 +184,7 @@ func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, 
 			}
 			break
 		}
-		if cc.StartTLS != "" {
+		if cc.StartTLS != "" || httpComplete(buf) {
 			break
 		}
 	}

@@ -705,3 +705,56 @@ func TestRealApache(t *testing.T) {
 		}},
 	})
 }
+
+// stunnelConfig is stunnel terminating TLS in front of a one-answer HTTP
+// responder (sh), with verifyChain (a client certificate required and
+// verified).
+func stunnelConfig(t *testing.T, stunnel string, f realFiles, crl string) string {
+	t.Helper()
+	dir := openDir(t)
+	addr := freeAddr(t)
+	crlOpt := ""
+	if crl != "" {
+		crlOpt = "CRLfile = " + f.path(crl)
+	}
+	// stunnel splits execArgs on spaces: the answer is a script file.
+	responder := filepath.Join(dir, "answer.sh")
+	// It reads the whole request (to its empty line) before answering:
+	// unread bytes would make the child's socket reset the answer away.
+	script := "cr=$(printf '\\r')\nwhile IFS= read -r l && [ \"$l\" != \"$cr\" ] && [ -n \"$l\" ]; do :; done\nprintf 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n'\n"
+	if err := os.WriteFile(responder, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := fmt.Sprintf(`foreground = yes
+pid = %[1]s/stunnel.pid
+debug = info
+[probe]
+accept = %[2]s
+exec = /bin/sh
+execArgs = sh %[7]s
+cert = %[3]s
+key = %[4]s
+CAfile = %[5]s
+verifyChain = yes
+%[6]s
+`, dir, addr, f.path("server.pem"), f.path("server.key"), f.path("ca.pem"), crlOpt, responder)
+	p := filepath.Join(dir, "stunnel.conf")
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startServer(t, addr, filepath.Join(dir, "stunnel.log"), false, stunnel, p)
+	return addr
+}
+
+func TestRealStunnel(t *testing.T) {
+	stunnel := findServer(t, "stunnel")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	runRealConfigs(t, w, []realConfig{
+		{name: "verifyChain", wants: strictWants(false), start: func(t *testing.T) string { return stunnelConfig(t, stunnel, f, "") }},
+		{name: "CRLfile", wants: crlWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} },
+			start: func(t *testing.T) string { return stunnelConfig(t, stunnel, f, "crl.pem") }},
+		{name: "CRLfile-stale", wants: staleWants, known: func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.staleCRL} },
+			start: func(t *testing.T) string { return stunnelConfig(t, stunnel, f, "stale-crl.pem") }},
+	})
+}

@@ -30,7 +30,7 @@ func refusedAfterHandshake(r *Result, c *clientOutcome, cc ClientConfig, ref *re
 			r.setFinding(f, verify.SideServer)
 			break
 		}
-		if f := depthGuess(cc); f != nil {
+		if f := depthGuess(cc); f != nil && ref.VerifyError {
 			r.setFinding(f, verify.SideServer)
 			break
 		}
@@ -50,7 +50,8 @@ func refusedAfterHandshake(r *Result, c *clientOutcome, cc ClientConfig, ref *re
 // depthGuess names a client chain with more intermediate CAs than nginx
 // and Apache verify by default (depth 1): they refuse it while the chain is
 // otherwise valid, nginx with HTTP 400, Apache with the alert "internal
-// error" (its log says "Chain too long").
+// error" (its log says "Chain too long"). Callers use it only behind those
+// two answers.
 func depthGuess(cc ClientConfig) *verify.Finding {
 	id := cc.Identity
 	if id == nil || id.Cert == nil {

@@ -223,3 +223,17 @@ func TestAnswerNote(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPComplete(t *testing.T) {
+	for in, want := range map[string]bool{
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n": true,
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok":   false,
+		"HTTP/1.1 200 OK\r\ncontent-length:0\r\n\r\n":      true,
+		"HTTP/1.1 200 OK\r\n\r\nbody":                      false,
+		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n":         false,
+	} {
+		if got := httpComplete([]byte(in)); got != want {
+			t.Errorf("%q: %v", in, got)
+		}
+	}
+}
