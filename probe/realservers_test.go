@@ -630,6 +630,12 @@ func TestRealSMTPStartTLS(t *testing.T) {
 // extra adds directives to the virtual host.
 func apacheConfig(t *testing.T, apache string, f realFiles, extra string) string {
 	t.Helper()
+	return apacheVerify(t, apache, f, "require", extra)
+}
+
+// apacheVerify is apacheConfig with another SSLVerifyClient level.
+func apacheVerify(t *testing.T, apache string, f realFiles, level, extra string) string {
+	t.Helper()
 	dir := openDir(t)
 	addr := freeAddr(t)
 	mods := "/usr/lib/apache2/modules"
@@ -670,10 +676,10 @@ SSLSessionCache none
   SSLCertificateFile %[5]s
   SSLCertificateKeyFile %[6]s
   SSLCACertificateFile %[7]s
-  SSLVerifyClient require
+  SSLVerifyClient %[9]s
   %[8]s
 </VirtualHost>
-`, dir, mods, user, addr, f.path("server.pem"), f.path("server.key"), f.path("ca.pem"), extra)
+`, dir, mods, user, addr, f.path("server.pem"), f.path("server.key"), f.path("ca.pem"), extra, level)
 	p := filepath.Join(dir, "httpd.conf")
 	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -697,6 +703,15 @@ func TestRealApache(t *testing.T) {
 			start: func(t *testing.T) string {
 				return apacheConfig(t, apache, f, "SSLCARevocationFile "+f.path("stale-crl.pem")+"\n  SSLCARevocationCheck leaf")
 			}},
+		// The certificate checked in HTTP: optional_no_ca lets a certificate
+		// of an unknown CA through the handshake (not an expired one) and
+		// `Require expr` answers 403.
+		{name: "optional_no_ca-403", wants: map[string]want{
+			"ok": wantOK, "no-cert": wantMissing, "foreign-ca": wantUntrusted,
+			"expired": {verify.ClientCertExpired, verify.SideServer},
+		}, start: func(t *testing.T) string {
+			return apacheVerify(t, apache, f, "optional_no_ca", "<Location />\n    Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n  </Location>")
+		}},
 		// Apache counts the root too (mod_ssl refuses errdepth > depth,
 		// the root of leaf + 2 intermediates being at 3): measured, depth 2
 		// still refuses this chain with "Chain too long".
