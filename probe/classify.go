@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -224,6 +225,14 @@ func alertFromServer(r *Result, alert int, c *clientOutcome, cc ClientConfig) {
 	case alertCertificateRequired:
 		missingOrWithheld(r, c, cc)
 		return
+	case alertInternalError:
+		if len(c.serverChain) == 0 && cc.MaxVersion != 0 && cc.MaxVersion < tls.VersionTLS12 {
+			// OpenSSL 3 at its default security level has no protocol
+			// below TLS 1.2 to offer and says "internal error" (nginx).
+			versionMismatch(r, verify.SideServer, cc.MinVersion, cc.MaxVersion, 0, 0)
+			r.note("inferred: the client offered only %s and the server answered \"internal error\" before its certificate, as OpenSSL 3 does when no protocol version is enabled in common", VersionName(cc.MaxVersion))
+			return
+		}
 	case alertHandshakeFailure:
 		if c.requested && !c.sentCert {
 			missingOrWithheld(r, c, cc)
@@ -245,6 +254,13 @@ func alertFromServer(r *Result, alert int, c *clientOutcome, cc ClientConfig) {
 			if f.Code != alertCode(alert) && alertCode(alert) != "" {
 				r.note("the alert says %q, but locally the client certificate is %s: that is the likelier cause", name, f.Code)
 			}
+			return
+		}
+		// Only the answer measured for a chain too long (Apache's "internal
+		// error"): other alerts and silent closes have other causes.
+		if f := depthGuess(cc); f != nil && alert == alertInternalError {
+			r.setFinding(f, verify.SideServer)
+			r.note("inferred from the alert %q on a chain that is valid here: Apache answers a chain longer than SSLVerifyDepth with \"internal error\" and logs \"Chain too long\"", name)
 			return
 		}
 		switch alert {
@@ -327,7 +343,9 @@ func diagnoseServerCert(s *serverOutcome, sc ServerConfig) *verify.Finding {
 	}
 	vo.Roots = []*x509.Certificate{root}
 	vo.Intermediates = id.Chain
-	_, f := verify.Verify(id.Cert, vo)
+	// An outside client is most likely curl, openssl or Node.js, which take
+	// a CN-only name: never blame the CN for their refusal.
+	_, f, _ := verify.VerifyAs(verify.ClientCurl, id.Cert, vo)
 	if f == nil || f.Code == verify.ServerCertUntrusted || f.Code == verify.ServerChainIncomplete {
 		return nil
 	}
@@ -359,6 +377,11 @@ func peerClosed(r *Result, c *clientOutcome, cc ClientConfig) {
 		if f := diagnoseOwn(c, cc); f != nil {
 			r.setFinding(f, verify.SideServer)
 			r.note("the server sent no alert: it closed the connection (Node.js with rejectUnauthorized does this; clients see \"socket hang up\"); the reason above is what pkibench found locally")
+			return
+		}
+		if f := crlBundleGuess(cc); f != nil {
+			r.setFinding(f, verify.SideServer)
+			r.note("inferred: the server closed the connection without an alert (Node.js does) after a certificate that is valid here")
 			return
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"net"
 	"time"
 
@@ -35,6 +34,9 @@ type clientOutcome struct {
 
 	sent, received int
 	readTimedOut   bool
+	answer         []byte // the server's first bytes after the handshake
+	startErr       error  // the STARTTLS exchange failed
+	warnings       []string
 }
 
 func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
@@ -60,7 +62,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 			cert := cc.Identity.TLSCertificate()
 			if err := cri.SupportsCertificate(&cert); err != nil {
 				c.wouldWithhold = err
-				if cc.GoStyle {
+				if cc.withholds() {
 					c.withheld = true
 					c.log.add("client certificate withheld (Go behaviour): %v", err)
 					return &tls.Certificate{}, nil
@@ -76,10 +78,14 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 				return nil
 			}
 			c.log.add("server certificate received: %s", pki.FormatName(cs.PeerCertificates[0].Subject))
-			_, f := verify.Verify(cs.PeerCertificates[0], verify.Options{
+			_, f, warn := verify.VerifyAs(cc.emulate(), cs.PeerCertificates[0], verify.Options{
 				Roots: cc.RootCAs, Intermediates: cs.PeerCertificates[1:],
 				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf, Known: c.known,
 			})
+			if warn != "" {
+				c.warnings = append(c.warnings, warn)
+				c.log.add("server certificate names %q only in its CN (accepted as %s does)", name, cc.emulate())
+			}
 			if f != nil {
 				if f.Side == verify.SideNone {
 					f.Side = verify.SideClient
@@ -119,6 +125,13 @@ func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, 
 	}
 	c.log.add("TCP connected from %s", c.local)
 	raw.SetDeadline(deadline)
+	if cc.StartTLS != "" {
+		if err := startTLS(raw, cc.StartTLS, cc.serverName(), c.log); err != nil {
+			c.startErr = err
+			c.log.add("%v", err)
+			return c
+		}
+	}
 	tc := tls.Client(raw, c.tlsConfig(cc))
 	err = tc.HandshakeContext(ctx)
 	c.state = tc.ConnectionState()
@@ -131,32 +144,54 @@ func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, 
 	c.log.add("handshake complete (%s, %s)", tls.VersionName(c.state.Version), tls.CipherSuiteName(c.state.CipherSuite))
 
 	// In TLS 1.3 Handshake returns before the server has judged the client
-	// certificate: only the first bytes both ways show its verdict.
-	req := fmt.Sprintf("GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: pkibench-probe\r\nConnection: close\r\n\r\n", cc.serverName())
-	n, err := tc.Write([]byte(req))
-	c.sent = n
-	if err != nil {
-		c.ioErr = err
-		c.log.add("write: %v", err)
-		return c
+	// certificate, and nginx judges it only when it answers the first
+	// request: the first bytes both ways show the verdict.
+	if req := firstRequest(cc.StartTLS, cc.serverName(), cc.Identity); req != nil {
+		n, err := tc.Write(req)
+		c.sent = n
+		if err != nil {
+			c.ioErr = err
+			c.log.add("write: %v", err)
+			// A server that refused the certificate in TLS 1.3 sent its
+			// alert and closed; writing then meets a reset, but the alert
+			// may still wait in the receive buffer.
+			tc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if _, rerr := tc.Read(make([]byte, 1)); receivedAlert(rerr) != noAlert {
+				c.ioErr = rerr
+				c.log.add("read: %v", rerr)
+			}
+			return c
+		}
+		c.log.add("sent %d bytes", n)
 	}
-	c.log.add("sent %d bytes", n)
 	if firstBytesWait > 0 {
 		if d := time.Now().Add(firstBytesWait); d.Before(deadline) {
 			tc.SetReadDeadline(d)
 		}
 	}
-	buf := make([]byte, 512)
-	n, err = tc.Read(buf)
-	c.received = n
-	if n > 0 {
-		c.log.add("received %d bytes: %q", n, firstLine(buf[:n]))
-		return c
+	// HTTP asks the server to close after its answer, so read it whole (an
+	// error page names its reason in the body); other protocols answer in
+	// their first record.
+	buf := make([]byte, 0, 4096)
+	for len(buf) < cap(buf) {
+		n, err := tc.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if len(buf) == 0 {
+				c.ioErr = err
+				c.readTimedOut = isTimeout(err)
+				c.log.add("read: %v", err)
+			}
+			break
+		}
+		if cc.StartTLS != "" || httpComplete(buf) {
+			break
+		}
 	}
-	if err != nil {
-		c.ioErr = err
-		c.readTimedOut = isTimeout(err)
-		c.log.add("read: %v", err)
+	c.received = len(buf)
+	c.answer = buf
+	if len(buf) > 0 {
+		c.log.add("received %d bytes: %q", len(buf), firstLine(buf))
 	}
 	return c
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
 )
 
 // AuthMode is how the built-in server asks for client certificates.
@@ -126,6 +127,16 @@ type ClientConfig struct {
 	// certificate when the issuer is not among the server's acceptable CAs.
 	// By default it sends it anyway, as curl, openssl and Node.js do.
 	GoStyle bool
+	// Emulate is the client whose judgement the probe copies (verify.Clients);
+	// "" is curl's, which like openssl's and Node.js's accepts a name found
+	// only in a CN-only server certificate.
+	Emulate verify.Client
+	// StartTLS is the protocol spoken before the handshake (StartTLSProtocols);
+	// "" is TLS from the first byte, with an HTTP request after it.
+	StartTLS string
+	// SystemRoots says RootCAs hold the system's trusted roots (as curl
+	// trusts them by default), so a refusal can say what curl would say.
+	SystemRoots bool
 	// KnownCRLs are CRLs the caller knows about (the store's); Connect uses
 	// them to explain a server that closes without saying why.
 	KnownCRLs []*x509.RevocationList
@@ -161,6 +172,17 @@ func (o Options) at() time.Time {
 	}
 	return o.At
 }
+
+func (c ClientConfig) emulate() verify.Client {
+	if c.Emulate == "" {
+		return verify.ClientCurl
+	}
+	return c.Emulate
+}
+
+// withholds reports whether the client keeps back a certificate whose
+// issuer the server did not name.
+func (c ClientConfig) withholds() bool { return c.GoStyle || c.emulate().Withholds() }
 
 func (c ClientConfig) serverName() string {
 	if c.ServerName == "" {

@@ -34,6 +34,8 @@ func Connect(ctx context.Context, addr string, cc ClientConfig, opts Options) Re
 	c := runClient(ctx, addr, cc, opts, start, wait, nil)
 	classifyClient(&r, c, cc, wait)
 	fillFromClient(&r, c, cc)
+	addAlso(&r, c, cc)
+	curlSays(&r, cc)
 	r.Timeline = mergeSteps(c.log)
 	r.finish(start)
 	return r
@@ -45,12 +47,23 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 		classifyNetwork(r, c.dialErr, r.Addr)
 		return
 	}
+	if c.startErr != nil {
+		startTLSFailed(r, c.startErr)
+		return
+	}
 	if c.finding != nil {
 		r.setFinding(c.finding, verify.SideClient)
 		return
 	}
+	if ref := refusalIn(cc.StartTLS, c.answer, c.requested); c.handshake && ref != nil {
+		refusedAfterHandshake(r, c, cc, ref)
+		return
+	}
 	if c.handshake && c.received > 0 {
 		r.set(verify.OK, verify.SideNone, "Handshake complete and first bytes exchanged both ways.", "", "")
+		if n := answerNote(cc.StartTLS, c.answer); n != "" {
+			r.note("%s", n)
+		}
 		if c.requested && !c.sentCert {
 			r.note("the server asked for a client certificate, none was sent, and it carried on")
 		}

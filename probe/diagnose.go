@@ -80,8 +80,8 @@ func ownFields(id *pki.Identity, at time.Time, crls []*x509.RevocationList) *ver
 // CA names the server sent: such a server cannot build a chain to a CA it
 // trusts, whatever it says or does not say.
 func notAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding {
-	if len(c.acceptable) == 0 {
-		return nil
+	if f := incompleteByAcceptable(c, id); f != nil || len(c.acceptable) == 0 {
+		return f
 	}
 	certs := append([]*x509.Certificate{id.Cert}, id.Chain...)
 	for _, ca := range c.acceptable {

@@ -31,6 +31,7 @@ const (
 	alertAccessDenied         = 49
 	alertProtocolVersion      = 70
 	alertInsufficientSecurity = 71
+	alertInternalError        = 80
 	alertCertificateRequired  = 116
 )
 

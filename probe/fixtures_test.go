@@ -19,20 +19,23 @@ type world struct {
 
 	root, foreignRoot, inter, rsaRoot *authority
 
-	server              pki.Identity // localhost, by root
-	serverLong          pki.Identity // localhost, valid five years (for --at cases)
-	serverForeign       pki.Identity // localhost, by foreignRoot
-	serverExpired       pki.Identity
-	serverOtherName     pki.Identity // other.example
-	serverCNOnly        pki.Identity
-	serverClientEKU     pki.Identity // client profile with a SAN
-	serverPathLen       pki.Identity // below an intermediate with pathlen 0 and another CA
-	serverNameConstrain pki.Identity // localhost below a CA permitted example.com only
-	serverSHA1          pki.Identity
+	server                pki.Identity // localhost, by root
+	serverLong            pki.Identity // localhost, valid five years (for --at cases)
+	serverForeign         pki.Identity // localhost, by foreignRoot
+	serverExpired         pki.Identity
+	serverOtherName       pki.Identity // other.example
+	serverCNOnly          pki.Identity
+	serverCNOnlyClientEKU pki.Identity // no SAN and a client-only EKU: two faults
+	serverClientEKU       pki.Identity // client profile with a SAN
+	serverPathLen         pki.Identity // below an intermediate with pathlen 0 and another CA
+	serverNameConstrain   pki.Identity // localhost below a CA permitted example.com only
+	serverSHA1            pki.Identity
 
 	client           pki.Identity // mail, by root
 	clientForeign    pki.Identity // by foreignRoot (the seeds' ZXC Inc.)
 	clientViaInter   pki.Identity // by inter, chain sent
+	clientDeep       pki.Identity // under two intermediates (inter, inter2), chain sent
+	inter2           *authority
 	clientNoInter    pki.Identity // by inter, intermediate not sent
 	clientExpired    pki.Identity
 	clientNotYet     pki.Identity
@@ -139,6 +142,7 @@ func newWorld(t testing.TB) *world {
 	})
 	w.serverOtherName = w.root.leaf(t, "other", pki.ProfileServer, []string{"other.example"}, nil)
 	w.serverCNOnly = w.root.leaf(t, "localhost", pki.ProfileServer, localhost, func(c *x509.Certificate) { c.DNSNames = nil })
+	w.serverCNOnlyClientEKU = w.root.leaf(t, "localhost", pki.ProfileClient, nil, nil)
 	w.serverClientEKU = w.root.leaf(t, "localhost", pki.ProfileClient, localhost, nil)
 	w.serverPathLen = below.leaf(t, "localhost", pki.ProfileServer, localhost, nil)
 	w.serverNameConstrain = nc.leaf(t, "localhost", pki.ProfileServer, localhost, nil)
@@ -149,6 +153,8 @@ func newWorld(t testing.TB) *world {
 	w.client = w.root.leaf(t, "mail", pki.ProfileClient, nil, nil)
 	w.clientForeign = w.foreignRoot.leaf(t, "mail", pki.ProfileClient, nil, nil)
 	w.clientViaInter = w.inter.leaf(t, "mail-inter", pki.ProfileClient, nil, nil)
+	w.inter2 = w.inter.sub(t, "ABC Issuing 2", nil, nil, now)
+	w.clientDeep = w.inter2.leaf(t, "deep-mail", pki.ProfileClient, nil, nil)
 	w.clientNoInter = w.clientViaInter
 	w.clientNoInter.Chain = nil
 	w.clientExpired = w.root.leaf(t, "old", pki.ProfileClient, nil, func(c *x509.Certificate) {

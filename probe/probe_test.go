@@ -93,8 +93,37 @@ func TestRunReasons(t *testing.T) {
 			reason: verify.ServerCertExpired, side: verify.SideClient},
 		{name: "server-name-mismatch", server: func() ServerConfig { return w.serverCfg(w.serverOtherName) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
 			reason: verify.ServerNameMismatch, side: verify.SideClient},
-		{name: "server-cert-cn-only", server: func() ServerConfig { return w.serverCfg(w.serverCNOnly) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
-			reason: verify.ServerCertCNOnly, side: verify.SideClient},
+		{name: "server-cert-cn-only", server: func() ServerConfig { return w.serverCfg(w.serverCNOnly) }, client: func() ClientConfig {
+			c := w.clientCfg(&w.client)
+			c.Emulate = verify.ClientGo
+			return c
+		}, reason: verify.ServerCertCNOnly, side: verify.SideClient},
+		{name: "server-cert-cn-only-browser", server: func() ServerConfig { return w.serverCfg(w.serverCNOnly) }, client: func() ClientConfig {
+			c := w.clientCfg(&w.client)
+			c.Emulate = verify.ClientBrowser
+			return c
+		}, reason: verify.ServerCertCNOnly, side: verify.SideClient},
+		{name: "cn-only-accepted-as-curl", server: func() ServerConfig { return w.serverCfg(w.serverCNOnly) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
+			reason: verify.OK, side: verify.SideNone, check: func(t *testing.T, r Result) {
+				if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "Go clients and browsers refuse it") {
+					t.Errorf("warnings = %q", r.Warnings)
+				}
+			}},
+		{name: "every-fault-go", server: func() ServerConfig { return w.serverCfg(w.serverCNOnlyClientEKU) }, client: func() ClientConfig {
+			c := w.clientCfg(&w.clientExpired)
+			c.Emulate = verify.ClientGo
+			return c
+		}, reason: verify.ServerCertCNOnly, side: verify.SideClient, check: func(t *testing.T, r Result) {
+			if !hasAlso(r, verify.ServerCertWrongUsage, verify.SideClient) || !hasAlso(r, verify.ClientCertExpired, verify.SideServer) {
+				t.Errorf("also = %+v", r.Also)
+			}
+		}},
+		{name: "every-fault-curl", server: func() ServerConfig { return w.serverCfg(w.serverCNOnlyClientEKU) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
+			reason: verify.ServerCertWrongUsage, side: verify.SideClient, check: func(t *testing.T, r Result) {
+				if len(r.Also) != 0 || len(r.Warnings) != 1 {
+					t.Errorf("also = %+v, warnings %q", r.Also, r.Warnings)
+				}
+			}},
 		{name: "server-cert-wrong-usage", server: func() ServerConfig { return w.serverCfg(w.serverClientEKU) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
 			reason: verify.ServerCertWrongUsage, side: verify.SideClient},
 		{name: "path-len-exceeded-server", server: func() ServerConfig { return w.serverCfg(w.serverPathLen) }, client: func() ClientConfig { return w.clientCfg(&w.client) },
@@ -196,6 +225,15 @@ func TestRunReasons(t *testing.T) {
 			})
 		}
 	}
+}
+
+func hasAlso(r Result, code verify.Code, side verify.Side) bool {
+	for _, a := range r.Also {
+		if a.Code == code && a.Side == side {
+			return true
+		}
+	}
+	return false
 }
 
 func hasNote(r Result, sub string) bool {

@@ -41,6 +41,15 @@ func (r Result) Text(verbose bool) string {
 		}
 	}
 	field("fix", r.Fix)
+	for _, w := range r.Warnings {
+		field("warning", w)
+	}
+	if len(r.Also) > 0 {
+		b.WriteString("also:\n")
+		for _, a := range r.Also {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", a.Code, a.Side, a.Summary)
+		}
+	}
 	for _, n := range r.Notes {
 		field("note", n)
 	}

@@ -45,16 +45,21 @@ type Result struct {
 	ServerName string    `json:"server_name,omitempty"`
 	Auth       AuthMode  `json:"auth,omitempty"`
 
-	TLS           TLSInfo        `json:"tls"`
-	AcceptableCAs []string       `json:"acceptable_cas"`
-	ClientChain   []CertSummary  `json:"client_chain"`
-	ServerChain   []CertSummary  `json:"server_chain"`
-	Errors        RawErrors      `json:"errors"`
-	Timeline      []Step         `json:"timeline"`
-	DurationMS    float64        `json:"duration_ms"`
-	Notes         []string       `json:"notes"`
-	ClientName    string         `json:"client_name,omitempty"`
-	Exchange      *ExchangeBytes `json:"exchange,omitempty"`
+	TLS           TLSInfo       `json:"tls"`
+	AcceptableCAs []string      `json:"acceptable_cas"`
+	ClientChain   []CertSummary `json:"client_chain"`
+	ServerChain   []CertSummary `json:"server_chain"`
+	Errors        RawErrors     `json:"errors"`
+	Timeline      []Step        `json:"timeline"`
+	DurationMS    float64       `json:"duration_ms"`
+	Notes         []string      `json:"notes"`
+	// Warnings are accepted weaknesses some clients refuse (a CN-only name).
+	Warnings []string `json:"warnings,omitempty"`
+	// Also lists every other fault found on both chains, beside the
+	// primary reason the deciding side acted on.
+	Also       []Fault        `json:"also"`
+	ClientName string         `json:"client_name,omitempty"`
+	Exchange   *ExchangeBytes `json:"exchange,omitempty"`
 }
 
 // Evidence points at the certificate field a verdict rests on.
@@ -230,6 +235,9 @@ func (r *Result) finish(start time.Time) {
 	}
 	if r.Notes == nil {
 		r.Notes = []string{}
+	}
+	if r.Also == nil {
+		r.Also = []Fault{}
 	}
 }
 

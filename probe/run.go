@@ -72,6 +72,7 @@ func probeOnce(ctx context.Context, srv *server, sc ServerConfig, cc ClientConfi
 	}
 	classifyPair(&r, c, s, sc, cc)
 	fillFromClient(&r, c, cc)
+	addAlso(&r, c, cc)
 	if s != nil {
 		r.Errors.Server = errText(firstErr(s.err, s.ioErr))
 		if len(r.ClientChain) == 0 {
@@ -133,6 +134,7 @@ func fillFromClient(r *Result, c *clientOutcome, cc ClientConfig) {
 		r.Exchange = &ExchangeBytes{ClientSent: c.sent, ClientReceived: c.received}
 	}
 	withheldNote(r, c)
+	r.Warnings = append(r.Warnings, c.warnings...)
 }
 
 // wireChain is what a peer presenting id sends: the leaf and the

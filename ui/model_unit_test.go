@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe"
 )
 
 func TestTabKeys(t *testing.T) {
@@ -292,5 +294,19 @@ func TestPasteGoesToTopOnly(t *testing.T) {
 	d.press("3") // the probe's server name must not have received the paste
 	if v := m.screens[TabProbe].(*probeScreen).name.Value(); v != "localhost" {
 		t.Fatalf("probe server name = %q", v)
+	}
+}
+
+func TestVerdictShowsAlsoAndWarnings(t *testing.T) {
+	m := benchModel(t, 3)
+	s := m.screens[TabProbe].(*probeScreen)
+	s.res = &probe.Result{Verdict: probe.Reject, Reason: verify.ServerCertCNOnly, Side: verify.SideClient, Summary: "CN only",
+		Warnings: []string{"a CN-only name"},
+		Also:     []probe.Fault{{Code: verify.ServerCertWrongUsage, Side: verify.SideClient, Summary: "no serverAuth"}}}
+	text := strings.Join(s.verdictLines(100), "\n")
+	for _, want := range []string{"also", "server-cert-wrong-usage (client): no serverAuth", "warning: a CN-only name"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("verdict lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -433,6 +433,15 @@ func (s *probeScreen) verdictLines(w int) []string {
 		out = append(out, "")
 		out = append(out, wrapIndent(st.OK, "fix: ", r.Fix, w)...)
 	}
+	for _, wn := range r.Warnings {
+		out = append(out, wrapIndent(st.Dim, "warning: ", wn, w)...)
+	}
+	if len(r.Also) > 0 {
+		out = append(out, "", st.Label.Render("also"))
+		for _, a := range r.Also {
+			out = append(out, wrapIndent(lipgloss.NewStyle(), "  ", fmt.Sprintf("%s (%s): %s", a.Code, a.Side, a.Summary), w)...)
+		}
+	}
 	if len(r.Evidence) > 0 {
 		out = append(out, "", st.Label.Render("evidence"))
 		for _, e := range r.Evidence {

@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
@@ -30,6 +32,8 @@ type probeFlags struct {
 	matrix                     bool
 	matrixCA                   string
 	timeout                    time.Duration
+	emulate, starttls          string
+	systemRoots                bool
 }
 
 func (a *app) probeCommand() *cobra.Command {
@@ -89,6 +93,9 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.BoolVar(&f.matrix, "matrix", false, "try every client identity (of --ca, or all) against the server")
 	fl.StringVar(&f.matrixCA, "ca", "", "with --matrix: only this CA's certificates")
 	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "bound on the handshake and first bytes")
+	addEmulateFlag(fl, &f.emulate)
+	fl.StringVar(&f.starttls, "starttls", "", "with --connect: speak this protocol before TLS, as openssl s_client -starttls: "+strings.Join(probe.StartTLSProtocols, ", "))
+	fl.BoolVar(&f.systemRoots, "system-roots", false, "also trust the system's root CAs, as curl does by default ("+strings.Join(systemRootFiles, " or ")+")")
 	return c
 }
 
@@ -286,6 +293,15 @@ func (a *app) clientConfig(st *store.Store, f *probeFlags, server *pki.Identity)
 		return probe.ClientConfig{}, opts, err
 	}
 	cc := probe.ClientConfig{ServerName: f.name, GoStyle: f.goClient}
+	if cc.Emulate, err = verify.ParseClient(f.emulate); err != nil {
+		return cc, opts, usagef("--emulate: %v", err)
+	}
+	if cc.StartTLS, err = probe.ParseStartTLS(f.starttls); err != nil {
+		return cc, opts, usagef("--starttls: %v", err)
+	}
+	if cc.StartTLS != "" && f.connect == "" {
+		return cc, opts, usagef("--starttls needs --connect HOST:PORT")
+	}
 	if cc.MinVersion, err = probe.ParseVersion(f.clientTLS); err != nil {
 		return cc, opts, usagef("--client-tls: %v", err)
 	}
@@ -307,11 +323,21 @@ func (a *app) clientConfig(st *store.Store, f *probeFlags, server *pki.Identity)
 		own = id
 		cc.Identity = &id
 	}
-	if own.Cert == nil && len(f.clientTrust) == 0 {
+	if own.Cert == nil && len(f.clientTrust) == 0 && !f.systemRoots {
 		return cc, opts, usagef("a client without a certificate must be told what to trust: --client-trust CA")
 	}
-	if cc.RootCAs, err = a.trustCerts(st, f.clientTrust, own, "--client-trust"); err != nil {
-		return cc, opts, err
+	if len(f.clientTrust) > 0 || own.Cert != nil {
+		if cc.RootCAs, err = a.trustCerts(st, f.clientTrust, own, "--client-trust"); err != nil && !f.systemRoots {
+			return cc, opts, err
+		}
+	}
+	if f.systemRoots {
+		sys, err := systemRoots()
+		if err != nil {
+			return cc, opts, err
+		}
+		cc.RootCAs = append(cc.RootCAs, sys...)
+		cc.SystemRoots = true
 	}
 	if f.connect != "" {
 		// Only an outside server that hangs up needs explaining from what the

@@ -150,6 +150,24 @@ func TestServeWithCurl(t *testing.T) {
 			t.Errorf("curl %v: serve said %v (%v), want %s", c.client, r["reason"], r["summary"], c.reason)
 		}
 	}
+	// --system-roots trusts what curl trusts without --cacert: the store's
+	// CA is not among them, so the probe says what curl says (error 60).
+	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err == nil {
+		out, errs, code := pb(t, dir, "probe", "--json", "--connect", fmt.Sprintf("127.0.0.1:%d", port), "--client", "none", "--system-roots")
+		var r struct {
+			Reason string   `json:"reason"`
+			Notes  []string `json:"notes"`
+		}
+		json.Unmarshal([]byte(out), &r)
+		if code != 1 || r.Reason != "server-cert-untrusted" || !strings.Contains(strings.Join(r.Notes, " "), "curl: (60)") {
+			t.Errorf("--system-roots: exit %d reason %s notes %q %s", code, r.Reason, r.Notes, errs)
+		}
+		out, errs, code = pb(t, dir, "probe", "--json", "--connect", fmt.Sprintf("127.0.0.1:%d", port), "--client", "mail-server", "--system-roots")
+		json.Unmarshal([]byte(out), &r)
+		if code != 0 || r.Reason != "ok" {
+			t.Errorf("--system-roots with the client's own root too: exit %d reason %s %s", code, r.Reason, errs)
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("serve did not stop cleanly on SIGINT: %v %s", err, stderr.String())

@@ -28,10 +28,14 @@ type verifyOutput struct {
 	// Warnings are weaknesses that do not fail the check (a CRL signed with MD5).
 	Warnings []*verify.Finding `json:"warnings,omitempty"`
 	At       time.Time         `json:"at"`
+	// Emulate is the client whose judgement was copied; Warning what it
+	// accepted that other clients refuse (a CN-only name).
+	Emulate verify.Client `json:"emulate"`
+	Warning string        `json:"warning,omitempty"`
 }
 
 func (a *app) verifyCommand() *cobra.Command {
-	var ca, roots, inter, name, usage, at string
+	var ca, roots, inter, name, usage, at, emulate string
 	var crls []string
 	var storeCRLs bool
 	c := &cobra.Command{
@@ -48,6 +52,10 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 		Args: exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := verify.Options{Name: name}
+			client, err := verify.ParseClient(emulate)
+			if err != nil {
+				return usagef("--emulate: %v", err)
+			}
 			switch usage {
 			case "", "any":
 				opts.Usage = verify.UsageAny
@@ -124,8 +132,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if a.showCommands {
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
-			chains, f := verify.Verify(leaf, opts)
-			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
+			chains, f, warn := verify.VerifyAs(client, leaf, opts)
+			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC(), Emulate: client, Warning: warn}
 			var ce *verify.CRLError
 			if f != nil {
 				out.Reason = f.Code
@@ -145,6 +153,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 			} else if f == nil {
 				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
+				if warn != "" {
+					a.printf("  warning: %s\n", warn)
+				}
 				for _, w := range out.Warnings {
 					a.printf("  warning (%s): %s\n", w.Code, w.Summary)
 				}
@@ -169,6 +180,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
 	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	addEmulateFlag(fl, &emulate)
 	a.addCommandsFlag(c)
 	return c
 }

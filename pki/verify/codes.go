@@ -16,6 +16,10 @@ const (
 	ClientCertNotYetValid Code = "client-cert-not-yet-valid"
 	ClientCertRevoked     Code = "client-cert-revoked"
 	ClientCertWrongUsage  Code = "client-cert-wrong-usage"
+	// ClientChainTooLong: the client chain has more intermediate CAs than
+	// the server's verify depth allows (nginx ssl_verify_depth, Apache
+	// SSLVerifyDepth, both 1 by default).
+	ClientChainTooLong Code = "client-chain-too-long"
 	// ServerCertRevoked is client-cert-revoked's twin for a server (or any) certificate.
 	ServerCertRevoked       Code = "server-cert-revoked"
 	ServerCertUntrusted     Code = "server-cert-untrusted"

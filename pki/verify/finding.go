@@ -58,6 +58,10 @@ type Options struct {
 	// Emails are RFC 822 names the leaf must carry (client certificates
 	// for mail); empty skips the check.
 	Emails []string
+
+	// anyUsage sets the usage checks aside while keeping Usage's choice of
+	// client or server codes (Faults uses it).
+	anyUsage bool
 }
 
 // at is the verification time floored to whole seconds: certificate and

@@ -22,7 +22,7 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		Roots:         pool(opts.Roots),
 		Intermediates: pool(opts.Intermediates),
 		CurrentTime:   opts.at(),
-		KeyUsages:     []x509.ExtKeyUsage{requiredEKU(opts.Usage)},
+		KeyUsages:     []x509.ExtKeyUsage{opts.requiredEKU()},
 		// Go compares IP literals too; brackets would defeat it.
 		DNSName: strings.TrimSuffix(strings.TrimPrefix(opts.Name, "["), "]"),
 		// Go's default of 10000 makes the pathological name-constraint
@@ -63,6 +63,13 @@ func pool(certs []*x509.Certificate) *x509.CertPool {
 		}
 	}
 	return p
+}
+
+func (o Options) requiredEKU() x509.ExtKeyUsage {
+	if o.anyUsage {
+		return x509.ExtKeyUsageAny
+	}
+	return requiredEKU(o.Usage)
 }
 
 func requiredEKU(u Usage) x509.ExtKeyUsage {
@@ -135,7 +142,7 @@ func weakKeyFinding(c *x509.Certificate, i, n int, why string) *Finding {
 // handshake, so the leaf needs digitalSignature (RSA key exchange in TLS
 // 1.2 makes keyEncipherment enough for an RSA server).
 func leafUsage(leaf *x509.Certificate, opts Options) *Finding {
-	if opts.Usage == UsageAny {
+	if opts.Usage == UsageAny || opts.anyUsage {
 		return nil
 	}
 	if e := findExt(leaf, oidExtKeyUsage); e != nil && len(leaf.ExtKeyUsage)+len(leaf.UnknownExtKeyUsage) == 0 {

@@ -1,0 +1,53 @@
+package probe
+
+import (
+	"crypto/x509"
+
+	"github.com/pkibench/pkibench/pki/verify"
+)
+
+// Fault is one more fault found beside a verdict's primary reason.
+type Fault struct {
+	Code    verify.Code `json:"code"`
+	Side    verify.Side `json:"side"` // the side that would refuse it
+	Summary string      `json:"summary"`
+	Fix     string      `json:"fix,omitempty"`
+}
+
+// addAlso lists every other fault of both chains, so one probe gives the
+// whole picture: the server chain as this client judges it, the client
+// chain as a server trusting the root above it would.
+func addAlso(r *Result, c *clientOutcome, cc ClientConfig) {
+	seen := map[verify.Code]bool{r.Reason: true, verify.OK: true}
+	add := func(f *verify.Finding, side verify.Side) {
+		if f == nil || seen[f.Code] {
+			return
+		}
+		seen[f.Code] = true
+		r.Also = append(r.Also, Fault{Code: f.Code, Side: side, Summary: f.Summary, Fix: f.Fix})
+	}
+	if len(c.serverChain) > 0 {
+		for _, f := range verify.Faults(c.serverChain[0], verify.Options{
+			Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(),
+			Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known,
+		}) {
+			if f.Code == verify.ServerCertCNOnly && cc.emulate().AcceptsCN() {
+				continue // a warning for this client, not a fault
+			}
+			add(f, verify.SideClient)
+		}
+	}
+	if id := cc.Identity; id != nil && id.Cert != nil {
+		if root := topOf(id.Cert, id.Chain); root != nil {
+			for _, f := range verify.Faults(id.Cert, verify.Options{
+				Roots: []*x509.Certificate{root}, Intermediates: id.Chain,
+				Usage: verify.UsageClient, At: c.at, CRLs: cc.KnownCRLs, NameOf: c.nameOf, Known: c.known,
+			}) {
+				if f.Code == verify.ClientCertUntrusted || f.Code == verify.CRLMissing {
+					continue
+				}
+				add(f, verify.SideServer)
+			}
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+)
+
+// StartTLS protocols --connect speaks before the TLS handshake, as
+// `openssl s_client -starttls` does. "" is TLS from the first byte (HTTPS).
+var StartTLSProtocols = []string{"smtp", "imap", "pop3", "ftp", "ldap", "postgres", "mysql"}
+
+// ParseStartTLS accepts a protocol name; "" (or "none") is plain TLS.
+func ParseStartTLS(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || s == "none" {
+		return "", nil
+	}
+	if s == "postgresql" {
+		s = "postgres"
+	}
+	for _, p := range StartTLSProtocols {
+		if s == p {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown STARTTLS protocol %q (expected one of %s)", s, strings.Join(StartTLSProtocols, ", "))
+}
+
+// StartTLSError is a server that did not agree to start TLS: the plaintext
+// exchange before the handshake failed.
+type StartTLSError struct {
+	Proto string
+	// Said is the server's last plaintext answer, if any.
+	Said string
+	Err  error
+}
+
+func (e *StartTLSError) Error() string {
+	s := fmt.Sprintf("STARTTLS (%s) failed", e.Proto)
+	if e.Said != "" {
+		s += fmt.Sprintf(": the server said %q", e.Said)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *StartTLSError) Unwrap() error { return e.Err }
+
+// startTLS runs the plaintext negotiation of proto on conn (whose deadline
+// the caller has set) and returns once the next byte is the TLS handshake.
+func startTLS(conn net.Conn, proto, host string, log *stepLog) error {
+	br := bufio.NewReader(conn)
+	fail := func(said string, err error) error {
+		return &StartTLSError{Proto: proto, Said: strings.TrimSpace(said), Err: err}
+	}
+	send := func(s string) error {
+		log.add("%s: sent %q", proto, strings.TrimSpace(s))
+		_, err := io.WriteString(conn, s)
+		return err
+	}
+	// reply reads one (possibly multi-line, "250-...") numbered reply.
+	reply := func() (string, error) {
+		var all strings.Builder
+		for {
+			line, err := br.ReadString('\n')
+			all.WriteString(line)
+			if err != nil {
+				return all.String(), err
+			}
+			if len(line) < 4 || line[3] != '-' {
+				log.add("%s: received %q", proto, strings.TrimSpace(line))
+				return all.String(), nil
+			}
+		}
+	}
+	line := func() (string, error) {
+		l, err := br.ReadString('\n')
+		log.add("%s: received %q", proto, strings.TrimSpace(l))
+		return l, err
+	}
+	var err error
+	switch proto {
+	case "smtp":
+		var r string
+		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
+			return fail(r, err)
+		}
+		if err = send("EHLO pkibench.localhost\r\n"); err != nil {
+			return fail("", err)
+		}
+		if r, err = reply(); err != nil || !strings.HasPrefix(r, "250") {
+			return fail(r, err)
+		}
+		if !strings.Contains(strings.ToUpper(r), "STARTTLS") {
+			return fail(r, errors.New("the server does not offer STARTTLS"))
+		}
+		if err = send("STARTTLS\r\n"); err != nil {
+			return fail("", err)
+		}
+		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
+			return fail(r, err)
+		}
+	case "imap":
+		var l string
+		if l, err = line(); err != nil || !strings.HasPrefix(l, "* OK") {
+			return fail(l, err)
+		}
+		if err = send("a001 STARTTLS\r\n"); err != nil {
+			return fail("", err)
+		}
+		for {
+			if l, err = line(); err != nil {
+				return fail(l, err)
+			}
+			if strings.HasPrefix(l, "a001 ") {
+				break
+			}
+		}
+		if !strings.HasPrefix(l, "a001 OK") {
+			return fail(l, nil)
+		}
+	case "pop3":
+		var l string
+		if l, err = line(); err != nil || !strings.HasPrefix(l, "+OK") {
+			return fail(l, err)
+		}
+		if err = send("STLS\r\n"); err != nil {
+			return fail("", err)
+		}
+		if l, err = line(); err != nil || !strings.HasPrefix(l, "+OK") {
+			return fail(l, err)
+		}
+	case "ftp":
+		var r string
+		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
+			return fail(r, err)
+		}
+		if err = send("AUTH TLS\r\n"); err != nil {
+			return fail("", err)
+		}
+		if r, err = reply(); err != nil || !strings.HasPrefix(r, "234") {
+			return fail(r, err)
+		}
+	case "ldap":
+		return ldapStartTLS(conn, br, log, fail)
+	case "postgres":
+		// SSLRequest: length 8, code 80877103; the answer is one byte.
+		msg := make([]byte, 8)
+		binary.BigEndian.PutUint32(msg[0:], 8)
+		binary.BigEndian.PutUint32(msg[4:], 80877103)
+		log.add("postgres: sent SSLRequest")
+		if _, err = conn.Write(msg); err != nil {
+			return fail("", err)
+		}
+		b, err := br.ReadByte()
+		if err != nil {
+			return fail("", err)
+		}
+		log.add("postgres: received %q", string(b))
+		if b != 'S' {
+			return fail(string(b), errors.New("the server does not accept SSL (answered N)"))
+		}
+	case "mysql":
+		return mysqlStartTLS(conn, br, log, fail)
+	default:
+		return fail("", fmt.Errorf("unknown protocol %q", proto))
+	}
+	if br.Buffered() > 0 {
+		return fail("", errors.New("the server sent data before the TLS handshake"))
+	}
+	return nil
+}
+
+// ldapStartTLS sends the StartTLS extended request (RFC 4511 4.14) and
+// checks the resultCode of the extended response.
+func ldapStartTLS(conn net.Conn, br *bufio.Reader, log *stepLog, fail func(string, error) error) error {
+	const oid = "1.3.6.1.4.1.1466.20037"
+	req := append([]byte{0x80, byte(len(oid))}, oid...)
+	op := append([]byte{0x77, byte(len(req))}, req...)
+	body := append([]byte{0x02, 0x01, 0x01}, op...)
+	msg := append([]byte{0x30, byte(len(body))}, body...)
+	log.add("ldap: sent StartTLS extended request")
+	if _, err := conn.Write(msg); err != nil {
+		return fail("", err)
+	}
+	hdr := make([]byte, 2)
+	if _, err := io.ReadFull(br, hdr); err != nil || hdr[0] != 0x30 {
+		return fail("", fmt.Errorf("not an LDAP message (%x): %v", hdr, err))
+	}
+	n := int(hdr[1])
+	if n&0x80 != 0 {
+		k := n & 0x7f
+		if k == 0 || k > 3 {
+			return fail("", errors.New("bad LDAP length"))
+		}
+		lb := make([]byte, k)
+		if _, err := io.ReadFull(br, lb); err != nil {
+			return fail("", err)
+		}
+		n = 0
+		for _, b := range lb {
+			n = n<<8 | int(b)
+		}
+	}
+	if n > 1<<16 {
+		return fail("", errors.New("LDAP answer too large"))
+	}
+	resp := make([]byte, n)
+	if _, err := io.ReadFull(br, resp); err != nil {
+		return fail("", err)
+	}
+	// messageID INTEGER, then [APPLICATION 24] ExtendedResponse whose first
+	// element is resultCode ENUMERATED.
+	i := bytes.IndexByte(resp, 0x78)
+	if i < 0 || i+4 >= len(resp) {
+		return fail("", errors.New("no extended response"))
+	}
+	j := bytes.Index(resp[i:], []byte{0x0a, 0x01})
+	if j < 0 || i+j+2 >= len(resp) {
+		return fail("", errors.New("no resultCode in the extended response"))
+	}
+	code := resp[i+j+2]
+	log.add("ldap: StartTLS resultCode %d", code)
+	if code != 0 {
+		return fail(fmt.Sprintf("resultCode %d", code), nil)
+	}
+	return nil
+}
+
+// mysqlStartTLS reads the server greeting and sends the SSLRequest packet
+// (the client capability flags with CLIENT_SSL) that precedes TLS.
+func mysqlStartTLS(conn net.Conn, br *bufio.Reader, log *stepLog, fail func(string, error) error) error {
+	hdr := make([]byte, 4)
+	if _, err := io.ReadFull(br, hdr); err != nil {
+		return fail("", err)
+	}
+	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+	if n > 1<<16 {
+		return fail("", errors.New("greeting too large"))
+	}
+	greet := make([]byte, n)
+	if _, err := io.ReadFull(br, greet); err != nil {
+		return fail("", err)
+	}
+	if len(greet) > 0 && greet[0] == 0xff {
+		return fail(string(greet[min(3, len(greet)):]), errors.New("the server refused the connection"))
+	}
+	// protocol version, NUL-terminated server version, thread id (4),
+	// auth data (8), filler (1), capability flags (low 2 bytes).
+	v := bytes.IndexByte(greet[1:], 0)
+	if v < 0 || 1+v+1+4+8+1+2 > len(greet) {
+		return fail("", errors.New("greeting too short"))
+	}
+	log.add("mysql: server %s", greet[1:1+v])
+	capLow := binary.LittleEndian.Uint16(greet[1+v+1+4+8+1:])
+	const clientSSL = 0x0800
+	if capLow&clientSSL == 0 {
+		return fail("", errors.New("the server does not offer SSL"))
+	}
+	const flags = 0x0200 | 0x8000 | clientSSL | 0x00080000 // PROTOCOL_41, SECURE_CONNECTION, SSL, PLUGIN_AUTH
+	pkt := make([]byte, 4+32)
+	pkt[0], pkt[3] = 32, 1
+	binary.LittleEndian.PutUint32(pkt[4:], flags)
+	binary.LittleEndian.PutUint32(pkt[8:], 1<<24)
+	pkt[12] = 33 // utf8_general_ci
+	log.add("mysql: sent SSLRequest")
+	if _, err := conn.Write(pkt); err != nil {
+		return fail("", err)
+	}
+	return nil
+}
