@@ -4,8 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/pkibench/pkibench/pki"
 )
 
 // FuzzImport: no input makes import panic, and a refused input leaves no
@@ -55,5 +53,3 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
-
-var _ = pki.KindCertificate

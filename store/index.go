@@ -270,14 +270,6 @@ func cutTornTail(path string) error {
 	return os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1))
 }
 
-func writeIndex(path string, es []Entry) error {
-	var b strings.Builder
-	for _, e := range es {
-		b.WriteString(e.Line())
-	}
-	return writeFileAtomic(path, []byte(b.String()), 0o644)
-}
-
 // fastUTCTime parses YYMMDDHHMMSSZ without time.Parse's generality; listing
 // 100,000 index lines spends most of its time here otherwise.
 func fastUTCTime(s string) (time.Time, bool) {

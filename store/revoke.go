@@ -222,5 +222,3 @@ func (s *Store) locate(target string) (string, *big.Int, error) {
 	}
 	return "", nil, &NotFoundError{"certificate", target}
 }
-
-var _ = pki.Reason(0)

@@ -117,8 +117,8 @@ func TestInspectEscReturnsToTab(t *testing.T) {
 // A late answer to an abandoned request is dropped, and still counted done.
 func TestStaleAnswersDropped(t *testing.T) {
 	d := goldenDriver(t, 100, 30)
-	first := d.m.inspect.open("demo-ca", "first")
-	second := d.m.inspect.open("server", "second")
+	first := d.m.inspect.openAt("demo-ca", "first", "")
+	second := d.m.inspect.openAt("server", "second", "")
 	if d.m.Busy() != 2 {
 		t.Fatalf("busy = %d, want 2", d.m.Busy())
 	}

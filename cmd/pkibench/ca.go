@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
 )
@@ -174,5 +173,3 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-var _ = pki.P256

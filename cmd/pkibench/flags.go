@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509/pkix"
-	"fmt"
 	"github.com/spf13/pflag"
 	"net"
 	"net/url"
@@ -96,5 +95,3 @@ func parseIPNets(in []string, flag string) ([]*net.IPNet, error) {
 }
 
 func dateOf(t interface{ Format(string) string }) string { return t.Format("2006-01-02 15:04Z") }
-
-var _ = fmt.Sprint

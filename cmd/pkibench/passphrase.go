@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -67,5 +66,3 @@ func (a *app) readPassphrase(purpose string, confirm bool) ([]byte, error) {
 	}
 	return p, nil
 }
-
-var _ = bufio.NewReader
