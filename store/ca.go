@@ -16,9 +16,9 @@ import (
 	"github.com/pkibench/pkibench/pki"
 )
 
-// PassphraseFunc is asked for a passphrase only when one is needed; purpose
-// says for what ("CA abc's key"). It must never come from a plain argument.
-type PassphraseFunc func(purpose string) ([]byte, error)
+// PassphraseFunc is asked for a passphrase only when one is needed (see
+// pki.PassphraseFunc); the alias keeps store callers' spelling.
+type PassphraseFunc = pki.PassphraseFunc
 
 // caMeta is ca.json.
 type caMeta struct {

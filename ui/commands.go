@@ -147,21 +147,20 @@ func (s *probeScreen) commands() ([]equiv.Command, error) {
 	if v := s.picked[pfVersion]; v != "default" {
 		sp.ServerTLS, sp.ClientTLS = v, v
 	}
-	own := func(explicit, who, other string) []string {
-		if explicit != "" {
-			return []string{explicit}
+	// The defaults of probe.Request: the root above the side's own
+	// certificate; a client without one has none (the probe refuses it).
+	own := func(explicit []string, who string) []string {
+		if len(explicit) > 0 {
+			return explicit
 		}
 		if ca := s.c.issuerOf(who); ca != "" {
 			return []string{s.c.rootOf(ca)}
 		}
-		if ca := s.c.issuerOf(other); ca != "" {
-			return []string{s.c.rootOf(ca)}
-		}
 		return nil
 	}
-	sp.ServerTrust = own(r.ServerTrust, r.Server, r.Server)
-	sp.ClientTrust = own(r.ClientTrust, r.Client, r.Server)
-	if r.CRL && r.Client != "" {
+	sp.ServerTrust = own(r.ServerTrust, r.Server)
+	sp.ClientTrust = own(r.ClientTrust, r.Client)
+	if r.CheckCRL && r.Client != "" {
 		sp.CRLCAs = s.c.lineage(s.c.issuerOf(r.Client))
 	}
 	if sp.Auth == "" {

@@ -31,6 +31,13 @@ func TestProbeAtLaterTimeSeesExpiry(t *testing.T) {
 	d.expect("Verify at      ‹ +1y ›", "REJECT", "expired")
 }
 
+func TestProbeWithoutClientCertNeedsTrust(t *testing.T) {
+	d := goldenDriver(t, 120, 40)
+	d.press("3", "left", "enter") // client none, every other field at its default
+	d.expect("Client         ‹ none ›")
+	d.expect("must be told what to trust", `"Client trusts"`)
+}
+
 func TestShiftTime(t *testing.T) {
 	for in, want := range map[string]time.Time{
 		"now":  fixedNow,
@@ -47,7 +54,10 @@ func TestShiftTime(t *testing.T) {
 
 func TestProbeMatrix(t *testing.T) {
 	d := goldenDriver(t, 120, 40)
-	d.press("3", "down", "down", "down", "down", "down", "right") // CRL check on
+	// A client without a certificate has no root of its own: the matrix's
+	// "none" row needs Client trusts picked, as the CLI needs --client-trust.
+	d.press("3", "down", "down", "down", "right") // client trusts the first CA
+	d.press("down", "down", "right")              // CRL check on
 	d.press("M")
 	// The golden store revoked client without publishing a CRL: crl-missing.
 	d.expect("Matrix: every client → server", "crl-missing", "client-cert-missing", "client-cert-wrong-usage", "matrix: 0 of 3 clients accepted")

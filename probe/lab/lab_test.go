@@ -13,6 +13,7 @@ import (
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/testtool"
 	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -23,6 +24,14 @@ func newStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// The store is the probe's source of identities, trust and CRLs.
+func TestStoreIsAProbeSource(t *testing.T) {
+	var src probe.Source = newStore(t)
+	if _, err := src.CRLs(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestEveryScenario is the proof: every scenario's actual reason
