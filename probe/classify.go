@@ -124,7 +124,7 @@ func missingOrWithheld(r *Result, c *clientOutcome, cc ClientConfig) {
 				pki.FormatName(cc.Identity.Cert.Subject), pki.FormatName(cc.Identity.Cert.Issuer),
 				strings.Join(orNone(decodeDNs(c.acceptable)), "; "), c.wouldWithhold),
 			"issue the client certificate from a CA the server trusts, or add its CA to the server's trusted client CAs (Node.js `ca`, openssl -CAfile)")
-		r.Evidence = []Evidence{{Cert: pki.FormatName(cc.Identity.Cert.Subject), Serial: SerialHex(cc.Identity.Cert), Field: "issuer", Value: pki.FormatName(cc.Identity.Cert.Issuer)}}
+		r.Evidence = []Evidence{{Cert: pki.FormatName(cc.Identity.Cert.Subject), Serial: serialHex(cc.Identity.Cert), Field: "issuer", Value: pki.FormatName(cc.Identity.Cert.Issuer)}}
 		return
 	}
 	r.set(verify.ClientCertMissing, verify.SideServer,

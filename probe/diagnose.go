@@ -41,7 +41,7 @@ func ownFields(id *pki.Identity, at time.Time, crls []*x509.RevocationList) *ver
 	leaf := id.Cert
 	subj := pki.FormatName(leaf.Subject)
 	ev := func(field, value string) []verify.Evidence {
-		return []verify.Evidence{{Cert: subj, Serial: SerialHex(leaf), Field: field, Value: value}}
+		return []verify.Evidence{{Cert: subj, Serial: serialHex(leaf), Field: field, Value: value}}
 	}
 	switch {
 	case at.After(leaf.NotAfter):
@@ -67,9 +67,9 @@ func ownFields(id *pki.Identity, at time.Time, crls []*x509.RevocationList) *ver
 		for _, e := range crl.RevokedCertificateEntries {
 			if e.SerialNumber != nil && e.SerialNumber.Cmp(leaf.SerialNumber) == 0 && !e.RevocationTime.After(at) {
 				return &verify.Finding{Code: verify.ClientCertRevoked, Side: verify.SideServer,
-					Summary:  fmt.Sprintf("The client certificate %s (serial %s) was revoked on %s (reason: %s).", subj, SerialHex(leaf), stampOf(e.RevocationTime), pki.Reason(e.ReasonCode)),
+					Summary:  fmt.Sprintf("The client certificate %s (serial %s) was revoked on %s (reason: %s).", subj, serialHex(leaf), stampOf(e.RevocationTime), pki.Reason(e.ReasonCode)),
 					Fix:      "issue a new client certificate: `pkibench issue NAME --ca CA --profile client`",
-					Evidence: ev("serial", SerialHex(leaf))}
+					Evidence: ev("serial", serialHex(leaf))}
 			}
 		}
 	}
@@ -99,7 +99,7 @@ func notAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding {
 		Detail: fmt.Sprintf("client certificate: %s\nissuer:             %s\nacceptable CAs:     %s",
 			subj, pki.FormatName(id.Cert.Issuer), strings.Join(names, "\n                    ")),
 		Fix:      "issue the client certificate from a CA the server trusts, or add its CA to the server's trusted client CAs (Node.js `ca`, openssl -CAfile)",
-		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
+		Evidence: []verify.Evidence{{Cert: subj, Serial: serialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
 	}
 }
 

@@ -195,7 +195,7 @@ func writeCAFiles(fs *fileSet, certPEM, keyPEM, parentChain []byte, meta caMeta)
 // recordIssued writes certs/<SERIAL>.pem, then appends the index line.
 func (s *Store) recordIssued(caName string, cert *x509.Certificate, file string) error {
 	dir := s.caDir(caName)
-	serial := SerialHex(cert.SerialNumber)
+	serial := pki.SerialHex(cert.SerialNumber)
 	if err := writeFileAtomic(filepath.Join(dir, "certs", serial+".pem"), pki.EncodeCertPEM(cert.Raw), 0o644); err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (s *Store) loadCA(name string) (*CA, error) {
 		return nil, err
 	}
 	ca := &CA{Name: name, Parent: m.Parent, Subject: pki.FormatName(cert.Subject), Algorithm: pki.DescribeKey(cert.PublicKey),
-		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Serial: SerialHex(cert.SerialNumber), Encrypted: m.Encrypted,
+		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Serial: pki.SerialHex(cert.SerialNumber), Encrypted: m.Encrypted,
 		HasKey: exists(filepath.Join(s.caDir(name), "ca.key")), Imported: m.Imported, Lab: m.Lab, Dir: s.caDir(name), Cert: cert}
 	if cert.BasicConstraintsValid && (cert.MaxPathLen > 0 || cert.MaxPathLenZero) {
 		pl := cert.MaxPathLen

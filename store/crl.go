@@ -78,7 +78,7 @@ func (s *Store) crlState(ca string, now time.Time) (*CRLState, error) {
 	st := &CRLState{ThisUpdate: h.ThisUpdate, NextUpdate: h.NextUpdate, Entries: h.Entries,
 		Stale: now.After(h.NextUpdate), ExpiresIn: h.NextUpdate.Sub(now), Path: filepath.Join(s.caDir(ca), "crl.pem")}
 	if h.Number != nil {
-		st.Number = SerialHex(h.Number)
+		st.Number = pki.SerialHex(h.Number)
 	}
 	return st, nil
 }
@@ -174,7 +174,7 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, "crl", SerialHex(num)+".pem"), pemb, 0o644); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, "crl", pki.SerialHex(num)+".pem"), pemb, 0o644); err != nil {
 			return err
 		}
 		if err := writeFileAtomic(filepath.Join(dir, "crl.der"), der, 0o644); err != nil {
@@ -184,12 +184,12 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 			return err
 		}
 		next1 := new(big.Int).Add(num, big.NewInt(1))
-		if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next1)+"\n"), 0o644); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(pki.SerialHex(next1)+"\n"), 0o644); err != nil {
 			return err
 		}
 		// Said from the values just signed: parsing 100,000 entries back
 		// would cost as much as signing them.
-		out = &CRLState{Number: SerialHex(num), ThisUpdate: now, NextUpdate: next, Entries: len(revs),
+		out = &CRLState{Number: pki.SerialHex(num), ThisUpdate: now, NextUpdate: next, Entries: len(revs),
 			ExpiresIn: next.Sub(s.now()), Path: filepath.Join(dir, "crl.pem")}
 		return nil
 	})

@@ -287,7 +287,7 @@ func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certi
 	if err := fs.commit(); err != nil {
 		return err
 	}
-	*out = Imported{Name: name, Kind: "ca", Subject: pki.FormatName(cert.Subject), Serial: SerialHex(cert.SerialNumber),
+	*out = Imported{Name: name, Kind: "ca", Subject: pki.FormatName(cert.Subject), Serial: pki.SerialHex(cert.SerialNumber),
 		HasKey: key != nil, Dir: s.caDir(name), CA: parent}
 	if key == nil {
 		out.Notes = append(out.Notes, "no private key came with it: it can be trusted and inspected, not used to issue or revoke")
@@ -309,7 +309,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	}
 	if i := findSerial(es, leaf.SerialNumber); i >= 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("serial %s is already used by %q in CA %s's index, so this certificate is kept in imported/ and cannot be revoked by serial (openssl's -set_serial 0 gives every certificate the same serial)",
-			SerialHex(leaf.SerialNumber), es[i].Name(), ca))
+			pki.SerialHex(leaf.SerialNumber), es[i].Name(), ca))
 		return false, nil
 	}
 	chainPEM, err := readFileBytes(filepath.Join(caDir, "chain.pem"))
@@ -340,7 +340,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 			return false, err
 		}
 	}
-	serial := SerialHex(leaf.SerialNumber)
+	serial := pki.SerialHex(leaf.SerialNumber)
 	if err := fs.addJSON("meta.json", certMeta{CA: ca, Serial: serial, Profile: guessProfile(leaf), Created: s.now().UTC(), Imported: true}); err != nil {
 		return false, err
 	}
@@ -412,7 +412,7 @@ func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.
 			return err
 		}
 		m.Subject, m.Issuer = pki.FormatName(leaf.Subject), pki.FormatName(leaf.Issuer)
-		m.Serial, m.NotAfter = SerialHex(leaf.SerialNumber), leaf.NotAfter
+		m.Serial, m.NotAfter = pki.SerialHex(leaf.SerialNumber), leaf.NotAfter
 	}
 	if key != nil {
 		kp, err := pki.EncodeKeyPEM(key, nil)

@@ -165,7 +165,7 @@ func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time
 			if err != nil {
 				return nil, err
 			}
-			h := SerialHex(n)
+			h := pki.SerialHex(n)
 			if !taken[h] && !exists(filepath.Join(s.caDir(o.CA), "certs", h+".pem")) {
 				taken[h], serials[i] = true, n
 				break
@@ -243,7 +243,7 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 	var j journal
 	entries := make([]Entry, len(issued))
 	for i, c := range issued {
-		h := SerialHex(c.cert.SerialNumber)
+		h := pki.SerialHex(c.cert.SerialNumber)
 		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, filepath.Join("cas", o.CA, "certs", h+".pem")}})
 		entries[i] = entryFor(c.cert, "certs/"+c.name)
 	}
@@ -261,7 +261,7 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 	now := s.now().UTC()
 	out := make([]Cert, len(issued))
 	for i, c := range issued {
-		h := SerialHex(c.cert.SerialNumber)
+		h := pki.SerialHex(c.cert.SerialNumber)
 		dir := s.certDir(c.name)
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return nil, err

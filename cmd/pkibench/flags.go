@@ -2,10 +2,11 @@ package main
 
 import (
 	"crypto/x509/pkix"
-	"github.com/spf13/pflag"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pkibench/pkibench/pki"
 )

@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/x509"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -178,10 +177,7 @@ func serial(c *x509.Certificate) string {
 	if c == nil || c.SerialNumber == nil {
 		return ""
 	}
-	if c.SerialNumber.Sign() < 0 {
-		return "-" + strings.ToUpper(new(big.Int).Neg(c.SerialNumber).Text(16))
-	}
-	return strings.ToUpper(c.SerialNumber.Text(16))
+	return pki.SerialHex(c.SerialNumber)
 }
 
 func ev(c *x509.Certificate, field, value string) Evidence {
