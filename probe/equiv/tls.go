@@ -74,16 +74,7 @@ func ServerCommands(s ProbeSpec) []Command {
 	}
 	// Without -verify_return_error s_server only logs a bad client
 	// certificate and carries on.
-	switch s.auth() {
-	case probe.AuthRequest:
-		args = append(args, "-verify", "1")
-	case probe.AuthVerifyIfGiven:
-		args = append(args, "-verify", "1", "-verify_return_error")
-	case probe.AuthRequireAny:
-		args = append(args, "-Verify", "1")
-	case probe.AuthRequireAndVerify:
-		args = append(args, "-Verify", "1", "-verify_return_error")
-	}
+	args = append(args, s.auth().OpenSSLArgs()...)
 	purpose := "a server like pkibench's (client auth " + string(s.auth()) + "; -www answers GET /)"
 	if len(s.CRLs) > 0 {
 		// s_server loads one CRL and -crl_check checks the leaf only.
@@ -100,15 +91,9 @@ func ServerCommands(s ProbeSpec) []Command {
 		opts = append(opts, "ca: "+readFiles(s.ServerTrust))
 	}
 	note := ""
-	switch s.auth() {
-	case probe.AuthNone:
-		opts = append(opts, "requestCert: false")
-	case probe.AuthRequest:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: false")
-	case probe.AuthRequireAndVerify:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: true")
-	default:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: true")
+	nodeOpts, exact := s.auth().NodeJSOptions()
+	opts = append(opts, nodeOpts...)
+	if !exact {
 		note = " (Node.js has no " + string(s.auth()) + " mode: this is the nearest)"
 	}
 	if len(s.CRLs) > 0 {
