@@ -14,6 +14,7 @@ import (
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // verifyOutput is what verify prints, as text or JSON.
@@ -170,7 +171,7 @@ func verifySpec(a *app, tg *target, ca, roots, inter string, crls []string, usag
 	case ca != "":
 		s.Roots = []string{a.layout().CA(ca).Chain}
 	default:
-		if chain := filepath.Join(filepath.Dir(tg.source), "chain.pem"); fileExists(chain) {
+		if chain := filepath.Join(filepath.Dir(tg.source), layout.Chain); fileExists(chain) {
 			s.Roots = []string{chain}
 		}
 	}
