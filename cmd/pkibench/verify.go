@@ -28,6 +28,68 @@ type verifyOutput struct {
 	At      time.Time       `json:"at"`
 }
 
+// parseUsage reads --usage.
+func parseUsage(usage string) (verify.Usage, error) {
+	switch usage {
+	case "", "any":
+		return verify.UsageAny, nil
+	case "server":
+		return verify.UsageServer, nil
+	case "client":
+		return verify.UsageClient, nil
+	}
+	return verify.UsageAny, usagef("--usage %q: expected server, client or any", usage)
+}
+
+// readCRLFiles reads the --crl files; each must hold CRLs only.
+func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("--crl: %w", err)
+		}
+		objs, err := pki.Decode(b, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			if o.CRL == nil {
+				return nil, fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
+			}
+			out = append(out, o.CRL)
+		}
+	}
+	return out, nil
+}
+
+// printVerify renders a verification: JSON, or OK with the chain, or
+// FAILED with the finding (exit 1).
+func (a *app) printVerify(target, source string, leaf *x509.Certificate, at time.Time, chains [][]*x509.Certificate, f *verify.Finding) error {
+	out := verifyOutput{Target: target, Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: at.UTC()}
+	if f != nil {
+		out.Reason = f.Code
+	} else if len(chains) > 0 {
+		for _, c := range chains[0] {
+			out.Chain = append(out.Chain, pki.FormatName(c.Subject))
+		}
+	}
+	switch {
+	case a.json:
+		if err := a.printJSON(out); err != nil {
+			return err
+		}
+	case f == nil:
+		a.printf("%s: OK\n  chain: %s\n", source, strings.Join(out.Chain, "\n      -> "))
+	default:
+		a.printf("%s: FAILED\n%s", source, verify.Text(f))
+	}
+	if f != nil {
+		return errReported
+	}
+	return nil
+}
+
 func (a *app) verifyCommand() *cobra.Command {
 	var ca, roots, inter, name, usage, at string
 	var crls []string
@@ -46,15 +108,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 		Args: exactArgs(1, "TARGET"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := verify.Options{Name: name}
-			switch usage {
-			case "", "any":
-				opts.Usage = verify.UsageAny
-			case "server":
-				opts.Usage = verify.UsageServer
-			case "client":
-				opts.Usage = verify.UsageClient
-			default:
-				return usagef("--usage %q: expected server, client or any", usage)
+			var err error
+			if opts.Usage, err = parseUsage(usage); err != nil {
+				return err
 			}
 			opts.At = time.Now()
 			if at != "" {
@@ -84,21 +140,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 				opts.Intermediates = append(opts.Intermediates, cs...)
 			}
-			for _, p := range crls {
-				b, err := os.ReadFile(p)
-				if err != nil {
-					return fmt.Errorf("--crl: %w", err)
-				}
-				objs, err := pki.Decode(b, p)
-				if err != nil {
-					return err
-				}
-				for _, o := range objs {
-					if o.CRL == nil {
-						return fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
-					}
-					opts.CRLs = append(opts.CRLs, o.CRL)
-				}
+			if opts.CRLs, err = readCRLFiles(crls); err != nil {
+				return err
 			}
 			if storeCRLs && tg.st != nil {
 				crls, err := tg.st.CRLs()
@@ -123,27 +166,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
 			chains, f := verify.Verify(leaf, opts)
-			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
-			if f != nil {
-				out.Reason = f.Code
-			} else if len(chains) > 0 {
-				for _, c := range chains[0] {
-					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
-				}
-			}
-			if a.json {
-				if err := a.printJSON(out); err != nil {
-					return err
-				}
-			} else if f == nil {
-				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
-			} else {
-				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
-			}
-			if f != nil {
-				return errReported
-			}
-			return nil
+			return a.printVerify(args[0], tg.source, leaf, opts.At, chains, f)
 		},
 	}
 	fl := c.Flags()
