@@ -75,10 +75,12 @@ func (d *commandsDialog) View() string {
 	st := d.c.Styles
 	w := max(40, d.c.Width-2)
 	lines := d.wrapped()
-	d.offset = max(0, min(d.offset, len(lines)-d.rows()))
-	end := min(len(lines), d.offset+d.rows())
+	// View only reads the state: a resize may leave the offset past the
+	// end, so a copy is clamped (Update clamps the offset itself).
+	offset := max(0, min(d.offset, len(lines)-d.rows()))
+	end := min(len(lines), offset+d.rows())
 	out := []string{st.Title.Render(d.title) + st.Dim.Render("  (esc closes, ↑/↓ scroll)")}
-	for _, l := range lines[d.offset:end] {
+	for _, l := range lines[offset:end] {
 		if strings.HasPrefix(l, "#") {
 			l = st.Dim.Render(l)
 		}

@@ -294,3 +294,25 @@ func TestPasteGoesToTopOnly(t *testing.T) {
 		t.Fatalf("probe server name = %q", v)
 	}
 }
+
+// View only reads the state: an offset left past the end (by a resize)
+// is clamped in the rendering, never written back by View.
+func TestViewIsPure(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("3", "enter") // a verdict in the probe pane
+	d.m.screens[TabProbe].(*probeScreen).scroll = 1000
+	d.m.View()
+	if got := d.m.screens[TabProbe].(*probeScreen).scroll; got != 1000 {
+		t.Errorf("probe View wrote scroll = %d", got)
+	}
+	cd := newCommandsDialog(d.m.c, "t", nil).(*commandsDialog)
+	cd.offset = 1000
+	cd.View()
+	if cd.offset != 1000 {
+		t.Errorf("commands View wrote offset = %d", cd.offset)
+	}
+	before := d.m.View().Content
+	if after := d.m.View().Content; after != before {
+		t.Error("two Views of one state differ")
+	}
+}

@@ -275,9 +275,9 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
-			s.scroll += 3
+			s.scrollBy(3)
 		case tea.MouseWheelUp:
-			s.scroll = max(0, s.scroll-3)
+			s.scrollBy(-3)
 		}
 	case tea.KeyPressMsg:
 		return s.key(msg)
@@ -309,10 +309,10 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	case "down":
 		return s, s.setFocus(s.focus + 1)
 	case "pgdown":
-		s.scroll += max(1, s.height-2)
+		s.scrollBy(max(1, s.height-2))
 		return s, nil
 	case "pgup":
-		s.scroll = max(0, s.scroll-max(1, s.height-2))
+		s.scrollBy(-max(1, s.height-2))
 		return s, nil
 	}
 	if s.focus == pfName {
@@ -362,15 +362,23 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	return s, nil
 }
 
+// scrollBy moves the verdict pane, kept within its lines here in Update
+// so that View only reads the state.
+func (s *probeScreen) scrollBy(d int) {
+	right := s.verdictLines(max(10, s.width-s.leftWidth()-3))
+	s.scroll = max(0, min(s.scroll+d, len(right)-s.height))
+}
+
+// View renders the screen; like every View it only reads the state.
 func (s *probeScreen) View() string {
 	lw := s.leftWidth()
 	left := s.configView(lw)
 	rw := max(10, s.width-lw-3)
 	right := s.verdictLines(rw)
 	h := s.height
-	s.scroll = max(0, min(s.scroll, len(right)-h))
-	if s.scroll < len(right) {
-		right = right[s.scroll:]
+	// A resize may leave the offset past the end: clamp a copy.
+	if scroll := max(0, min(s.scroll, len(right)-h)); scroll < len(right) {
+		right = right[scroll:]
 	}
 	if len(right) > h {
 		right = right[:h]
