@@ -31,7 +31,7 @@ type Result struct {
 	Side     verify.Side `json:"side"`
 	Summary  string      `json:"summary"`
 	Detail   string      `json:"detail,omitempty"`
-	Fix      string      `json:"fix,omitempty"`
+	Fix      *pki.Fix    `json:"fix,omitempty"`
 	Evidence []Evidence  `json:"evidence"`
 
 	// Mode is probe, connect or serve.
@@ -165,7 +165,7 @@ func tlsInfo(cs tls.ConnectionState) TLSInfo {
 	return info
 }
 
-func fromFinding(f *verify.Finding) (string, string, string, []Evidence) {
+func fromFinding(f *verify.Finding) (string, string, *pki.Fix, []Evidence) {
 	return f.Summary, f.Detail, f.Fix, append([]Evidence{}, f.Evidence...)
 }
 

@@ -254,7 +254,7 @@ func (s *Store) caCert(name string) (*x509.Certificate, error) {
 }
 
 // ErrNoCAKey is returned when a CA's private key is not in the store.
-var ErrNoCAKey = errors.New("the CA's private key is not in the store (imported without --key): it cannot sign")
+var ErrNoCAKey = errors.New("the CA's private key is not in the store (it was imported without its key): it cannot sign")
 
 // caSigner loads a CA's certificate and private key, asking for the
 // passphrase when the key is encrypted.
@@ -278,7 +278,7 @@ func (s *Store) caSigner(name string, pass PassphraseFunc) (*x509.Certificate, c
 }
 
 // ErrPassphraseNeeded is returned when a key is encrypted and no way to ask was given.
-var ErrPassphraseNeeded = errors.New("the key is encrypted: give its passphrase with --passphrase-file, $PKIBENCH_PASSPHRASE or at the prompt")
+var ErrPassphraseNeeded = errors.New("the key is encrypted and no passphrase was given")
 
 // readKeyFile reads a private key file, decrypting it when needed.
 func readKeyFile(path, purpose string, pass PassphraseFunc) (crypto.Signer, error) {

@@ -17,6 +17,9 @@ type Problem struct {
 	Path     string `json:"path"`
 	Message  string `json:"message"`
 	Repaired bool   `json:"repaired,omitempty"`
+	// Fix is what mends it, when the store knows (the CLI renders it as a
+	// command, the TUI as a key).
+	Fix *pki.Fix `json:"fix,omitempty"`
 }
 
 // CheckReport is the outcome of Check.
@@ -152,7 +155,8 @@ func (c *checker) journals() error {
 				c.pending[p] = true
 			}
 		}
-		c.add("warning", c.s.journalPath(ca), "an issue of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", len(items))
+		p := c.add("warning", c.s.journalPath(ca), "an issue of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or a repair", len(items))
+		p.Fix = &pki.Fix{Kind: pki.FixRepair, Say: "roll the interrupted issue back now"}
 	}
 	if !c.repair {
 		return nil
@@ -199,8 +203,9 @@ func (c *checker) ca(name string) error {
 		}
 	}
 	if st, _ := c.s.crlState(name, c.now); st != nil && st.Stale {
-		c.add("problem", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client; publish with: pkibench crl %s",
-			st.NextUpdate.UTC().Format("2006-01-02 15:04Z"), name)
+		p := c.add("problem", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client",
+			st.NextUpdate.UTC().Format("2006-01-02 15:04Z"))
+		p.Fix = &pki.Fix{Kind: pki.FixPublishCRL, Say: "publish a fresh CRL", CA: name}
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ type CRLExpiryError struct {
 }
 
 func (e *CRLExpiryError) Error() string {
-	return fmt.Sprintf("the CRL's nextUpdate (%s) would be after the CA expires (%s): relying parties would keep trusting a CRL from a dead CA; use fewer --days or renew the CA",
+	return fmt.Sprintf("the CRL's nextUpdate (%s) would be after the CA expires (%s): relying parties would keep trusting a CRL from a dead CA; publish with fewer days until nextUpdate, or renew the CA",
 		e.NextUpdate.UTC().Format(time.RFC3339), e.CANotAfter.UTC().Format(time.RFC3339))
 }
 

@@ -93,7 +93,7 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 		name = NameFromFile(files[0].Source)
 	}
 	if err := CheckName(name); err != nil {
-		return Imported{}, fmt.Errorf("%w (give one with --as)", err)
+		return Imported{}, fmt.Errorf("%w (give the name to import as)", err)
 	}
 	var (
 		certs   []*x509.Certificate

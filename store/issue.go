@@ -115,7 +115,7 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 			profile = pki.Profile(meta.DefaultProfile)
 		}
 		if profile.IsCA() {
-			return fmt.Errorf("profile %s makes a CA: use `pkibench ca create NAME --parent %s`", profile, o.CA)
+			return fmt.Errorf("profile %s makes a CA: create it as a CA under %s instead", profile, o.CA)
 		}
 		days := o.Days
 		if days <= 0 {

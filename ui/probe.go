@@ -471,9 +471,12 @@ func (s *probeScreen) verdictLines(w int) []string {
 			out = append(out, wrapIndent(st.Dim, "", d, w)...)
 		}
 	}
-	if r.Fix != "" {
+	if r.Fix != nil {
 		out = append(out, "")
-		out = append(out, wrapIndent(st.OK, "fix: ", r.Fix, w)...)
+		out = append(out, wrapIndent(st.OK, "fix: ", r.Fix.Say, w)...)
+		if h := s.c.fixHint(r.Fix); h != "" {
+			out = append(out, wrapIndent(st.Dim, "  ↳ ", h, w)...)
+		}
 	}
 	if len(r.Evidence) > 0 {
 		out = append(out, "", st.Label.Render("evidence"))

@@ -19,6 +19,11 @@ func TestProbeAcceptThenRevokedReject(t *testing.T) {
 	d.press("2", "r", "down", "enter", "y", "y")
 	d.press("3", "down", "down", "down", "down", "down", "right", "enter")
 	d.expect("REJECT", "client-cert-revoked")
+	// The fix is a value the TUI renders as its own keys, not a command line.
+	d.expect("fix: issue a new certificate", "↳ 2 certificates, i issue: issue a new client under demo-ca (profile")
+	if strings.Contains(d.screen(), "pkibench issue") {
+		t.Error("the TUI shows CLI advice")
+	}
 	d.press("v")
 	// Inspect opens on the blamed certificate, the evidence field marked.
 	d.expect("Inspect client", "▶")

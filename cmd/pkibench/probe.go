@@ -190,9 +190,9 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 		return requestError(err)
 	}
 	if f.connect != "" {
-		return a.printResults(f, probe.Connect(ctx, f.connect, res.Client, res.Options))
+		return a.printResults(st, f, probe.Connect(ctx, f.connect, res.Client, res.Options))
 	}
-	return a.printResults(f, probe.Run(ctx, res.Server, res.Client, res.Options))
+	return a.printResults(st, f, probe.Run(ctx, res.Server, res.Client, res.Options))
 }
 
 func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, r probe.Request) error {
@@ -228,7 +228,7 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, r p
 	if err != nil {
 		return requestError(err)
 	}
-	return a.printResults(f, probe.Matrix(ctx, ccs, sc, opts)...)
+	return a.printResults(st, f, probe.Matrix(ctx, ccs, sc, opts)...)
 }
 
 // probeRequest turns probe and serve flags into the one request type the
@@ -288,7 +288,7 @@ func requestError(err error) error {
 	return err
 }
 
-func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
+func (a *app) printResults(st *store.Store, f *probeFlags, rs ...probe.Result) error {
 	ok := true
 	for _, r := range rs {
 		ok = ok && r.OK()
@@ -303,7 +303,7 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 			return err
 		}
 	case len(rs) == 1:
-		a.printf("%s", rs[0].Text(true))
+		a.printf("%s", rs[0].Text(true, a.fixRun(st)))
 	default:
 		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "CLIENT\tVERDICT\tREASON\tSIDE\tSUMMARY")

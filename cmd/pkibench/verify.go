@@ -65,7 +65,7 @@ func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
 
 // printVerify renders a verification: JSON, or OK with the chain, or
 // FAILED with the finding (exit 1).
-func (a *app) printVerify(target, source string, leaf *x509.Certificate, at time.Time, chains [][]*x509.Certificate, f *verify.Finding) error {
+func (a *app) printVerify(target, source string, leaf *x509.Certificate, at time.Time, chains [][]*x509.Certificate, f *verify.Finding, run func(*pki.Fix) string) error {
 	out := verifyOutput{Target: target, Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: at.UTC()}
 	if f != nil {
 		out.Reason = f.Code
@@ -82,7 +82,7 @@ func (a *app) printVerify(target, source string, leaf *x509.Certificate, at time
 	case f == nil:
 		a.printf("%s: OK\n  chain: %s\n", source, strings.Join(out.Chain, "\n      -> "))
 	default:
-		a.printf("%s: FAILED\n%s", source, verify.Text(f))
+		a.printf("%s: FAILED\n%s", source, verify.Text(f, run))
 	}
 	if f != nil {
 		return errReported
@@ -166,7 +166,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
 			chains, f := verify.Verify(leaf, opts)
-			return a.printVerify(args[0], tg.source, leaf, opts.At, chains, f)
+			return a.printVerify(args[0], tg.source, leaf, opts.At, chains, f, a.fixRun(tg.st))
 		},
 	}
 	fl := c.Flags()

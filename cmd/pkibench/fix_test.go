@@ -1,0 +1,53 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// runLine finds the "run:" command in out and runs it as pasted (the words
+// the test stores need no shell quoting).
+func runLine(t *testing.T, out string) (string, string, int) {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^run:\s+pkibench (.*)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no run: line in\n%s", out)
+	}
+	args := strings.Fields(m[1])
+	if len(args) < 2 || args[0] != "--store" {
+		t.Fatalf("the command does not name its store: %q", m[1])
+	}
+	return pb(t, args[1], args[2:]...)
+}
+
+// Lower layers return fixes as values; the CLI renders each as a command
+// that works when pasted, and running it mends what was found.
+func TestFixCommandsWorkWhenPasted(t *testing.T) {
+	dir := seedStore(t)
+
+	// A name the server certificate does not cover: re-issue with it.
+	out, _, code := pb(t, dir, "verify", "invoice-server", "--name", "invoice.abc.test", "--usage", "server")
+	if code != 1 || !strings.Contains(out, "server-name-mismatch") {
+		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "issue invoice-server-2 --ca abc --profile server --dns invoice.abc.test") {
+		t.Errorf("run line is not the re-issue:\n%s", out)
+	}
+	if _, errs, code := runLine(t, out); code != 0 {
+		t.Fatalf("pasted fix failed: %d %s", code, errs)
+	}
+	mustPB(t, dir, "verify", "invoice-server-2", "--name", "invoice.abc.test", "--usage", "server")
+
+	// A revoked client behind a CRL check: the probe's fix issues a new one.
+	mustPB(t, dir, "revoke", "client2")
+	mustPB(t, dir, "crl", "abc")
+	out, _, code = pb(t, dir, "probe", "--client", "client2", "--server", "invoice-server", "--crl")
+	if code != 1 || !strings.Contains(out, "client-cert-revoked") {
+		t.Fatalf("probe: exit %d\n%s", code, out)
+	}
+	if _, errs, code := runLine(t, out); code != 0 {
+		t.Fatalf("pasted fix failed: %d %s", code, errs)
+	}
+	mustPB(t, dir, "probe", "--client", "client2-2", "--server", "invoice-server", "--crl")
+}
