@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 func TestProbeAcceptThenRevokedReject(t *testing.T) {
@@ -70,4 +73,34 @@ func TestProbeMatrix(t *testing.T) {
 	if strings.Contains(d.screen(), "Matrix:") {
 		t.Fatal("enter kept the matrix instead of the single verdict")
 	}
+}
+
+// Decision 4 in the TUI: an encrypted client key opens the passphrase
+// dialog, and the same request runs again with the answer (before, the TUI
+// passed no passphrase and the probe failed).
+func TestProbeAsksForAnEncryptedKeysPassphrase(t *testing.T) {
+	st := testStore(t)
+	d := newDriver(t, st, 120, 40)
+	d.press("n")
+	d.typeText("demo-ca")
+	d.press("enter", "i", "enter", "i", "tab", "tab", "right", "enter")
+	// Encrypt the client's key in place, as a key brought in encrypted is.
+	id, err := st.Identity("client", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := pki.EncodeKeyPEM(id.Key, []byte("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(st.Layout().Cert("client").Key, enc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.press("3")
+	d.expect("‹ client ›", "‹ server ›")
+	d.press("enter")
+	d.expect("Passphrase", "the key of client")
+	d.typeText("s3cret")
+	d.press("enter")
+	d.expect("ACCEPT", "reason ok")
 }
