@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pkibench/pkibench/pki"
-	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/equiv"
 )
 
@@ -96,23 +95,6 @@ func (c *Common) layout() equiv.Layout {
 	return equiv.Layout{Root: c.Store.Path()}
 }
 
-// rootOf walks a CA's parents in the loaded list up to its root.
-func (c *Common) rootOf(ca string) string {
-	for range len(c.Data.CAs) + 1 {
-		parent := ""
-		for _, x := range c.Data.CAs {
-			if x.Name == ca {
-				parent = x.Parent
-			}
-		}
-		if parent == "" {
-			return ca
-		}
-		ca = parent
-	}
-	return ca
-}
-
 // issuerOf is the CA that issued a certificate of the store, by name.
 func (c *Common) issuerOf(name string) string {
 	for _, x := range c.Data.Certs {
@@ -145,29 +127,7 @@ func (s *probeScreen) commands() ([]equiv.Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := equiv.StoreProbe{Server: r.Server, Client: r.Client, Auth: r.Auth, ServerName: r.ServerName}
-	if v := s.picked[pfVersion]; v != "default" {
-		sp.ServerTLS, sp.ClientTLS = v, v
-	}
-	// The defaults of probe.Request: the root above the side's own
-	// certificate; a client without one has none (the probe refuses it).
-	own := func(explicit []string, who string) []string {
-		if len(explicit) > 0 {
-			return explicit
-		}
-		if ca := s.c.issuerOf(who); ca != "" {
-			return []string{s.c.rootOf(ca)}
-		}
-		return nil
-	}
-	sp.ServerTrust = own(r.ServerTrust, r.Server)
-	sp.ClientTrust = own(r.ClientTrust, r.Client)
-	if r.CheckCRL && r.Client != "" {
-		sp.CRLCAs = s.c.lineage(s.c.issuerOf(r.Client))
-	}
-	if sp.Auth == "" {
-		sp.Auth = probe.AuthRequireAndVerify
-	}
+	sp := equiv.StoreProbeOf(r, 0, func(name string) []string { return s.c.lineage(s.c.issuerOf(name)) })
 	return equiv.Probe(s.c.layout().ProbeSpec(sp)), nil
 }
 

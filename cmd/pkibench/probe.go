@@ -61,7 +61,11 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 				if err != nil {
 					return err
 				}
-				spec, err := a.probeSpec(st, &f, 8443)
+				r, err := a.probeRequest(&f)
+				if err != nil {
+					return err
+				}
+				spec, err := a.probeSpec(st, r, 8443)
 				if err != nil {
 					return err
 				}
@@ -113,11 +117,14 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				if _, p, err := net.SplitHostPort(f.listen); err == nil {
 					port, _ = strconv.Atoi(p)
 				}
-				g := f
-				if root, err := st.RootCA(f.server); err == nil && len(g.clientTrust) == 0 {
-					g.clientTrust = []string{root} // outside clients trust the server's root
+				r, err := a.probeRequest(&f)
+				if err != nil {
+					return err
 				}
-				spec, err := a.probeSpec(st, &g, port)
+				if root, err := st.RootCA(f.server); err == nil && len(r.ClientTrust) == 0 {
+					r.ClientTrust = []string{root} // outside clients trust the server's root
+				}
+				spec, err := a.probeSpec(st, r, port)
 				if err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 package equiv
 
 import (
+	"crypto/tls"
 	"strconv"
 	"strings"
 
@@ -214,6 +215,47 @@ type StoreProbe struct {
 	ServerName           string
 	ServerTLS, ClientTLS string
 	Port                 int
+}
+
+// StoreProbeOf is what a probe request stages, with the request's own
+// defaults (probe.Request): each side trusts the root above its own
+// certificate, and a CRL check loads the CRL of every CA above the client.
+// above lists the store CAs above a name, its issuer first, up to the root.
+// The CLI and the TUI both describe their probe's commands through it.
+func StoreProbeOf(r probe.Request, port int, above func(name string) []string) StoreProbe {
+	sp := StoreProbe{Server: r.Server, Client: r.Client, Auth: r.Auth, ServerName: r.ServerName,
+		ServerTrust: r.ServerTrust, ClientTrust: r.ClientTrust,
+		ServerTLS: versionText(r.ServerVersion), ClientTLS: versionText(r.ClientVersion), Port: port}
+	if sp.Auth == "" {
+		sp.Auth = probe.AuthRequireAndVerify
+	}
+	root := func(name string) []string {
+		if cas := above(name); len(cas) > 0 {
+			return cas[len(cas)-1:]
+		}
+		return nil
+	}
+	if len(sp.ServerTrust) == 0 && r.Server != "" {
+		sp.ServerTrust = root(r.Server)
+	}
+	if len(sp.ClientTrust) == 0 && r.Client != "" {
+		sp.ClientTrust = root(r.Client)
+	}
+	if r.CheckCRL && r.Client != "" {
+		sp.CRLCAs = above(r.Client)
+	}
+	return sp
+}
+
+// versionText is a pinned TLS version as the commands spell it.
+func versionText(v uint16) string {
+	switch v {
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS13:
+		return "1.3"
+	}
+	return ""
 }
 
 // ProbeSpec turns store names into the files the commands use.
