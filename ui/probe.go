@@ -550,7 +550,7 @@ func (s *probeScreen) matrixLines(w int) []string {
 		style := st.Reject
 		switch {
 		case r.Err != nil:
-			verdict, reason = "ERROR", r.Err.Error()
+			verdict, reason = "ERROR", requestError(r.Err).Error()
 		default:
 			verdict, reason, side = string(r.Result.Verdict), string(r.Result.Reason), string(r.Result.Side)
 			if r.Result.OK() {
