@@ -152,3 +152,24 @@ func TestParseSANs(t *testing.T) {
 		}
 	}
 }
+
+// The policy runs once per issued certificate; its cost beside key
+// generation and signing is what this measures.
+func BenchmarkCheckPolicy(b *testing.B) {
+	k, _ := GenerateKey(P256)
+	_, ten, _ := net.ParseCIDR("10.0.0.0/8")
+	tmpl, _ := Template(Request{Subject: pkix.Name{CommonName: "C"}, Profile: ProfileRootCA, PublicKey: k.Public(),
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour),
+		Constraints: NameConstraints{PermittedDNS: []string{"example.com"}, ExcludedDNS: []string{"secret.example.com"}, PermittedIP: []*net.IPNet{ten}}})
+	ca, err := SignTemplate(tmpl, nil, k)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := Request{Subject: pkix.Name{CommonName: "web"}, Profile: ProfileServer, DNS: []string{"www.example.com", "api.example.com"},
+		IPs: []net.IP{net.ParseIP("10.1.2.3")}, PublicKey: k.Public(), NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	for b.Loop() {
+		if err := CheckPolicy(r, []*x509.Certificate{ca}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
