@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -50,4 +51,16 @@ func TestFixCommandsWorkWhenPasted(t *testing.T) {
 		t.Fatalf("pasted fix failed: %d %s", code, errs)
 	}
 	mustPB(t, dir, "probe", "--client", "client2-2", "--server", "invoice-server", "--crl")
+}
+
+// The store says a key is encrypted as a value (ErrPassphraseNeeded) and
+// names no flag; the CLI adds where a passphrase comes from.
+func TestPassphraseHintIsTheCLIs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustPB(t, dir, "ca", "create", "enc", "--encrypt", "--passphrase-file", writeTemp(t, "pass", "right\n"))
+	t.Setenv("PKIBENCH_PASSPHRASE", "")
+	_, errs, code := pb(t, dir, "issue", "q", "--ca", "enc", "--profile", "client")
+	if code != 1 || !strings.Contains(errs, "the key is encrypted and no passphrase was given") || !strings.Contains(errs, "--passphrase-file") {
+		t.Errorf("exit %d\n%s", code, errs)
+	}
 }
