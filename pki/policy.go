@@ -6,10 +6,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
 	"net"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // The issue policy: what a CA of this store signs. issue, sign and the TUI
@@ -59,10 +62,45 @@ func CheckPolicy(r Request, chain []*x509.Certificate) error {
 	if err := CheckKeySize(r.PublicKey); err != nil {
 		return err
 	}
+	if err := checkSubjectLengths(r.Subject); err != nil {
+		return err
+	}
 	sans := SANs{DNS: r.DNS, IPs: r.IPs, Emails: r.Emails, URIs: r.URIs}
 	for _, ca := range chain {
 		if err := checkConstraints(sans, ca); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// Upper bounds of subject attributes (RFC 5280 Appendix A: ub-common-name
+// and friends); any other attribute is held to MaxAttributeLen.
+var attributeBounds = map[string]int{
+	"2.5.4.3": 64, "2.5.4.10": 64, "2.5.4.11": 64, "2.5.4.7": 128, "2.5.4.8": 128, "2.5.4.6": 2,
+}
+
+// MaxAttributeLen bounds a subject attribute without a bound of its own.
+const MaxAttributeLen = 256
+
+// RuleNameLength refuses a subject attribute past its upper bound.
+const RuleNameLength PolicyRule = "name-length"
+
+func checkSubjectLengths(n pkix.Name) error {
+	// Names holds every attribute of a parsed subject (a CSR's), ExtraNames
+	// those of a typed one, and the RDN sequence the fields.
+	all := append(append([]pkix.AttributeTypeAndValue{}, n.Names...), n.ExtraNames...)
+	for _, set := range n.ToRDNSequence() {
+		all = append(all, set...)
+	}
+	for _, atv := range all {
+		limit, ok := attributeBounds[atv.Type.String()]
+		if !ok {
+			limit = MaxAttributeLen
+		}
+		if n := utf8.RuneCountInString(fmt.Sprint(atv.Value)); n > limit {
+			return &PolicyError{Rule: RuleNameLength, Value: fmt.Sprintf("subject attribute %s (%d characters)", oidName(atv.Type), n),
+				Reason: fmt.Sprintf("is longer than its upper bound of %d (RFC 5280 Appendix A)", limit)}
 		}
 	}
 	return nil
@@ -206,4 +244,12 @@ func ipNets(ns []*net.IPNet) string {
 		s[i] = n.String()
 	}
 	return strings.Join(s, ", ")
+}
+
+// oidName is an attribute's short name (CN, O, ...), or its OID.
+func oidName(oid asn1.ObjectIdentifier) string {
+	if k, ok := oidShort[oid.String()]; ok {
+		return k
+	}
+	return oid.String()
 }

@@ -70,6 +70,7 @@ func TestCheckPolicy(t *testing.T) {
 		mails []string
 		uris  []*url.URL
 		chain []*x509.Certificate
+		cn    string
 		rule  string // "" accepted; a PolicyRule, or "san" for a SANError
 		want  string
 	}{
@@ -98,6 +99,8 @@ func TestCheckPolicy(t *testing.T) {
 		{name: "inner wildcard", dns: []string{"a.*.example"}, rule: "san", want: "leftmost label"},
 		{name: "trailing dot", dns: []string{"example.com."}, rule: "san"},
 		{name: "hyphen edge", dns: []string{"-a.example"}, rule: "san"},
+		{name: "CN past ub-common-name", dns: []string{"x.example"}, cn: strings.Repeat("c", 65), rule: "name-length", want: "subject attribute CN (65 characters) is longer than its upper bound of 64"},
+		{name: "CN at ub-common-name", dns: []string{"x.example"}, cn: strings.Repeat("c", 64)},
 		{name: "bad email", mails: []string{"no-at-sign"}, dns: []string{"x.example"}, rule: "san"},
 	}
 	for _, c := range cases {
@@ -109,7 +112,11 @@ func TestCheckPolicy(t *testing.T) {
 		for _, s := range c.ips {
 			ips = append(ips, net.ParseIP(s))
 		}
-		r := Request{Subject: pkix.Name{CommonName: "x"}, Profile: ProfileServerClient, DNS: c.dns, IPs: ips, Emails: c.mails, URIs: c.uris,
+		cn := c.cn
+		if cn == "" {
+			cn = "x"
+		}
+		r := Request{Subject: pkix.Name{CommonName: cn}, Profile: ProfileServerClient, DNS: c.dns, IPs: ips, Emails: c.mails, URIs: c.uris,
 			PublicKey: pub, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
 		err := CheckPolicy(r, c.chain)
 		var pe *PolicyError

@@ -19,8 +19,13 @@ import (
 // writeCSR makes a CSR for key with dns as SANs, into dir/name.
 func writeCSR(t *testing.T, dir, name string, key crypto.Signer, dns []string) string {
 	t.Helper()
+	return writeCSRAs(t, dir, name, "csr", key, dns)
+}
+
+func writeCSRAs(t *testing.T, dir, name, cn string, key crypto.Signer, dns []string) string {
+	t.Helper()
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
-		Subject: pkix.Name{CommonName: "csr"}, DNSNames: dns}, key)
+		Subject: pkix.Name{CommonName: cn}, DNSNames: dns}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +66,7 @@ func TestSignAndIssueKeepThePolicy(t *testing.T) {
 		{"sign: malformed DNS name", []string{"sign", writeCSR(t, w, "bad.csr", p256, []string{"bad name.example.com"}), "--ca", "nc", "--name", "bad"}, 1, "not allowed"},
 		{"sign: RSA 1024", []string{"sign", writeCSR(t, w, "weak.csr", rsa1024, []string{"www.example.com"}), "--ca", "nc", "--name", "weak"}, 1, "RSA 1024 is below the 2048-bit floor"},
 		{"sign: 200,000 SANs", []string{"sign", writeCSR(t, w, "many.csr", p256, many), "--ca", "nc", "--name", "many"}, 1, "more than the limit of 1000"},
+		{"sign: a 100,000-character CN", []string{"sign", writeCSRAs(t, w, "long.csr", strings.Repeat("c", 100000), p256, []string{"www.example.com"}), "--ca", "nc", "--name", "long"}, 1, "subject attribute CN (100000 characters) is longer than its upper bound of 64"},
 		{"issue: SAN outside the permitted subtree", []string{"issue", "web", "--ca", "nc", "--dns", "localhost"}, 1, "outside the permitted subtrees"},
 		{"issue: malformed --dns", []string{"issue", "web2", "--ca", "nc", "--dns", "a_b.example.com"}, 2, "--dns \"a_b.example.com\""},
 	}
