@@ -142,6 +142,14 @@ func clientReissue(say string, id *pki.Identity, nameOf func(*x509.Certificate) 
 		f.Name = id.Name
 		f.CA = issuerName(id, nameOf)
 	}
+	if id != nil && id.Cert != nil {
+		// The names it carries go with it (a client may have e-mail SANs).
+		f.DNS = append(f.DNS, id.Cert.DNSNames...)
+		for _, ip := range id.Cert.IPAddresses {
+			f.IPs = append(f.IPs, ip.String())
+		}
+		f.Emails = append(f.Emails, id.Cert.EmailAddresses...)
+	}
 	return f
 }
 

@@ -32,13 +32,28 @@ func TestFixCommandsWorkWhenPasted(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "server-name-mismatch") {
 		t.Fatalf("verify: exit %d\n%s", code, out)
 	}
-	if !strings.Contains(out, "issue invoice-server-2 --ca abc --profile server --dns invoice.abc.test") {
+	if !strings.Contains(out, "issue invoice-server-2 --ca abc --profile server --dns localhost --dns invoice.abc.test") {
 		t.Errorf("run line is not the re-issue:\n%s", out)
 	}
 	if _, errs, code := runLine(t, out); code != 0 {
 		t.Fatalf("pasted fix failed: %d %s", code, errs)
 	}
 	mustPB(t, dir, "verify", "invoice-server-2", "--name", "invoice.abc.test", "--usage", "server")
+	// The re-issue keeps the names the certificate had (localhost) beside the new one.
+	mustPB(t, dir, "verify", "invoice-server-2", "--name", "localhost", "--usage", "server")
+
+	// Expired (judged 400 days on): the fix is a new certificate with the
+	// same names, under a free name, that works when pasted.
+	out, _, code = pb(t, dir, "verify", "invoice-server", "--at", "+400d")
+	if code != 1 || !strings.Contains(out, "expired") {
+		t.Fatalf("verify --at: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "issue invoice-server-3 --ca abc --profile server --dns localhost") {
+		t.Errorf("run line does not keep the names:\n%s", out)
+	}
+	if _, errs, code := runLine(t, out); code != 0 {
+		t.Fatalf("pasted fix failed: %d %s", code, errs)
+	}
 
 	// A revoked client behind a CRL check: the probe's fix issues a new one.
 	mustPB(t, dir, "revoke", "client2")

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"crypto/x509"
+	"slices"
 
 	"github.com/pkibench/pkibench/pki"
 )
@@ -17,17 +18,49 @@ func known(s, placeholder string) string {
 	return s
 }
 
-// reissue is "issue c again under ca with the profile the usage needs".
+// reissue is "issue c again under ca with the profile the usage needs and
+// the names c carries" (a server certificate without its names would be
+// refused, so the fix keeps them).
 func reissue(say string, c *x509.Certificate, ca string, opts Options) *pki.Fix {
-	return &pki.Fix{Kind: pki.FixReissue, Say: say, Name: known(nameHint(c, opts), "NAME"), CA: known(ca, "CA"), Profile: profileOf(opts)}
+	f := &pki.Fix{Kind: pki.FixReissue, Say: say, Name: known(nameHint(c, opts), "NAME"), CA: known(ca, "CA"), Profile: profileFor(c, opts)}
+	if c != nil {
+		f.DNS = append(f.DNS, c.DNSNames...)
+		for _, ip := range c.IPAddresses {
+			f.IPs = append(f.IPs, ip.String())
+		}
+		f.Emails = append(f.Emails, c.EmailAddresses...)
+	}
+	return f
+}
+
+// profileFor is the profile a re-issue needs: the usage verified, or, for
+// any usage, the one c's extended key usage says.
+func profileFor(c *x509.Certificate, opts Options) string {
+	if opts.Usage != UsageAny || c == nil {
+		return profileOf(opts)
+	}
+	server, client := false, false
+	for _, u := range c.ExtKeyUsage {
+		server = server || u == x509.ExtKeyUsageServerAuth
+		client = client || u == x509.ExtKeyUsageClientAuth
+	}
+	switch {
+	case server && client:
+		return string(pki.ProfileServerClient)
+	case client:
+		return string(pki.ProfileClient)
+	}
+	return string(pki.ProfileServer)
 }
 
 // withNames adds the SAN a re-issue needs: an IP address or a DNS name.
 func withNames(f *pki.Fix, host string) *pki.Fix {
 	if _, isIP := ipOrName(host); isIP {
-		f.IPs = []string{host}
-	} else {
-		f.DNS = []string{host}
+		if !slices.Contains(f.IPs, host) {
+			f.IPs = append(f.IPs, host)
+		}
+	} else if !slices.Contains(f.DNS, host) {
+		f.DNS = append(f.DNS, host)
 	}
 	return f
 }
@@ -57,6 +90,8 @@ func reissueAs(say string, c *x509.Certificate, opts Options, profile string) *p
 }
 
 func withEmail(f *pki.Fix, email string) *pki.Fix {
-	f.Emails = []string{email}
+	if !slices.Contains(f.Emails, email) {
+		f.Emails = append(f.Emails, email)
+	}
 	return f
 }
