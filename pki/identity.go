@@ -16,6 +16,19 @@ type Identity struct {
 	Chain []*x509.Certificate
 }
 
+// PassphraseFunc is asked for a passphrase only when one is needed; purpose
+// says for what ("CA abc's key"). It must never come from a plain argument.
+type PassphraseFunc func(purpose string) ([]byte, error)
+
+// Knowledge is what a source of identities knows that explains a verdict:
+// the local name of a certificate (so a fix names the real certificate) and
+// every CA certificate (so an issuer found among them is a missing
+// intermediate, not an unknown CA).
+type Knowledge struct {
+	NameOf func(*x509.Certificate) string
+	CAs    []*x509.Certificate
+}
+
 // TLSCertificate returns the identity in crypto/tls form, sending the leaf
 // and its intermediates (never a self-signed root, which peers ignore).
 func (id Identity) TLSCertificate() tls.Certificate {

@@ -101,12 +101,7 @@ func (r *Request) Validate() error {
 		len(r.Subject.Organization) == 0 && len(r.DNS)+len(r.IPs)+len(r.Emails)+len(r.URIs) == 0 {
 		return &RequestError{"subject", "a certificate needs a subject or at least one SAN"}
 	}
-	for _, d := range r.DNS {
-		if d == "" || len(d) > 253 {
-			return &RequestError{"dns", fmt.Sprintf("%q is not a DNS name", d)}
-		}
-	}
-	return nil
+	return SANs{DNS: r.DNS, IPs: r.IPs, Emails: r.Emails, URIs: r.URIs}.Check()
 }
 
 // Template builds the certificate template for r. Callers that need to

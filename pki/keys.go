@@ -99,11 +99,6 @@ func CheckKeyPair(cert *x509.Certificate, key crypto.Signer) error {
 	return &KeyMismatchError{Cert: DescribeKey(cert.PublicKey), Key: DescribeKey(key.Public())}
 }
 
-// MarshalPrivateKey returns the unencrypted PKCS#8 DER of key.
-func MarshalPrivateKey(key crypto.Signer) ([]byte, error) {
-	return x509.MarshalPKCS8PrivateKey(key)
-}
-
 // isRSA reports whether pub is an RSA key (for keyEncipherment).
 func isRSA(pub crypto.PublicKey) bool {
 	_, ok := pub.(*rsa.PublicKey)

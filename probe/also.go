@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/x509"
+	"github.com/pkibench/pkibench/pki"
 
 	"github.com/pkibench/pkibench/pki/verify"
 )
@@ -11,7 +12,7 @@ type Fault struct {
 	Code    verify.Code `json:"code"`
 	Side    verify.Side `json:"side"` // the side that would refuse it
 	Summary string      `json:"summary"`
-	Fix     string      `json:"fix,omitempty"`
+	Fix     *pki.Fix    `json:"fix,omitempty"`
 }
 
 // addAlso lists every other fault of both chains, so one probe gives the

@@ -23,8 +23,13 @@ func (r *Result) setFinding(f *verify.Finding, side verify.Side) {
 	}
 }
 
+// set decides the result; fix is advice in words ("" for none), and a
+// structured fix replaces it with setFix.
 func (r *Result) set(code verify.Code, side verify.Side, summary, detail, fix string) {
-	r.Reason, r.Side, r.Summary, r.Detail, r.Fix = code, side, summary, detail, fix
+	r.Reason, r.Side, r.Summary, r.Detail, r.Fix = code, side, summary, detail, nil
+	if fix != "" {
+		r.Fix = pki.Advice(fix)
+	}
 	if code == verify.OK {
 		r.Verdict = Accept
 	} else {
@@ -125,13 +130,15 @@ func missingOrWithheld(r *Result, c *clientOutcome, cc ClientConfig) {
 				pki.FormatName(cc.Identity.Cert.Subject), pki.FormatName(cc.Identity.Cert.Issuer),
 				strings.Join(orNone(decodeDNs(c.acceptable)), "; "), c.wouldWithhold),
 			"issue the client certificate from a CA the server trusts, or add its CA to the server's trusted client CAs (Node.js `ca`, openssl -CAfile)")
-		r.Evidence = []Evidence{{Cert: pki.FormatName(cc.Identity.Cert.Subject), Serial: SerialHex(cc.Identity.Cert), Field: "issuer", Value: pki.FormatName(cc.Identity.Cert.Issuer)}}
+		r.Evidence = []Evidence{{Cert: pki.FormatName(cc.Identity.Cert.Subject), Serial: serialHex(cc.Identity.Cert), Field: "issuer", Value: pki.FormatName(cc.Identity.Cert.Issuer)}}
 		return
 	}
 	r.set(verify.ClientCertMissing, verify.SideServer,
 		"The server requires a client certificate and the client sent none.",
 		fmt.Sprintf("acceptable CAs the server named: %s", strings.Join(orNone(decodeDNs(c.acceptable)), "; ")),
-		"give the client a certificate and key: curl --cert/--key, openssl s_client -cert/-key, Node.js https.request({cert, key}), `pkibench probe --client NAME`")
+		"")
+	r.Fix = &pki.Fix{Kind: pki.FixSendCert, Side: "client",
+		Say: "give the client a certificate and key: curl --cert/--key, openssl s_client -cert/-key, Node.js https.request({cert, key})"}
 }
 
 func versionMismatch(r *Result, side verify.Side, cmin, cmax, smin, smax uint16) {
@@ -268,12 +275,14 @@ func alertFromServer(r *Result, alert int, c *clientOutcome, cc ClientConfig) {
 			r.set(verify.CRLStale, verify.SideServer,
 				"The server said \"certificate expired\", but the client certificate and its chain are valid at the probe's time: the server's own CRL is most likely past its nextUpdate (openssl sends this alert for a stale CRL).",
 				fmt.Sprintf("client certificate: %s, valid %s .. %s", pki.FormatName(cc.Identity.Cert.Subject), stampOf(cc.Identity.Cert.NotBefore), stampOf(cc.Identity.Cert.NotAfter)),
-				"publish a fresh CRL and reload it on the server: `pkibench crl CA`")
+				"")
+			r.Fix = &pki.Fix{Kind: pki.FixPublishCRL, Say: "publish a fresh CRL and reload it on the server", CA: issuerName(cc.Identity, c.nameOf)}
 			return
 		case alertCertificateRevoked:
 			r.set(verify.ClientCertRevoked, verify.SideServer,
 				"The server says the client certificate is revoked (no CRL known here lists it).", "",
-				"issue a new client certificate: `pkibench issue NAME --ca CA --profile client`")
+				"")
+			r.Fix = clientReissue("issue a new client certificate", cc.Identity, c.nameOf)
 			return
 		case alertUnknownCA:
 			r.set(verify.ClientCertUntrusted, verify.SideServer,

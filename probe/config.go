@@ -39,34 +39,61 @@ func ParseAuthMode(s string) (AuthMode, error) {
 	return "", fmt.Errorf("unknown client-auth mode %q (expected one of none, request, require-any, verify-if-given, require-and-verify)", s)
 }
 
-// NodeJS says how a Node.js https server expresses the mode.
-func (m AuthMode) NodeJS() string {
+// The one mapping of client-auth modes to other servers' settings: the
+// probe's explanations, the TUI and the equivalent commands (probe/equiv)
+// all read it here.
+
+// OpenSSLArgs are the openssl s_server flags of the mode: -verify asks for
+// a certificate, -Verify requires one, and -verify_return_error makes
+// s_server refuse a certificate that fails verification (without it a bad
+// certificate is only logged). nil for none.
+func (m AuthMode) OpenSSLArgs() []string {
 	switch m {
-	case AuthNone:
-		return "requestCert: false"
 	case AuthRequest:
-		return "requestCert: true, rejectUnauthorized: false (Node verifies but lets it through; check req.socket.authorized)"
-	case AuthRequireAny:
-		return "no Node.js equivalent (Node always verifies a certificate it requires)"
+		return []string{"-verify", "1"}
 	case AuthVerifyIfGiven:
-		return "no Node.js equivalent (openssl s_server -verify N)"
+		return []string{"-verify", "1", "-verify_return_error"}
+	case AuthRequireAny:
+		return []string{"-Verify", "1"}
 	case AuthRequireAndVerify:
-		return "requestCert: true, rejectUnauthorized: true"
+		return []string{"-Verify", "1", "-verify_return_error"}
 	}
-	return ""
+	return nil
 }
 
-// OpenSSL says how openssl s_server expresses the mode.
+// OpenSSL is OpenSSLArgs as one line.
 func (m AuthMode) OpenSSL() string {
+	if a := m.OpenSSLArgs(); a != nil {
+		return strings.Join(a, " ")
+	}
+	return "(no -verify option)"
+}
+
+// NodeJSOptions are the https.createServer options of the mode; exact is
+// false when Node.js has no such mode and the options are the nearest.
+func (m AuthMode) NodeJSOptions() (opts []string, exact bool) {
 	switch m {
 	case AuthNone:
-		return "(no -verify option)"
-	case AuthRequest, AuthVerifyIfGiven:
-		return "-verify 1"
-	case AuthRequireAny, AuthRequireAndVerify:
-		return "-Verify 1"
+		return []string{"requestCert: false"}, true
+	case AuthRequest:
+		return []string{"requestCert: true", "rejectUnauthorized: false"}, true
+	case AuthRequireAndVerify:
+		return []string{"requestCert: true", "rejectUnauthorized: true"}, true
 	}
-	return ""
+	return []string{"requestCert: true", "rejectUnauthorized: true"}, false
+}
+
+// NodeJS says how a Node.js https server expresses the mode.
+func (m AuthMode) NodeJS() string {
+	opts, exact := m.NodeJSOptions()
+	s := strings.Join(opts, ", ")
+	switch {
+	case !exact:
+		return "no Node.js equivalent; nearest: " + s
+	case m == AuthRequest:
+		return s + " (Node verifies but lets it through; check req.socket.authorized)"
+	}
+	return s
 }
 
 // requires reports whether a connection without a client certificate fails.

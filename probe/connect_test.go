@@ -249,7 +249,7 @@ func TestServeRefusesPublicListen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Close()
+	srv.s.ln.Close()
 }
 
 func TestServeStopsOnCancel(t *testing.T) {

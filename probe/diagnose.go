@@ -41,23 +41,23 @@ func ownFields(id *pki.Identity, at time.Time, crls []*x509.RevocationList) *ver
 	leaf := id.Cert
 	subj := pki.FormatName(leaf.Subject)
 	ev := func(field, value string) []verify.Evidence {
-		return []verify.Evidence{{Cert: subj, Serial: SerialHex(leaf), Field: field, Value: value}}
+		return []verify.Evidence{{Cert: subj, Serial: serialHex(leaf), Field: field, Value: value}}
 	}
 	switch {
 	case at.After(leaf.NotAfter):
 		return &verify.Finding{Code: verify.ClientCertExpired, Side: verify.SideServer,
 			Summary:  fmt.Sprintf("The client certificate %s expired on %s, before the probe's time %s.", subj, stampOf(leaf.NotAfter), stampOf(at)),
-			Fix:      "renew the client certificate",
+			Fix:      clientReissue("renew the client certificate", id, nil),
 			Evidence: ev("validity.not_after", stampOf(leaf.NotAfter))}
 	case at.Before(leaf.NotBefore):
 		return &verify.Finding{Code: verify.ClientCertNotYetValid, Side: verify.SideServer,
 			Summary:  fmt.Sprintf("The client certificate %s is not valid until %s, after the probe's time %s.", subj, stampOf(leaf.NotBefore), stampOf(at)),
-			Fix:      "check the clocks, or wait until the certificate becomes valid",
+			Fix:      &pki.Fix{Kind: pki.FixAtTime, Say: "check the clocks, or wait until the certificate becomes valid"},
 			Evidence: ev("validity.not_before", stampOf(leaf.NotBefore))}
 	case !hasClientAuth(leaf):
 		return &verify.Finding{Code: verify.ClientCertWrongUsage, Side: verify.SideServer,
 			Summary:  fmt.Sprintf("The client certificate %s lacks the clientAuth extended key usage.", subj),
-			Fix:      "issue it with the client profile: `pkibench issue NAME --ca CA --profile client`",
+			Fix:      clientReissue("issue it with the client profile", id, nil),
 			Evidence: ev("ext.extended_key_usage", ekuText(leaf))}
 	}
 	for _, crl := range crls {
@@ -67,9 +67,9 @@ func ownFields(id *pki.Identity, at time.Time, crls []*x509.RevocationList) *ver
 		for _, e := range crl.RevokedCertificateEntries {
 			if e.SerialNumber != nil && e.SerialNumber.Cmp(leaf.SerialNumber) == 0 && !e.RevocationTime.After(at) {
 				return &verify.Finding{Code: verify.ClientCertRevoked, Side: verify.SideServer,
-					Summary:  fmt.Sprintf("The client certificate %s (serial %s) was revoked on %s (reason: %s).", subj, SerialHex(leaf), stampOf(e.RevocationTime), pki.Reason(e.ReasonCode)),
-					Fix:      "issue a new client certificate: `pkibench issue NAME --ca CA --profile client`",
-					Evidence: ev("serial", SerialHex(leaf))}
+					Summary:  fmt.Sprintf("The client certificate %s (serial %s) was revoked on %s (reason: %s).", subj, serialHex(leaf), stampOf(e.RevocationTime), pki.Reason(e.ReasonCode)),
+					Fix:      clientReissue("issue a new client certificate", id, nil),
+					Evidence: ev("serial", serialHex(leaf))}
 			}
 		}
 	}
@@ -98,8 +98,8 @@ func notAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding {
 			pki.FormatName(id.Cert.Issuer), strings.Join(names, "; ")),
 		Detail: fmt.Sprintf("client certificate: %s\nissuer:             %s\nacceptable CAs:     %s",
 			subj, pki.FormatName(id.Cert.Issuer), strings.Join(names, "\n                    ")),
-		Fix:      "issue the client certificate from a CA the server trusts, or add its CA to the server's trusted client CAs (Node.js `ca`, openssl -CAfile)",
-		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
+		Fix:      pki.Advice("issue the client certificate from a CA the server trusts, or add its CA to the server's trusted client CAs (Node.js `ca`, openssl -CAfile)"),
+		Evidence: []verify.Evidence{{Cert: subj, Serial: serialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
 	}
 }
 
@@ -133,3 +133,30 @@ func ekuText(c *x509.Certificate) string {
 }
 
 func stampOf(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// clientReissue is the fix "issue the client identity again under its CA
+// with the client profile"; nameOf names the CA when it is known.
+func clientReissue(say string, id *pki.Identity, nameOf func(*x509.Certificate) string) *pki.Fix {
+	f := &pki.Fix{Kind: pki.FixReissue, Say: say, Profile: string(pki.ProfileClient)}
+	if id != nil {
+		f.Name = id.Name
+		f.CA = issuerName(id, nameOf)
+	}
+	if id != nil && id.Cert != nil {
+		// The names it carries go with it (a client may have e-mail SANs).
+		f.DNS = append(f.DNS, id.Cert.DNSNames...)
+		for _, ip := range id.Cert.IPAddresses {
+			f.IPs = append(f.IPs, ip.String())
+		}
+		f.Emails = append(f.Emails, id.Cert.EmailAddresses...)
+	}
+	return f
+}
+
+// issuerName is the local name of the CA above id, "" when unknown.
+func issuerName(id *pki.Identity, nameOf func(*x509.Certificate) string) string {
+	if id == nil || nameOf == nil || len(id.Chain) == 0 {
+		return ""
+	}
+	return nameOf(id.Chain[0])
+}

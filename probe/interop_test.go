@@ -408,3 +408,32 @@ func TestInteropNodeMailClientAgainstServe(t *testing.T) {
 		}
 	}
 }
+
+// The one mapping of client-auth modes to openssl s_server flags
+// (AuthMode.OpenSSLArgs, which the equivalent commands and the TUI print)
+// is proven against openssl: for every mode, a client without a
+// certificate and a client from a foreign CA get the same verdict (ACCEPT
+// or REJECT) from s_server run with the mode's flags as from the built-in
+// server run in that mode.
+func TestInteropAuthModesMatchOpenSSL(t *testing.T) {
+	openssl := testtool.Require(t, "openssl")
+	w := newWorld(t)
+	f := writeFiles(t, w)
+	clients := map[string]*pki.Identity{"none": nil, "foreign": &w.clientForeign, "good": &w.client}
+	for _, m := range AuthModes {
+		port := freePort(t)
+		args := append([]string{"s_server", "-accept", "127.0.0.1:" + port, "-cert", f.path("server.pem"), "-key", f.path("server.key"),
+			"-CAfile", f.path("ca.pem"), "-www"}, m.OpenSSLArgs()...)
+		startTool(t, regexp.MustCompile(`^ACCEPT`), openssl, args...)
+		sc := w.serverCfg(w.server)
+		sc.Auth = m
+		for name, id := range clients {
+			theirs := Connect(context.Background(), "127.0.0.1:"+port, w.clientCfg(id), Options{})
+			ours := Run(context.Background(), sc, w.clientCfg(id), Options{})
+			if theirs.OK() != ours.OK() {
+				t.Errorf("%s, client %s: openssl s_server %s says %s (%s), pkibench says %s (%s)",
+					m, name, m.OpenSSL(), theirs.Verdict, theirs.Reason, ours.Verdict, ours.Reason)
+			}
+		}
+	}
+}

@@ -85,9 +85,9 @@ func ChainTooLong(leaf *x509.Certificate, chain []*x509.Certificate, n, depth in
 		Detail:  "client chain: " + strings.Join(names, " -> "),
 		// Measured against the servers: nginx (OpenSSL's depth) counts the
 		// intermediates, Apache's mod_ssl counts the root as well.
-		Fix: fmt.Sprintf("raise the server's verify depth: nginx `ssl_verify_depth %d;`, Apache `SSLVerifyDepth %d`; or issue the client certificate from a CA nearer the root",
-			n, n+1),
-		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(leaf), Field: "issuer", Value: pki.FormatName(leaf.Issuer)}},
+		Fix: pki.Advice(fmt.Sprintf("raise the server's verify depth: nginx `ssl_verify_depth %d;`, Apache `SSLVerifyDepth %d`; or issue the client certificate from a CA nearer the root",
+			n, n+1)),
+		Evidence: []verify.Evidence{{Cert: subj, Serial: pki.SerialHex(leaf.SerialNumber), Field: "issuer", Value: pki.FormatName(leaf.Issuer)}},
 	}
 }
 
@@ -151,8 +151,9 @@ func incompleteByAcceptable(c *clientOutcome, id *pki.Identity) *verify.Finding 
 			subj, strings.Join(names, ", "), accepted),
 		Detail: fmt.Sprintf("client certificate: %s\nits issuer:         %s (known here, not sent)\nacceptable CAs:     %s",
 			subj, pki.FormatName(id.Cert.Issuer), accepted),
-		Fix:      fmt.Sprintf("send the intermediate with the certificate: curl --cert with the full chain in the file (`pkibench export %s --format chain`), openssl s_client -cert_chain, Node.js cert: leaf + intermediate PEM; or give the server the intermediate", name),
-		Evidence: []verify.Evidence{{Cert: subj, Serial: SerialHex(id.Cert), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
+		Fix: &pki.Fix{Kind: pki.FixSendChain, Name: name,
+			Say: "send the intermediate with the certificate (curl --cert and Node.js cert: the full chain file; openssl s_client -cert_chain), or give the server the intermediate"},
+		Evidence: []verify.Evidence{{Cert: subj, Serial: pki.SerialHex(id.Cert.SerialNumber), Field: "issuer", Value: pki.FormatName(id.Cert.Issuer)}},
 	}
 }
 
@@ -218,7 +219,7 @@ func crlBundleGuess(cc ClientConfig) *verify.Finding {
 		Summary: fmt.Sprintf("The server most likely checks CRLs and has none for %s, the client certificate's issuer: the certificate is valid and unrevoked here, and Node.js given several CRLs as one PEM bundle loads only the first.", issuer),
 		Detail: fmt.Sprintf("client certificate: %s\nissuer:             %s\nCRLs known here:    %d CAs (the issuer's among them); Node.js's error: \"unable to get certificate CRL\"",
 			pki.FormatName(id.Cert.Subject), issuer, len(others)+1),
-		Fix:      "give Node.js one CRL per array element: `crl: [fs.readFileSync('a-crl.pem'), fs.readFileSync('b-crl.pem')]` (not one concatenated file); for openssl and nginx a bundle file is fine",
-		Evidence: []verify.Evidence{{Cert: pki.FormatName(id.Cert.Subject), Serial: SerialHex(id.Cert), Field: "issuer", Value: issuer}},
+		Fix:      pki.Advice("give Node.js one CRL per array element: `crl: [fs.readFileSync('a-crl.pem'), fs.readFileSync('b-crl.pem')]` (not one concatenated file); for openssl and nginx a bundle file is fine"),
+		Evidence: []verify.Evidence{{Cert: pki.FormatName(id.Cert.Subject), Serial: pki.SerialHex(id.Cert.SerialNumber), Field: "issuer", Value: issuer}},
 	}
 }

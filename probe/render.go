@@ -5,13 +5,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/verify"
 )
 
 // Text renders the result for a terminal: the verdict first, then why,
-// what was negotiated and presented, and, when verbose, the timeline.
-// It computes nothing the JSON form lacks.
-func (r Result) Text(verbose bool) string {
+// what was negotiated and presented, and, when verbose, the timeline; run,
+// when given, renders the fix as the front end's command. It computes
+// nothing the JSON form lacks.
+func (r Result) Text(verbose bool, run func(*pki.Fix) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s", r.Verdict, r.Reason)
 	if r.Side != verify.SideNone {
@@ -40,7 +42,10 @@ func (r Result) Text(verbose bool) string {
 			b.WriteString("  " + e.String() + "\n")
 		}
 	}
-	field("fix", r.Fix)
+	field("fix", r.Fix.String())
+	if run != nil && r.Fix != nil {
+		field("run", run(r.Fix))
+	}
 	for _, w := range r.Warnings {
 		field("warning", w)
 	}

@@ -31,7 +31,7 @@ type Result struct {
 	Side     verify.Side `json:"side"`
 	Summary  string      `json:"summary"`
 	Detail   string      `json:"detail,omitempty"`
-	Fix      string      `json:"fix,omitempty"`
+	Fix      *pki.Fix    `json:"fix,omitempty"`
 	Evidence []Evidence  `json:"evidence"`
 
 	// Mode is probe, connect or serve.
@@ -123,16 +123,12 @@ func (r Result) Line() string {
 	return b.String()
 }
 
-// SerialHex formats a serial as openssl prints it in index.txt: upper-case hex.
-func SerialHex(c *x509.Certificate) string {
-	if c == nil || c.SerialNumber == nil {
+// serialHex is the certificate's serial as pkibench prints every serial.
+func serialHex(c *x509.Certificate) string {
+	if c == nil {
 		return ""
 	}
-	s := strings.ToUpper(c.SerialNumber.Text(16))
-	if len(s)%2 == 1 {
-		s = "0" + s
-	}
-	return s
+	return pki.SerialHex(c.SerialNumber)
 }
 
 func summarize(chain []*x509.Certificate) []CertSummary {
@@ -140,7 +136,7 @@ func summarize(chain []*x509.Certificate) []CertSummary {
 	for _, c := range chain {
 		out = append(out, CertSummary{
 			Subject: pki.FormatName(c.Subject), Issuer: pki.FormatName(c.Issuer),
-			Serial: SerialHex(c), NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(),
+			Serial: serialHex(c), NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(),
 		})
 	}
 	return out
@@ -174,7 +170,7 @@ func tlsInfo(cs tls.ConnectionState) TLSInfo {
 	return info
 }
 
-func fromFinding(f *verify.Finding) (string, string, string, []Evidence) {
+func fromFinding(f *verify.Finding) (string, string, *pki.Fix, []Evidence) {
 	return f.Summary, f.Detail, f.Fix, append([]Evidence{}, f.Evidence...)
 }
 

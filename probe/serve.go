@@ -54,18 +54,6 @@ func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 	return nil
 }
 
-// Close stops the listener; Serve then returns.
-func (s *Server) Close() error { return s.s.ln.Close() }
-
-// Serve listens as sc says and serves until ctx is cancelled.
-func Serve(ctx context.Context, sc ServerConfig, opts Options, fn func(Result)) error {
-	srv, err := NewServer(sc, opts)
-	if err != nil {
-		return err
-	}
-	return srv.Serve(ctx, fn)
-}
-
 // serverResult decides one outside connection from the server's side.
 func serverResult(out *serverOutcome, sc ServerConfig, addr string) Result {
 	start := out.log.start

@@ -16,9 +16,9 @@ import (
 	"github.com/pkibench/pkibench/pki"
 )
 
-// PassphraseFunc is asked for a passphrase only when one is needed; purpose
-// says for what ("CA abc's key"). It must never come from a plain argument.
-type PassphraseFunc func(purpose string) ([]byte, error)
+// PassphraseFunc is asked for a passphrase only when one is needed (see
+// pki.PassphraseFunc); the alias keeps store callers' spelling.
+type PassphraseFunc = pki.PassphraseFunc
 
 // caMeta is ca.json.
 type caMeta struct {
@@ -163,7 +163,7 @@ func (s *Store) CreateCA(o CAOptions) (*CA, error) {
 			// The parent records the intermediate like any certificate it
 			// issued; the journal makes the folder and the index line one
 			// step, so an intermediate can never exist unrevocable.
-			serial := SerialHex(cert.SerialNumber)
+			serial := pki.SerialHex(cert.SerialNumber)
 			j := journal{Op: "ca create", Items: []journalItem{{Serial: serial,
 				Paths: []string{"cas/" + o.Name, "cas/" + o.Parent + "/certs/" + serial + ".pem"}}}}
 			if err := s.journalled(o.Parent, j, func() error {
@@ -210,7 +210,7 @@ func writeCAFiles(fs *fileSet, certPEM, keyPEM, parentChain []byte, meta caMeta)
 // recordIssued writes certs/<SERIAL>.pem, then appends the index line.
 func (s *Store) recordIssued(caName string, cert *x509.Certificate, file string) error {
 	dir := s.caDir(caName)
-	serial := SerialHex(cert.SerialNumber)
+	serial := pki.SerialHex(cert.SerialNumber)
 	if err := writeFileAtomic(filepath.Join(dir, "certs", serial+".pem"), pki.EncodeCertPEM(cert.Raw), 0o644); err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Store) caCert(name string) (*x509.Certificate, error) {
 }
 
 // ErrNoCAKey is returned when a CA's private key is not in the store.
-var ErrNoCAKey = errors.New("the CA's private key is not in the store (imported without --key): it cannot sign")
+var ErrNoCAKey = errors.New("the CA's private key is not in the store (it was imported without its key): it cannot sign")
 
 // caSigner loads a CA's certificate and private key, asking for the
 // passphrase when the key is encrypted.
@@ -300,7 +300,7 @@ func (s *Store) caSigner(name string, pass PassphraseFunc) (*x509.Certificate, c
 }
 
 // ErrPassphraseNeeded is returned when a key is encrypted and no way to ask was given.
-var ErrPassphraseNeeded = errors.New("the key is encrypted: give its passphrase with --passphrase-file, $PKIBENCH_PASSPHRASE or at the prompt")
+var ErrPassphraseNeeded = errors.New("the key is encrypted and no passphrase was given")
 
 // readKeyFile reads a private key file, decrypting it when needed.
 func readKeyFile(path, purpose string, pass PassphraseFunc) (crypto.Signer, error) {
@@ -345,7 +345,7 @@ func (s *Store) loadCA(name string) (*CA, error) {
 		return nil, err
 	}
 	ca := &CA{Name: name, Parent: m.Parent, Subject: pki.FormatName(cert.Subject), Algorithm: pki.DescribeKey(cert.PublicKey),
-		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Serial: SerialHex(cert.SerialNumber), Encrypted: m.Encrypted,
+		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Serial: pki.SerialHex(cert.SerialNumber), Encrypted: m.Encrypted,
 		HasKey: exists(filepath.Join(s.caDir(name), "ca.key")), Imported: m.Imported, Lab: m.Lab, Dir: s.caDir(name), Cert: cert}
 	if cert.BasicConstraintsValid && (cert.MaxPathLen > 0 || cert.MaxPathLenZero) {
 		pl := cert.MaxPathLen

@@ -17,6 +17,9 @@ type Problem struct {
 	Path     string `json:"path"`
 	Message  string `json:"message"`
 	Repaired bool   `json:"repaired,omitempty"`
+	// Fix is what mends it, when the store knows (the CLI renders it as a
+	// command, the TUI as a key).
+	Fix *pki.Fix `json:"fix,omitempty"`
 }
 
 // CheckReport is the outcome of Check.
@@ -134,7 +137,8 @@ func (s *Store) check(rep *CheckReport, repair bool) error {
 		if op == "" {
 			op = "issue"
 		}
-		add("warning", s.journalPath(ca), "%s of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or check --repair", op, len(items))
+		p := add("warning", s.journalPath(ca), "%s of %d certificate(s) was interrupted before its index lines; it did not happen and is rolled back by the next write or a repair", op, len(items))
+		p.Fix = &pki.Fix{Kind: pki.FixRepair, Say: "roll the interrupted " + op + " back now"}
 	}
 	crlPending := map[string]bool{}
 	for _, ca := range s.casWith(crlMarker) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"github.com/pkibench/pkibench/pki"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -42,7 +43,7 @@ func (s *Store) checkInParentIndex(add addFunc, rep *CheckReport, repair bool, n
 	if findSerial(es, cert.SerialNumber) >= 0 {
 		return ""
 	}
-	explained := filepath.Join("cas", parent, "certs", SerialHex(cert.SerialNumber)+".pem")
+	explained := filepath.Join("cas", parent, "certs", pki.SerialHex(cert.SerialNumber)+".pem")
 	p := add("problem", s.caDir(name), "intermediate CA %s has no line in its parent %s's index: it can never be revoked", name, parent)
 	if !repair {
 		return explained
@@ -85,7 +86,7 @@ func (s *Store) recordOrphan(name, ca string) error {
 		return err
 	}
 	if i := findSerial(es, cert.SerialNumber); i >= 0 {
-		return fmt.Errorf("serial %s is already %s's in the index", SerialHex(cert.SerialNumber), es[i].Name())
+		return fmt.Errorf("serial %s is already %s's in the index", pki.SerialHex(cert.SerialNumber), es[i].Name())
 	}
 	return s.recordIssued(ca, cert, "certs/"+name)
 }
@@ -104,40 +105,41 @@ func (s *Store) checkCRL(add addFunc, rep *CheckReport, repair bool, name string
 	case derErr == nil && !bytes.Equal(der, pemDER):
 		torn = "crl.der and crl.pem hold different CRLs"
 	case derErr == nil && histDER != nil && !bytes.Equal(der, histDER):
-		torn = "crl.der is not the latest CRL of the history (crl/" + SerialHex(histNum) + ".pem)"
+		torn = "crl.der is not the latest CRL of the history (crl/" + pki.SerialHex(histNum) + ".pem)"
 	case derErr != nil && histDER != nil:
-		torn = "crl/" + SerialHex(histNum) + ".pem was published but crl.der and crl.pem are missing"
+		torn = "crl/" + pki.SerialHex(histNum) + ".pem was published but crl.der and crl.pem are missing"
 	}
 	if torn != "" {
 		p := add("problem", filepath.Join(dir, "crl.der"), "%s (a publication was interrupted)", torn)
 		if repair && histDER != nil {
 			if err := s.placeCRL(dir, histDER); err == nil {
 				p.Repaired = true
-				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+SerialHex(histNum)+".pem")
+				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+pki.SerialHex(histNum)+".pem")
 			}
 		}
 	}
 	if histNum != nil {
 		if cur, err := readCRLNumber(filepath.Join(dir, "crlnumber")); err == nil && cur.Cmp(histNum) <= 0 {
-			p := add("problem", filepath.Join(dir, "crlnumber"), "crlnumber %s would reuse a published CRL number (crl/%s.pem exists)", SerialHex(cur), SerialHex(histNum))
+			p := add("problem", filepath.Join(dir, "crlnumber"), "crlnumber %s would reuse a published CRL number (crl/%s.pem exists)", pki.SerialHex(cur), pki.SerialHex(histNum))
 			if repair && ensureCRLNumberAbove(dir, histNum) == nil {
 				p.Repaired = true
-				rep.Repaired = append(rep.Repaired, p.Path+": advanced past "+SerialHex(histNum))
+				rep.Repaired = append(rep.Repaired, p.Path+": advanced past "+pki.SerialHex(histNum))
 			}
 		}
 	}
 	st, err := s.crlState(name, now)
+	publish := &pki.Fix{Kind: pki.FixPublishCRL, Say: "publish a fresh CRL", CA: name}
 	switch {
 	case err != nil:
 		add("problem", filepath.Join(dir, "crl.der"), "%v", err)
 	case st == nil && revoked > 0:
-		add("warning", filepath.Join(dir, "index.txt"), "%d revocation(s) are not published: no CRL yet; publish with: pkibench crl %s", revoked, name)
+		add("warning", filepath.Join(dir, "index.txt"), "%d revocation(s) are not published: no CRL yet", revoked).Fix = publish
 	case st != nil && st.Entries != revoked:
-		add("warning", filepath.Join(dir, "index.txt"), "the index has %d revoked certificate(s), the latest CRL lists %d: publish with: pkibench crl %s", revoked, st.Entries, name)
+		add("warning", filepath.Join(dir, "index.txt"), "the index has %d revoked certificate(s), the latest CRL lists %d", revoked, st.Entries).Fix = publish
 	}
 	if st != nil && st.Stale {
-		add("warning", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client; publish with: pkibench crl %s",
-			st.NextUpdate.UTC().Format("2006-01-02 15:04Z"), name)
+		add("warning", filepath.Join(dir, "crl.pem"), "the CRL went stale on %s: servers that check it reject every client",
+			st.NextUpdate.UTC().Format("2006-01-02 15:04Z")).Fix = publish
 	}
 }
 
@@ -160,7 +162,7 @@ func latestHistory(dir string) (*big.Int, []byte) {
 	if best == nil {
 		return nil, nil
 	}
-	der, err := readCRLFile(filepath.Join(dir, "crl", SerialHex(best)+".pem"))
+	der, err := readCRLFile(filepath.Join(dir, "crl", pki.SerialHex(best)+".pem"))
 	if err != nil {
 		return best, nil
 	}

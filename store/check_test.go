@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pkibench/pkibench/pki"
 )
@@ -62,5 +63,29 @@ func TestCheckFindsAndRepairs(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(p, "cas/abc/index.txt"))
 	if strings.HasSuffix(string(b), "2711") {
 		t.Error("repair did not cut the torn line")
+	}
+}
+
+// check's findings carry their fix as a value (publish CA's CRL), never a
+// command line: the CLI renders it, the store does not.
+func TestCheckStaleCRLFixIsAValue(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc", Subject: subj(t, "/O=ABC Inc.")})
+	if _, err := st.PublishCRL("abc", CRLOptions{Days: 1}); err != nil {
+		t.Fatal(err)
+	}
+	st.SetClock(func() time.Time { return time.Now().AddDate(0, 0, 3) })
+	rep, err := st.Check(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *Problem
+	for i, p := range rep.Problems {
+		if strings.Contains(p.Message, "went stale") {
+			found = &rep.Problems[i]
+		}
+	}
+	if found == nil || found.Fix == nil || found.Fix.Kind != pki.FixPublishCRL || found.Fix.CA != "abc" || strings.Contains(found.Message, "pkibench") {
+		t.Fatalf("stale CRL problem: %+v", found)
 	}
 }

@@ -224,18 +224,18 @@ func checkCRLFiles(t *testing.T, st *Store, when string, before map[string][]byt
 	pemDER, err := readCRLFile(filepath.Join(dir, "crl.pem"))
 	num, hist := latestHistory(dir)
 	if err != nil || !bytes.Equal(der, pemDER) || !bytes.Equal(der, hist) {
-		t.Fatalf("%s: crl.der, crl.pem and crl/%s.pem differ", when, SerialHex(num))
+		t.Fatalf("%s: crl.der, crl.pem and crl/%s.pem differ", when, pki.SerialHex(num))
 	}
 	next, _ := readCRLNumber(filepath.Join(dir, "crlnumber"))
 	if next.Cmp(num) <= 0 {
-		t.Fatalf("%s: crlnumber %s would reuse %s", when, SerialHex(next), SerialHex(num))
+		t.Fatalf("%s: crlnumber %s would reuse %s", when, pki.SerialHex(next), pki.SerialHex(num))
 	}
 	got, err := st.PublishCRL("abc", CRLOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := new(big.Int).SetString(got.Number, 16); n.Cmp(num) <= 0 {
-		t.Errorf("%s: published number %s after %s", when, got.Number, SerialHex(num))
+		t.Errorf("%s: published number %s after %s", when, got.Number, pki.SerialHex(num))
 	}
 	after := crlHistory(t, st)
 	for name, b := range before {

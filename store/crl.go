@@ -78,7 +78,7 @@ func (s *Store) crlState(ca string, now time.Time) (*CRLState, error) {
 	st := &CRLState{ThisUpdate: h.ThisUpdate, NextUpdate: h.NextUpdate, Entries: h.Entries,
 		Stale: now.After(h.NextUpdate), ExpiresIn: h.NextUpdate.Sub(now), Path: filepath.Join(s.caDir(ca), "crl.pem")}
 	if h.Number != nil {
-		st.Number = SerialHex(h.Number)
+		st.Number = pki.SerialHex(h.Number)
 	}
 	return st, nil
 }
@@ -127,7 +127,7 @@ type CRLExpiryError struct {
 }
 
 func (e *CRLExpiryError) Error() string {
-	return fmt.Sprintf("the CRL's nextUpdate (%s) would be after the CA expires (%s): relying parties would keep trusting a CRL from a dead CA; use fewer --days or renew the CA",
+	return fmt.Sprintf("the CRL's nextUpdate (%s) would be after the CA expires (%s): relying parties would keep trusting a CRL from a dead CA; publish with fewer days until nextUpdate, or renew the CA",
 		e.NextUpdate.UTC().Format(time.RFC3339), e.CANotAfter.UTC().Format(time.RFC3339))
 }
 
@@ -159,7 +159,7 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		// A number whose history file exists was used (crlnumber lost its
 		// update, or came from elsewhere): never reuse it, never overwrite
 		// the history. A skipped number is allowed (RFC 5280 §5.2.3).
-		for exists(filepath.Join(dir, "crl", SerialHex(num)+".pem")) {
+		for exists(filepath.Join(dir, "crl", pki.SerialHex(num)+".pem")) {
 			num.Add(num, big.NewInt(1))
 		}
 		days := o.Days
@@ -189,7 +189,7 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		}
 		// Said from the values just signed: parsing 100,000 entries back
 		// would cost as much as signing them.
-		out = &CRLState{Number: SerialHex(num), ThisUpdate: now, NextUpdate: next, Entries: len(revs),
+		out = &CRLState{Number: pki.SerialHex(num), ThisUpdate: now, NextUpdate: next, Entries: len(revs),
 			ExpiresIn: next.Sub(s.now()), Path: filepath.Join(dir, "crl.pem")}
 		return nil
 	})
@@ -221,7 +221,7 @@ func (s *Store) writeCRL(dir string, num *big.Int, der []byte) error {
 	if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, crlMarker), []byte(SerialHex(num)+"\n"), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, crlMarker), []byte(pki.SerialHex(num)+"\n"), 0o644); err != nil {
 		return err
 	}
 	s.step("CRL marker written")
@@ -229,7 +229,7 @@ func (s *Store) writeCRL(dir string, num *big.Int, der []byte) error {
 		return err
 	}
 	s.step("crlnumber advanced")
-	if err := writeFileAtomic(filepath.Join(dir, "crl", SerialHex(num)+".pem"), pki.EncodeCRLPEM(der), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "crl", pki.SerialHex(num)+".pem"), pki.EncodeCRLPEM(der), 0o644); err != nil {
 		return err
 	}
 	s.step("CRL history written")
@@ -262,5 +262,5 @@ func ensureCRLNumberAbove(dir string, num *big.Int) error {
 	if cur.Cmp(next) >= 0 {
 		return nil
 	}
-	return writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next)+"\n"), 0o644)
+	return writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(pki.SerialHex(next)+"\n"), 0o644)
 }

@@ -94,7 +94,7 @@ func (s *Store) attachCRL(ca string, crl *x509.RevocationList) (bool, error) {
 			return false, err
 		}
 		if next := new(big.Int).Add(h.Number, big.NewInt(1)); next.Cmp(num) > 0 {
-			if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(SerialHex(next)+"\n"), 0o644); err != nil {
+			if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(pki.SerialHex(next)+"\n"), 0o644); err != nil {
 				return false, err
 			}
 		}
@@ -115,7 +115,7 @@ func (s *Store) attachCRL(ca string, crl *x509.RevocationList) (bool, error) {
 // t<thisUpdate>.pem for a CRL without a number.
 func crlHistoryName(h pki.CRLHeader) string {
 	if h.Number != nil {
-		return SerialHex(h.Number) + ".pem"
+		return pki.SerialHex(h.Number) + ".pem"
 	}
 	return "t" + h.ThisUpdate.UTC().Format("20060102T150405Z") + ".pem"
 }

@@ -143,14 +143,8 @@ func (s *Store) CRLs() ([]*x509.RevocationList, error) {
 	return out, nil
 }
 
-// Knowledge is what the store knows that explains a verdict: the store name
-// of a certificate (so a fix says the real `pkibench issue NAME --ca CA`) and
-// every CA certificate (so an issuer found among them is a missing
-// intermediate, not an unknown CA).
-type Knowledge struct {
-	NameOf func(*x509.Certificate) string
-	CAs    []*x509.Certificate
-}
+// Knowledge is what the store knows that explains a verdict (pki.Knowledge).
+type Knowledge = pki.Knowledge
 
 // Knowledge reads the CAs once and names them and the given identities.
 func (s *Store) Knowledge(ids ...*pki.Identity) Knowledge {

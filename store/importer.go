@@ -97,7 +97,7 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 		name = NameFromFile(files[0].Source)
 	}
 	if err := CheckName(name); err != nil {
-		return Imported{}, fmt.Errorf("%w (give one with --as)", err)
+		return Imported{}, fmt.Errorf("%w (give the name to import as)", err)
 	}
 	var (
 		certs   []*x509.Certificate
@@ -311,7 +311,7 @@ func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certi
 	if err := fs.commit(); err != nil {
 		return err
 	}
-	*out = Imported{Name: name, Kind: "ca", Subject: pki.FormatName(cert.Subject), Serial: SerialHex(cert.SerialNumber),
+	*out = Imported{Name: name, Kind: "ca", Subject: pki.FormatName(cert.Subject), Serial: pki.SerialHex(cert.SerialNumber),
 		HasKey: key != nil, Dir: s.caDir(name), CA: parent}
 	if key == nil {
 		out.Notes = append(out.Notes, "no private key came with it: it can be trusted and inspected, not used to issue or revoke")
@@ -333,7 +333,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 	}
 	if i := findSerial(es, leaf.SerialNumber); i >= 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("serial %s is already used by %q in CA %s's index, so this certificate is kept in imported/ and cannot be revoked by serial (openssl's -set_serial 0 gives every certificate the same serial)",
-			SerialHex(leaf.SerialNumber), es[i].Name(), ca))
+			pki.SerialHex(leaf.SerialNumber), es[i].Name(), ca))
 		return false, nil
 	}
 	issuers, err := readCerts(filepath.Join(caDir, "chain.pem"))
@@ -363,7 +363,7 @@ func (s *Store) importIssued(name, ca string, leaf *x509.Certificate, key crypto
 			return false, err
 		}
 	}
-	serial := SerialHex(leaf.SerialNumber)
+	serial := pki.SerialHex(leaf.SerialNumber)
 	if err := fs.addJSON("meta.json", certMeta{CA: ca, Serial: serial, Profile: guessProfile(leaf), Created: s.now().UTC(), Imported: true}); err != nil {
 		return false, err
 	}
@@ -438,7 +438,7 @@ func (s *Store) importForeign(name string, leaf *x509.Certificate, rest []*x509.
 			}
 		}
 		m.Subject, m.Issuer = pki.FormatName(leaf.Subject), pki.FormatName(leaf.Issuer)
-		m.Serial, m.NotAfter = SerialHex(leaf.SerialNumber), leaf.NotAfter
+		m.Serial, m.NotAfter = pki.SerialHex(leaf.SerialNumber), leaf.NotAfter
 	}
 	if key != nil {
 		kp, err := pki.EncodeKeyPEM(key, pass)

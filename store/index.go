@@ -57,7 +57,7 @@ func (e Entry) SerialHex() string {
 	if e.hex != "" {
 		return e.hex
 	}
-	return SerialHex(e.Serial)
+	return pki.SerialHex(e.Serial)
 }
 
 // Status is the entry's state at time now.
@@ -69,16 +69,6 @@ func (e Entry) Status(now time.Time) Status {
 		return StatusExpired
 	}
 	return StatusValid
-}
-
-// SerialHex formats a serial the way openssl's index does: upper-case hex,
-// an even number of digits ("00" for zero).
-func SerialHex(n *big.Int) string {
-	h := strings.ToUpper(n.Text(16))
-	if len(h)%2 == 1 {
-		h = "0" + h
-	}
-	return h
 }
 
 // asn1Time is openssl's index time: UTCTime before 2050, GeneralizedTime after.
@@ -295,14 +285,6 @@ func cutTornTail(path string) error {
 		return err
 	}
 	return os.Truncate(path, int64(bytes.LastIndexByte(b, '\n')+1))
-}
-
-func writeIndex(path string, es []Entry) error {
-	var b strings.Builder
-	for _, e := range es {
-		b.WriteString(e.Line())
-	}
-	return writeFileAtomic(path, []byte(b.String()), 0o644)
 }
 
 // fastUTCTime parses YYMMDDHHMMSSZ without time.Parse's generality; listing

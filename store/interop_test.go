@@ -112,7 +112,7 @@ func TestOpensslReadsIndexAndCRLs(t *testing.T) {
 	}
 	text := testtool.Run(t, "", openssl, "crl", "-in", crl, "-noout", "-text")
 	c2, _ := st.Identity("client2", nil)
-	if !strings.Contains(text, "Serial Number: "+SerialHex(c2.Cert.SerialNumber)) || !strings.Contains(text, "Key Compromise") || !strings.Contains(text, "X509v3 CRL Number") {
+	if !strings.Contains(text, "Serial Number: "+pki.SerialHex(c2.Cert.SerialNumber)) || !strings.Contains(text, "Key Compromise") || !strings.Contains(text, "X509v3 CRL Number") {
 		t.Errorf("openssl crl -text lacks the revoked serial or reason:\n%s", text)
 	}
 	verify := func(name string) (string, error) {
@@ -143,7 +143,7 @@ default_crl_days = 7
 	out2 := filepath.Join(t.TempDir(), "openssl-crl.pem")
 	testtool.Run(t, "", openssl, "ca", "-gencrl", "-config", cnf, "-out", out2)
 	text2 := testtool.Run(t, "", openssl, "crl", "-in", out2, "-noout", "-text")
-	if !strings.Contains(text2, SerialHex(c2.Cert.SerialNumber)) || !strings.Contains(text2, "Key Compromise") {
+	if !strings.Contains(text2, pki.SerialHex(c2.Cert.SerialNumber)) || !strings.Contains(text2, "Key Compromise") {
 		t.Errorf("openssl ca -gencrl did not read the revocation from index.txt:\n%s", text2)
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -119,7 +120,7 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 			profile = pki.Profile(meta.DefaultProfile)
 		}
 		if profile.IsCA() {
-			return fmt.Errorf("profile %s makes a CA: use `pkibench ca create NAME --parent %s`", profile, o.CA)
+			return fmt.Errorf("profile %s makes a CA: create it as a CA under %s instead", profile, o.CA)
 		}
 		days := o.Days
 		if days <= 0 {
@@ -131,7 +132,15 @@ func (s *Store) Issue(o IssueOptions) ([]Cert, error) {
 		}
 		// The index is not read: a serial is unique when its certs/<SERIAL>.pem
 		// does not exist, so issuing costs the same at 100 or 100,000 certificates.
-		issued, err := s.signAll(o, profile, notBefore, days, caCert, caKey, meta)
+		// The issuing CA, then its issuers: every name constraint above the
+		// new certificate binds it.
+		chain := []*x509.Certificate{caCert}
+		if above, err := readCerts(filepath.Join(caDir, "chain.pem")); err != nil {
+			return err
+		} else if len(above) > 0 && bytes.Equal(above[0].Raw, caCert.Raw) {
+			chain = append(chain, above[1:]...)
+		}
+		issued, err := s.signAll(o, profile, notBefore, days, chain, caKey, meta)
 		if err != nil {
 			return err
 		}
@@ -161,7 +170,7 @@ type signed struct {
 // signAll makes keys and certificates for every name, on all cores: key
 // generation and signing are the CPU half of issuing.
 func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time, days int,
-	caCert *x509.Certificate, caKey crypto.Signer, meta caMeta) ([]signed, error) {
+	chain []*x509.Certificate, caKey crypto.Signer, meta caMeta) ([]signed, error) {
 	serials := make([]*big.Int, len(o.Names))
 	taken := map[string]bool{}
 	for i := range serials {
@@ -170,7 +179,7 @@ func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time
 			if err != nil {
 				return nil, err
 			}
-			h := SerialHex(n)
+			h := pki.SerialHex(n)
 			if !taken[h] && !exists(filepath.Join(s.caDir(o.CA), "certs", h+".pem")) {
 				taken[h], serials[i] = true, n
 				break
@@ -186,7 +195,7 @@ func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = signOne(o, o.Names[i], serials[i], profile, notBefore, days, caCert, caKey, meta)
+				out[i], errs[i] = signOne(o, o.Names[i], serials[i], profile, notBefore, days, chain, caKey, meta)
 			}
 		}()
 	}
@@ -203,8 +212,11 @@ func (s *Store) signAll(o IssueOptions, profile pki.Profile, notBefore time.Time
 	return out, nil
 }
 
+// signOne signs one certificate under chain[0] (the CA, then its issuers
+// up to the root), after the issue policy has passed the final request.
 func signOne(o IssueOptions, name string, serial *big.Int, profile pki.Profile, notBefore time.Time, days int,
-	caCert *x509.Certificate, caKey crypto.Signer, meta caMeta) (signed, error) {
+	chain []*x509.Certificate, caKey crypto.Signer, meta caMeta) (signed, error) {
+	caCert := chain[0]
 	pub, keyPEM := o.publicKey, o.keyPEM
 	if pub == nil {
 		key, err := pki.GenerateKey(o.Algorithm)
@@ -225,6 +237,11 @@ func signOne(o IssueOptions, name string, serial *big.Int, profile pki.Profile, 
 		CRLURL: meta.CRLURL, AIAURL: meta.AIAURL}
 	if req.NotAfter.After(caCert.NotAfter) {
 		req.NotAfter = caCert.NotAfter
+	}
+	// The one policy of issue, sign and the TUI, on the final request: a
+	// CSR's names are in it by now.
+	if err := pki.CheckPolicy(req, chain); err != nil {
+		return signed{}, err
 	}
 	tmpl, err := pki.Template(req)
 	if err != nil {
@@ -248,7 +265,7 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 	j := journal{Op: "issue"}
 	entries := make([]Entry, len(issued))
 	for i, c := range issued {
-		h := SerialHex(c.cert.SerialNumber)
+		h := pki.SerialHex(c.cert.SerialNumber)
 		j.Items = append(j.Items, journalItem{Serial: h, Paths: []string{"certs/" + c.name, "cas/" + o.CA + "/certs/" + h + ".pem"}})
 		entries[i] = entryFor(c.cert, "certs/"+c.name)
 	}
@@ -260,7 +277,7 @@ func (s *Store) writeIssued(o IssueOptions, profile pki.Profile, issued []signed
 	now := s.now().UTC()
 	out := make([]Cert, len(issued))
 	for i, c := range issued {
-		h := SerialHex(c.cert.SerialNumber)
+		h := pki.SerialHex(c.cert.SerialNumber)
 		dir := s.certDir(c.name)
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return nil, err

@@ -228,7 +228,7 @@ func (s *Store) finishCRL(ca string) (string, error) {
 	num, ok := new(big.Int).SetString(strings.TrimSpace(string(b)), 16)
 	msg := filepath.Join("cas", ca, crlMarker) + ": "
 	if ok {
-		hist := filepath.Join(dir, "crl", SerialHex(num)+".pem")
+		hist := filepath.Join(dir, "crl", pki.SerialHex(num)+".pem")
 		der, err := readCRLFile(hist)
 		switch {
 		case err == nil:
@@ -238,9 +238,9 @@ func (s *Store) finishCRL(ca string) (string, error) {
 			if err := ensureCRLNumberAbove(dir, num); err != nil {
 				return "", err
 			}
-			msg += "interrupted publication of CRL " + SerialHex(num) + " completed from " + filepath.Join("crl", SerialHex(num)+".pem")
+			msg += "interrupted publication of CRL " + pki.SerialHex(num) + " completed from " + filepath.Join("crl", pki.SerialHex(num)+".pem")
 		case os.IsNotExist(err):
-			msg += "interrupted publication of CRL " + SerialHex(num) + " dropped (it was never written)"
+			msg += "interrupted publication of CRL " + pki.SerialHex(num) + " dropped (it was never written)"
 		default:
 			return "", err
 		}

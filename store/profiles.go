@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // profilesFile sits beside index.txt: "SERIAL<TAB>profile" a line, appended
@@ -14,7 +16,7 @@ import (
 // certificate's profile without opening 100,000 meta.json files. openssl
 // ignores it. A line whose serial never reached the index (a crash between
 // the two appends) is simply never looked up.
-const profilesFile = "profiles.tsv"
+const profilesFile = layout.ProfilesTSV
 
 // appendProfiles records the profile of each entry (kept unsynced: the
 // index append that follows syncs the folder's data with it, and a lost

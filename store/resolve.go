@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"path/filepath"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // Locate returns the CA and serial (index form) of a certificate name,
@@ -12,7 +14,7 @@ func (s *Store) Locate(target string) (ca, serial string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	return c, SerialHex(n), nil
+	return c, pki.SerialHex(n), nil
 }
 
 // IssuerOf names the store CA that issued a certificate or CA name, "" for a

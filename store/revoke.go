@@ -67,7 +67,7 @@ func (s *Store) Revoke(target string, o RevokeOptions) (Revoked, error) {
 			return err
 		}
 		if start < 0 {
-			return &NotFoundError{"serial " + SerialHex(serial) + " in CA", ca}
+			return &NotFoundError{"serial " + pki.SerialHex(serial) + " in CA", ca}
 		}
 		e := &entry
 		if o.Release {
@@ -121,7 +121,7 @@ func (s *Store) below(ca string) []string {
 // normal spelling, in data rewritten normally (returned); start is -1 when
 // no line has the serial.
 func findLine(data []byte, path string, serial *big.Int) (out []byte, start, end int, e Entry, err error) {
-	needle := []byte("\t" + SerialHex(serial) + "\t")
+	needle := []byte("\t" + pki.SerialHex(serial) + "\t")
 	for from := 0; ; {
 		i := bytes.Index(data[from:], needle)
 		if i < 0 {
@@ -222,5 +222,3 @@ func (s *Store) locate(target string) (string, *big.Int, error) {
 	}
 	return "", nil, &NotFoundError{"certificate", target}
 }
-
-var _ = pki.Reason(0)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // Format is the store.json format this code writes and reads.
@@ -140,9 +142,12 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 // Now is the store's current time.
 func (s *Store) Now() time.Time { return s.now() }
 
-func (s *Store) caDir(name string) string   { return filepath.Join(s.root, "cas", name) }
-func (s *Store) certDir(name string) string { return filepath.Join(s.root, "certs", name) }
-func (s *Store) impDir(name string) string  { return filepath.Join(s.root, "imported", name) }
+// Layout names the store's files (store/layout, the one place that does).
+func (s *Store) Layout() layout.Store { return layout.Store{Root: s.root} }
+
+func (s *Store) caDir(name string) string   { return s.Layout().CA(name).Dir }
+func (s *Store) certDir(name string) string { return s.Layout().Cert(name).Dir }
+func (s *Store) impDir(name string) string  { return s.Layout().Imported(name).Dir }
 
 // write runs fn holding the store lock, after rolling back what an
 // interrupted write left behind. Every write goes through here.

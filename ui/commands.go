@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pkibench/pkibench/pki"
-	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/equiv"
 )
 
@@ -75,10 +74,12 @@ func (d *commandsDialog) View() string {
 	st := d.c.Styles
 	w := max(40, d.c.Width-2)
 	lines := d.wrapped()
-	d.offset = max(0, min(d.offset, len(lines)-d.rows()))
-	end := min(len(lines), d.offset+d.rows())
+	// View only reads the state: a resize may leave the offset past the
+	// end, so a copy is clamped (Update clamps the offset itself).
+	offset := max(0, min(d.offset, len(lines)-d.rows()))
+	end := min(len(lines), offset+d.rows())
 	out := []string{st.Title.Render(d.title) + st.Dim.Render("  (esc closes, ↑/↓ scroll)")}
-	for _, l := range lines[d.offset:end] {
+	for _, l := range lines[offset:end] {
 		if strings.HasPrefix(l, "#") {
 			l = st.Dim.Render(l)
 		}
@@ -92,23 +93,6 @@ func (c *Common) layout() equiv.Layout {
 		return equiv.Layout{Root: "pki"}
 	}
 	return equiv.Layout{Root: c.Store.Path()}
-}
-
-// rootOf walks a CA's parents in the loaded list up to its root.
-func (c *Common) rootOf(ca string) string {
-	for range len(c.Data.CAs) + 1 {
-		parent := ""
-		for _, x := range c.Data.CAs {
-			if x.Name == ca {
-				parent = x.Parent
-			}
-		}
-		if parent == "" {
-			return ca
-		}
-		ca = parent
-	}
-	return ca
 }
 
 // issuerOf is the CA that issued a certificate of the store, by name.
@@ -143,30 +127,7 @@ func (s *probeScreen) commands() ([]equiv.Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := equiv.StoreProbe{Server: r.Server, Client: r.Client, Auth: r.Auth, ServerName: r.ServerName}
-	if v := s.picked[pfVersion]; v != "default" {
-		sp.ServerTLS, sp.ClientTLS = v, v
-	}
-	own := func(explicit, who, other string) []string {
-		if explicit != "" {
-			return []string{explicit}
-		}
-		if ca := s.c.issuerOf(who); ca != "" {
-			return []string{s.c.rootOf(ca)}
-		}
-		if ca := s.c.issuerOf(other); ca != "" {
-			return []string{s.c.rootOf(ca)}
-		}
-		return nil
-	}
-	sp.ServerTrust = own(r.ServerTrust, r.Server, r.Server)
-	sp.ClientTrust = own(r.ClientTrust, r.Client, r.Server)
-	if r.CRL && r.Client != "" {
-		sp.CRLCAs = s.c.lineage(s.c.issuerOf(r.Client))
-	}
-	if sp.Auth == "" {
-		sp.Auth = probe.AuthRequireAndVerify
-	}
+	sp := equiv.StoreProbeOf(r, 0, func(name string) []string { return s.c.lineage(s.c.issuerOf(name)) })
 	return equiv.Probe(s.c.layout().ProbeSpec(sp)), nil
 }
 

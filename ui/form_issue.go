@@ -51,10 +51,9 @@ func newIssueForm(c *Common, ca string) Component {
 		textField("days", "Days", "365", "", checkDays), pass}
 	dns.validate = func(v string) error {
 		names := splitList(v)
-		for _, n := range names {
-			if strings.ContainsAny(n, " /\\") {
-				return fmt.Errorf("%q is not a DNS name", n)
-			}
+		// pki's one SAN rule, as the CLI's --dns and the issue policy.
+		if err := (pki.SANs{DNS: names}).Check(); err != nil {
+			return err
 		}
 		if len(names) == 0 && f.value("profile") != string(pki.ProfileClient) {
 			return errors.New("a server certificate needs at least one DNS name (Go clients ignore the CN)")

@@ -35,9 +35,7 @@ func newInspect(c *Common) *inspectScreen {
 	return &inspectScreen{c: c}
 }
 
-// open starts reading target; any answer to an earlier open is dropped.
-func (s *inspectScreen) open(target, title string) tea.Cmd { return s.openAt(target, title, "") }
-
+// openAt starts reading target; any answer to an earlier open is dropped.
 func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
 	s.req = s.c.begin("inspect " + title)
 	s.target, s.title, s.mark = target, title, mark

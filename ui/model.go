@@ -62,11 +62,6 @@ type Model struct {
 	pathLabel string
 }
 
-// New builds the workbench on an opened store; Run is New plus a program.
-func New(st *store.Store, opts Options) tea.Model {
-	return newModel(context.Background(), st, opts)
-}
-
 func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	if opts.Probe == nil {
 		opts.Probe = probe.Run

@@ -119,8 +119,8 @@ func TestInspectEscReturnsToTab(t *testing.T) {
 // A late answer to an abandoned request is dropped, and still counted done.
 func TestStaleAnswersDropped(t *testing.T) {
 	d := goldenDriver(t, 100, 30)
-	first := d.m.inspect.open("demo-ca", "first")
-	second := d.m.inspect.open("server", "second")
+	first := d.m.inspect.openAt("demo-ca", "first", "")
+	second := d.m.inspect.openAt("server", "second", "")
 	if d.m.Busy() != 2 {
 		t.Fatalf("busy = %d, want 2", d.m.Busy())
 	}
@@ -308,5 +308,27 @@ func TestVerdictShowsAlsoAndWarnings(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("verdict lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// View only reads the state: an offset left past the end (by a resize)
+// is clamped in the rendering, never written back by View.
+func TestViewIsPure(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("3", "enter") // a verdict in the probe pane
+	d.m.screens[TabProbe].(*probeScreen).scroll = 1000
+	d.m.View()
+	if got := d.m.screens[TabProbe].(*probeScreen).scroll; got != 1000 {
+		t.Errorf("probe View wrote scroll = %d", got)
+	}
+	cd := newCommandsDialog(d.m.c, "t", nil).(*commandsDialog)
+	cd.offset = 1000
+	cd.View()
+	if cd.offset != 1000 {
+		t.Errorf("commands View wrote offset = %d", cd.offset)
+	}
+	before := d.m.View().Content
+	if after := d.m.View().Content; after != before {
+		t.Error("two Views of one state differ")
 	}
 }

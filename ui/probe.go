@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/store"
 )
 
 const (
@@ -52,6 +54,25 @@ type probeScreen struct {
 	scroll  int
 	width   int
 	height  int
+	// pass holds the passphrases given in this session's dialogs, by the
+	// purpose the store asks with ("the key of NAME").
+	pass map[string][]byte
+}
+
+// passphrases answers the store from the dialogs' answers; a key nobody
+// was asked for yet fails with store.ErrPassphraseNeeded, which opens the
+// dialog. The map is copied: the probe runs outside Update.
+func (s *probeScreen) passphrases() store.PassphraseFunc {
+	known := make(map[string][]byte, len(s.pass))
+	for k, v := range s.pass {
+		known[k] = v
+	}
+	return func(purpose string) ([]byte, error) {
+		if p, ok := known[purpose]; ok {
+			return p, nil
+		}
+		return nil, fmt.Errorf("%s: %w", purpose, store.ErrPassphraseNeeded)
+	}
 }
 
 func newProbe(c *Common) *probeScreen {
@@ -59,7 +80,7 @@ func newProbe(c *Common) *probeScreen {
 	ti.Prompt = ""
 	ti.SetValue("localhost")
 	ti.CharLimit = 253
-	s := &probeScreen{c: c, name: ti}
+	s := &probeScreen{c: c, name: ti, pass: map[string][]byte{}}
 	auth := make([]string, len(probe.AuthModes))
 	for i, m := range probe.AuthModes {
 		auth[i] = string(m)
@@ -154,25 +175,28 @@ func (s *probeScreen) cycle(f, d int) {
 	s.touched[f] = true
 }
 
-func (s *probeScreen) request() (probeRequest, error) {
-	r := probeRequest{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.name.Value()), CRL: s.picked[pfCRL] == "on"}
+// request is the form as the one probe request type the CLI builds too.
+func (s *probeScreen) request() (probe.Request, error) {
+	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.name.Value()), CheckCRL: s.picked[pfCRL] == "on",
+		At: shiftTime(s.c.now(), s.picked[pfAt]), Passphrase: s.passphrases()}
 	if s.picked[pfClient] != noClientCert {
 		r.Client = s.picked[pfClient]
 	}
 	if v := s.picked[pfServerTrust]; v != ownRoot {
-		r.ServerTrust = v
+		r.ServerTrust = []string{v}
 	}
 	if v := s.picked[pfClientTrust]; v != ownRoot {
-		r.ClientTrust = v
+		r.ClientTrust = []string{v}
 	}
 	var err error
 	if r.Auth, err = probe.ParseAuthMode(s.picked[pfAuth]); err != nil {
 		return r, err
 	}
 	if v := s.picked[pfVersion]; v != "default" {
-		if r.Version, err = probe.ParseVersion(v); err != nil {
+		if r.ServerVersion, err = probe.ParseVersion(v); err != nil {
 			return r, err
 		}
+		r.ClientVersion = r.ServerVersion
 	}
 	if r.Server == "" {
 		return r, fmt.Errorf("no server identity: issue a server certificate first (tab 2, i)")
@@ -188,7 +212,7 @@ func (s *probeScreen) run() tea.Cmd {
 	}
 	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
 	s.running, s.err, s.scroll = true, nil, 0
-	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, shiftTime(s.c.now(), s.picked[pfAt]))
+	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r)
 }
 
 // runMatrix probes every client identity (and none) against the server.
@@ -207,7 +231,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll = true, nil, 0
-	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
+	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients)
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -231,8 +255,18 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, nil
 		}
 		s.running = false
+		var re *probe.ResolveError
+		if errors.Is(msg.err, store.ErrPassphraseNeeded) && errors.As(msg.err, &re) {
+			// The CLI prompts for an encrypted key; the TUI asks in a dialog
+			// and runs the same request again with the answer.
+			purpose := "the key of " + re.Name
+			return s, s.c.openDialog(newPassphraseDialog(s.c, purpose, func(p []byte) tea.Cmd {
+				s.pass[purpose] = p
+				return s.run()
+			}))
+		}
 		if msg.err != nil {
-			s.err, s.res = msg.err, nil
+			s.err, s.res = requestError(msg.err), nil
 			return s, s.c.status("", msg.err)
 		}
 		res := msg.res
@@ -241,9 +275,9 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
-			s.scroll += 3
+			s.scrollBy(3)
 		case tea.MouseWheelUp:
-			s.scroll = max(0, s.scroll-3)
+			s.scrollBy(-3)
 		}
 	case tea.KeyPressMsg:
 		return s.key(msg)
@@ -275,10 +309,10 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	case "down":
 		return s, s.setFocus(s.focus + 1)
 	case "pgdown":
-		s.scroll += max(1, s.height-2)
+		s.scrollBy(max(1, s.height-2))
 		return s, nil
 	case "pgup":
-		s.scroll = max(0, s.scroll-max(1, s.height-2))
+		s.scrollBy(-max(1, s.height-2))
 		return s, nil
 	}
 	if s.focus == pfName {
@@ -328,15 +362,23 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	return s, nil
 }
 
+// scrollBy moves the verdict pane, kept within its lines here in Update
+// so that View only reads the state.
+func (s *probeScreen) scrollBy(d int) {
+	right := s.verdictLines(max(10, s.width-s.leftWidth()-3))
+	s.scroll = max(0, min(s.scroll+d, len(right)-s.height))
+}
+
+// View renders the screen; like every View it only reads the state.
 func (s *probeScreen) View() string {
 	lw := s.leftWidth()
 	left := s.configView(lw)
 	rw := max(10, s.width-lw-3)
 	right := s.verdictLines(rw)
 	h := s.height
-	s.scroll = max(0, min(s.scroll, len(right)-h))
-	if s.scroll < len(right) {
-		right = right[s.scroll:]
+	// A resize may leave the offset past the end: clamp a copy.
+	if scroll := max(0, min(s.scroll, len(right)-h)); scroll < len(right) {
+		right = right[scroll:]
 	}
 	if len(right) > h {
 		right = right[:h]
@@ -429,9 +471,12 @@ func (s *probeScreen) verdictLines(w int) []string {
 			out = append(out, wrapIndent(st.Dim, "", d, w)...)
 		}
 	}
-	if r.Fix != "" {
+	if r.Fix != nil {
 		out = append(out, "")
-		out = append(out, wrapIndent(st.OK, "fix: ", r.Fix, w)...)
+		out = append(out, wrapIndent(st.OK, "fix: ", r.Fix.Say, w)...)
+		if h := s.c.fixHint(r.Fix); h != "" {
+			out = append(out, wrapIndent(st.Dim, "  ↳ ", h, w)...)
+		}
 	}
 	for _, wn := range r.Warnings {
 		out = append(out, wrapIndent(st.Dim, "warning: ", wn, w)...)
@@ -514,7 +559,7 @@ func (s *probeScreen) matrixLines(w int) []string {
 		style := st.Reject
 		switch {
 		case r.Err != nil:
-			verdict, reason = "ERROR", r.Err.Error()
+			verdict, reason = "ERROR", requestError(r.Err).Error()
 		default:
 			verdict, reason, side = string(r.Result.Verdict), string(r.Result.Reason), string(r.Result.Side)
 			if r.Result.OK() {
@@ -526,4 +571,26 @@ func (s *probeScreen) matrixLines(w int) []string {
 	}
 	out = append(out, "", st.Dim.Render("enter probes the picked client alone, with the full verdict"))
 	return out
+}
+
+// fieldLabels name the form field of each part of a probe request.
+var fieldLabels = map[probe.Field]string{
+	probe.FieldClient: "Client", probe.FieldServer: "Server",
+	probe.FieldServerTrust: "Server trusts", probe.FieldClientTrust: "Client trusts",
+}
+
+// requestError renders a refused probe request in the form's terms, as the
+// CLI renders it in its flags.
+func requestError(err error) error {
+	var t *probe.TrustNeededError
+	var nk *probe.NoKeyError
+	switch {
+	case errors.As(err, &t) && t.Name == "":
+		return fmt.Errorf("a client without a certificate must be told what to trust: pick a CA in %q", fieldLabels[t.Field])
+	case errors.As(err, &t):
+		return fmt.Errorf("the chain of %s does not reach a root in the store: pick a CA in %q", t.Name, fieldLabels[t.Field])
+	case errors.As(err, &nk):
+		return fmt.Errorf("%s %s: its private key is not in the store; pick an identity with a key", fieldLabels[nk.Field], nk.Name)
+	}
+	return err
 }

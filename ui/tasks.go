@@ -101,99 +101,21 @@ func publishCRLCmd(st *store.Store, id reqID, ca string, pass store.PassphraseFu
 	}
 }
 
-// probeRequest is what the Probe screen asks for, by store names.
-type probeRequest struct {
-	Client      string // "" sends no certificate
-	Server      string
-	ServerTrust string // "" is the root above the client's certificate
-	ClientTrust string // "" is the root above the server's own certificate
-	Auth        probe.AuthMode
-	CRL         bool
-	ServerName  string
-	Version     uint16
-}
-
 var errNoProbe = errors.New("the probe engine is not available in this build")
 
-func probeCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probeRequest, now time.Time) tea.Cmd {
+// probeCmd resolves r against the store the way the CLI does (probe.Request
+// decides every default) and runs it.
+func probeCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probe.Request) tea.Cmd {
 	return func() tea.Msg {
 		if run == nil {
 			return probeDoneMsg{reqID: id, err: errNoProbe}
 		}
-		sc, cc, err := probeConfigs(st, r)
+		res, err := r.Resolve(st)
 		if err != nil {
 			return probeDoneMsg{reqID: id, err: err}
 		}
-		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		k := st.Knowledge(&sc.Identity, cc.Identity)
-		res := run(ctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs})
-		return probeDoneMsg{reqID: id, res: res}
+		return probeDoneMsg{reqID: id, res: run(ctx, res.Server, res.Client, res.Options)}
 	}
-}
-
-// probeConfigs turns store names into the values the probe engine takes.
-// By default each side trusts the root above its own certificate, as the
-// command line does (DESIGN.md §7); a side without one trusts the other's root.
-func probeConfigs(st *store.Store, r probeRequest) (probe.ServerConfig, probe.ClientConfig, error) {
-	var sc probe.ServerConfig
-	var cc probe.ClientConfig
-	if r.Server == "" {
-		return sc, cc, errors.New("probe: pick a server identity")
-	}
-	server, err := st.Identity(r.Server, nil)
-	if err != nil {
-		return sc, cc, fmt.Errorf("probe: server %s: %w", r.Server, err)
-	}
-	sc = probe.ServerConfig{Identity: server, Auth: r.Auth, CheckCRL: r.CRL, MinVersion: r.Version, MaxVersion: r.Version}
-	cc = probe.ClientConfig{ServerName: r.ServerName, MinVersion: r.Version, MaxVersion: r.Version}
-	var client *pki.Identity
-	if r.Client != "" {
-		id, err := st.Identity(r.Client, nil)
-		if err != nil {
-			return sc, cc, fmt.Errorf("probe: client %s: %w", r.Client, err)
-		}
-		client = &id
-		cc.Identity = client
-	}
-	trust := func(explicit string, own *pki.Identity, other pki.Identity) ([]*x509.Certificate, error) {
-		if explicit != "" {
-			return st.CACerts(explicit)
-		}
-		if own != nil {
-			if root := store.Root(*own); root != nil {
-				return []*x509.Certificate{root}, nil
-			}
-		}
-		if root := store.Root(other); root != nil {
-			return []*x509.Certificate{root}, nil
-		}
-		return nil, nil
-	}
-	if sc.ClientCAs, err = trust(r.ServerTrust, &server, server); err != nil {
-		return sc, cc, fmt.Errorf("probe: server trust: %w", err)
-	}
-	if cc.RootCAs, err = trust(r.ClientTrust, client, server); err != nil {
-		return sc, cc, fmt.Errorf("probe: client trust: %w", err)
-	}
-	// Every CRL the store has: the server checks them when asked, and the
-	// client uses them to explain a peer that closes without an alert.
-	cas, err := st.ListCAs()
-	if err != nil {
-		return sc, cc, fmt.Errorf("probe: %w", err)
-	}
-	for _, ca := range cas {
-		if ca.CRL == nil {
-			continue
-		}
-		crl, err := st.CRL(ca.Name)
-		if err != nil {
-			continue
-		}
-		sc.CRLs = append(sc.CRLs, crl)
-		cc.KnownCRLs = append(cc.KnownCRLs, crl)
-	}
-	return sc, cc, nil
 }
 
 func revokeOptions(r pki.Reason) store.RevokeOptions { return store.RevokeOptions{Reason: r} }
@@ -213,7 +135,7 @@ type matrixDoneMsg struct {
 
 // matrixCmd probes every client in turn against the server config of r,
 // each client with its own default trust (the root above its certificate).
-func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probeRequest, clients []string, now time.Time) tea.Cmd {
+func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probe.Request, clients []string) tea.Cmd {
 	return func() tea.Msg {
 		rows := make([]matrixRow, 0, len(clients))
 		for _, name := range clients {
@@ -225,13 +147,10 @@ func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r 
 			req.Client = name
 			if run == nil {
 				row.Err = errNoProbe
-			} else if sc, cc, err := probeConfigs(st, req); err != nil {
+			} else if res, err := req.Resolve(st); err != nil {
 				row.Err = err
 			} else {
-				pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				k := st.Knowledge(&sc.Identity, cc.Identity)
-				row.Result = run(pctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs})
-				cancel()
+				row.Result = run(ctx, res.Server, res.Client, res.Options)
 			}
 			if name == "" {
 				row.Client = noClientCert

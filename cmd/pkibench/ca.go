@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 func (a *app) caCommand() *cobra.Command {
@@ -90,8 +90,9 @@ func (a *app) caCreateCommand() *cobra.Command {
 			if ca.Parent != "" {
 				kind = "intermediate CA " + ca.Name + " under " + ca.Parent
 			}
-			a.printf("created %s\n  subject:   %s\n  key:       %s%s\n  not after: %s\n  files:     %s/{ca.crt,ca.key,chain.pem,index.txt}\n",
-				kind, ca.Subject, ca.Algorithm, map[bool]string{true: " (encrypted)"}[ca.Encrypted], dateOf(ca.NotAfter), ca.Dir)
+			a.printf("created %s\n  subject:   %s\n  key:       %s%s\n  not after: %s\n  files:     %s/{%s,%s,%s,%s}\n",
+				kind, ca.Subject, ca.Algorithm, map[bool]string{true: " (encrypted)"}[ca.Encrypted], dateOf(ca.NotAfter), ca.Dir,
+				layout.CACert, layout.CAKey, layout.CAChain, layout.Index)
 			return nil
 		},
 	}
@@ -180,5 +181,3 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-var _ = pki.P256

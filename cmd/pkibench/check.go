@@ -38,6 +38,9 @@ Exit code 1 only when integrity faults remain; warnings alone exit 0.`,
 			} else {
 				for _, p := range rep.Problems {
 					a.printf("%-8s %s: %s\n", p.Severity, p.Path, p.Message)
+					if cmd := fixCommand(p.Fix, a.storeDir, nil); cmd != "" {
+						a.printf("         fix: %s: %s\n", p.Fix.Say, cmd)
+					}
 				}
 				for _, f := range rep.Repaired {
 					a.printf("repaired %s\n", f)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pkibench/pkibench/pki"
@@ -46,34 +48,36 @@ func (a *app) optionalStore() *store.Store {
 	return st
 }
 
-// probeSpec turns probe flags into the files the equivalent commands use.
-func (a *app) probeSpec(st *store.Store, f *probeFlags, port int) (equiv.ProbeSpec, error) {
-	sp := equiv.StoreProbe{Server: f.server, Client: f.client, Auth: probe.AuthMode(f.auth),
-		ServerTrust: splitList(f.serverTrust), ClientTrust: splitList(f.clientTrust),
-		ServerName: f.name, ServerTLS: f.serverTLS, ClientTLS: f.clientTLS, Port: port}
-	if len(sp.ServerTrust) == 0 && f.server != "" {
-		root, err := st.RootCA(f.server)
-		if err != nil {
-			return equiv.ProbeSpec{}, err
+// probeSpec turns probe flags into the files the equivalent commands use,
+// through the same request (and defaults) the probe itself runs.
+func (a *app) probeSpec(st *store.Store, r probe.Request, port int) (equiv.ProbeSpec, error) {
+	var firstErr error
+	sp := equiv.StoreProbeOf(r, port, func(name string) []string {
+		cas, err := storeLineage(st, name)
+		if err != nil && firstErr == nil {
+			firstErr = err
 		}
-		sp.ServerTrust = []string{root}
-	}
-	if len(sp.ClientTrust) == 0 && f.client != "" && f.client != "none" {
-		root, err := st.RootCA(f.client)
-		if err != nil {
-			return equiv.ProbeSpec{}, err
-		}
-		sp.ClientTrust = []string{root}
-	}
-	if f.crl && f.client != "" && f.client != "none" {
-		for cur := f.client; ; {
-			up, err := st.IssuerOf(cur)
-			if err != nil || up == "" {
-				break
-			}
-			sp.CRLCAs = append(sp.CRLCAs, up)
-			cur = up
-		}
+		return cas
+	})
+	if firstErr != nil {
+		return equiv.ProbeSpec{}, firstErr
 	}
 	return a.layout().ProbeSpec(sp), nil
+}
+
+// storeLineage lists the store CAs above name, its issuer first.
+func storeLineage(st *store.Store, name string) ([]string, error) {
+	var out []string
+	for cur := name; len(out) <= 16; {
+		up, err := st.IssuerOf(cur)
+		if err != nil {
+			return out, err
+		}
+		if up == "" {
+			return out, nil
+		}
+		out = append(out, up)
+		cur = up
+	}
+	return out, fmt.Errorf("%s: CA chain deeper than 16", name)
 }

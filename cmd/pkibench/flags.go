@@ -2,11 +2,12 @@ package main
 
 import (
 	"crypto/x509/pkix"
-	"fmt"
-	"github.com/spf13/pflag"
+	"errors"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/pkibench/pkibench/pki"
 )
@@ -24,34 +25,21 @@ func (f *sanFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&f.uris, "uri", nil, "URI SAN (e.g. spiffe://example.org/web)")
 }
 
+// parse reads the flags with pki's one SAN rule (the TUI's form uses it
+// too); a bad value is a usage error naming its flag.
 func (f *sanFlags) parse() (dns []string, ips []net.IP, emails []string, uris []*url.URL, err error) {
-	dns = splitList(f.dns)
-	for _, s := range splitList(f.ips) {
-		ip := net.ParseIP(s)
-		if ip == nil {
-			return nil, nil, nil, nil, usagef("--ip %q is not an IP address", s)
+	sans, err := pki.ParseSANs(splitList(f.dns), splitList(f.ips), splitList(f.emails), splitList(f.uris))
+	var se *pki.SANError
+	if errors.As(err, &se) {
+		if se.Kind == "san" {
+			return nil, nil, nil, nil, usagef("--dns/--ip/--email/--uri: %s", se.Reason)
 		}
-		ips = append(ips, ip)
+		return nil, nil, nil, nil, usagef("--%s %q: %s", se.Kind, se.Value, se.Reason)
 	}
-	emails = splitList(f.emails)
-	for _, e := range emails {
-		if !strings.Contains(e, "@") {
-			return nil, nil, nil, nil, usagef("--email %q is not an e-mail address", e)
-		}
+	if err != nil {
+		return nil, nil, nil, nil, usageError{err}
 	}
-	for _, s := range splitList(f.uris) {
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme == "" {
-			return nil, nil, nil, nil, usagef("--uri %q is not an absolute URI (expected e.g. spiffe://example.org/web)", s)
-		}
-		uris = append(uris, u)
-	}
-	for _, d := range dns {
-		if strings.ContainsAny(d, " /") {
-			return nil, nil, nil, nil, usagef("--dns %q is not a DNS name", d)
-		}
-	}
-	return dns, ips, emails, uris, nil
+	return sans.DNS, sans.IPs, sans.Emails, sans.URIs, nil
 }
 
 // splitList accepts repeated flags and comma-separated values alike.
@@ -96,5 +84,3 @@ func parseIPNets(in []string, flag string) ([]*net.IPNet, error) {
 }
 
 func dateOf(t interface{ Format(string) string }) string { return t.Format("2006-01-02 15:04Z") }
-
-var _ = fmt.Sprint

@@ -11,6 +11,7 @@ import (
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // issueFlags are shared by issue and sign.
@@ -119,7 +120,7 @@ func (a *app) printCerts(certs []store.Cert, verb string) error {
 		if c.Note != "" {
 			a.printf("  note: %s\n", c.Note)
 		}
-		for _, f := range []string{"cert.pem", "key.pem", "chain.pem", "fullchain.pem"} {
+		for _, f := range []string{layout.Cert, layout.Key, layout.Chain, layout.FullChain} {
 			if _, err := os.Stat(filepath.Join(c.Dir, f)); err == nil {
 				a.printf("  %-14s %s\n", f+":", filepath.Join(c.Dir, f))
 			}
@@ -204,12 +205,13 @@ func (a *app) csrCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			csrPath, keyPath := filepath.Join(dir, layout.CSR), filepath.Join(dir, layout.Key)
 			if a.json {
 				return a.printJSON(map[string]string{"name": args[0], "subject": pki.FormatName(csr.Subject),
-					"csr": filepath.Join(dir, "csr.pem"), "key": filepath.Join(dir, "key.pem")})
+					"csr": csrPath, "key": keyPath})
 			}
-			a.printf("made a key and CSR for %s\n  subject: %s\n  csr.pem: %s\n  key.pem: %s\nSend csr.pem to the CA; import what it returns with:\n  pkibench import CERT --key %s --as %s-cert\n",
-				args[0], pki.FormatName(csr.Subject), filepath.Join(dir, "csr.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "key.pem"), args[0])
+			a.printf("made a key and CSR for %s\n  subject: %s\n  %s: %s\n  %s: %s\nSend %s to the CA; import what it returns with:\n  pkibench import CERT --key %s --as %s-cert\n",
+				args[0], pki.FormatName(csr.Subject), layout.CSR, csrPath, layout.Key, keyPath, layout.CSR, keyPath, args[0])
 			return nil
 		},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe/lab"
 	"github.com/pkibench/pkibench/store"
@@ -170,7 +171,7 @@ func (a *app) labRun(ctx context.Context, ids []string, at string) error {
 			return err
 		}
 	case len(outs) == 1:
-		a.printf("%s", labText(outs[0]))
+		a.printf("%s", labText(outs[0], a.fixRun(st)))
 	default:
 		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "SCENARIO\tEXPECTED\tACTUAL\tVERDICT\tRESULT")
@@ -209,7 +210,7 @@ func labMark(o lab.Outcome) string {
 }
 
 // labText is one scenario in full: the story, the verdict, the mend.
-func labText(o lab.Outcome) string {
+func labText(o lab.Outcome, run func(*pki.Fix) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n\n", o.ID, o.Title)
 	if o.Story != "" {
@@ -225,7 +226,7 @@ func labText(o lab.Outcome) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "result:   %s (at %s)\n\n", labMark(o), o.Actual.At.Format(time.RFC3339))
-	b.WriteString(o.Actual.Text(true))
+	b.WriteString(o.Actual.Text(true, run))
 	if o.Mend != "" {
 		fmt.Fprintf(&b, "\nhow to mend it:\n  %s\n", o.Mend)
 	}

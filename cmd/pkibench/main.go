@@ -69,5 +69,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "pkibench: %v\n", err)
+	if h := errorHint(err); h != "" {
+		fmt.Fprintf(stderr, "  %s\n", h)
+	}
 	return exitFailure
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -43,7 +42,7 @@ func (a *app) readPassphrase(purpose string, confirm bool) ([]byte, error) {
 	}
 	f, ok := a.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return nil, errors.New(purpose + ": " + store.ErrPassphraseNeeded.Error())
+		return nil, fmt.Errorf("%s: %w", purpose, store.ErrPassphraseNeeded)
 	}
 	fmt.Fprintf(a.stderr, "Passphrase for %s: ", purpose)
 	p, err := term.ReadPassword(f.Fd())
@@ -67,5 +66,3 @@ func (a *app) readPassphrase(purpose string, confirm bool) ([]byte, error) {
 	}
 	return p, nil
 }
-
-var _ = bufio.NewReader

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/equiv"
@@ -67,7 +66,11 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 				if err != nil {
 					return err
 				}
-				spec, err := a.probeSpec(st, &f, 8443)
+				r, err := a.probeRequest(&f)
+				if err != nil {
+					return err
+				}
+				spec, err := a.probeSpec(st, r, 8443)
 				if err != nil {
 					return err
 				}
@@ -92,7 +95,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.StringVar(&f.connect, "connect", "", "HOST:PORT of any TLS server: run the client side only")
 	fl.BoolVar(&f.matrix, "matrix", false, "try every client identity (of --ca, or all) against the server")
 	fl.StringVar(&f.matrixCA, "ca", "", "with --matrix: only this CA's certificates")
-	fl.DurationVar(&f.timeout, "timeout", 5*time.Second, "bound on the handshake and first bytes")
+	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound on the handshake and first bytes")
 	addEmulateFlag(fl, &f.emulate)
 	fl.StringVar(&f.starttls, "starttls", "", "with --connect: speak this protocol before TLS, as openssl s_client -starttls: "+strings.Join(probe.StartTLSProtocols, ", "))
 	fl.BoolVar(&f.systemRoots, "system-roots", false, "also trust the system's root CAs, as curl does by default ("+strings.Join(systemRootFiles, " or ")+")")
@@ -122,22 +125,32 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				if _, p, err := net.SplitHostPort(f.listen); err == nil {
 					port, _ = strconv.Atoi(p)
 				}
-				g := f
-				if root, err := st.RootCA(f.server); err == nil && len(g.clientTrust) == 0 {
-					g.clientTrust = []string{root} // outside clients trust the server's root
+				r, err := a.probeRequest(&f)
+				if err != nil {
+					return err
 				}
-				spec, err := a.probeSpec(st, &g, port)
+				if root, err := st.RootCA(f.server); err == nil && len(r.ClientTrust) == 0 {
+					r.ClientTrust = []string{root} // outside clients trust the server's root
+				}
+				spec, err := a.probeSpec(st, r, port)
 				if err != nil {
 					return err
 				}
 				return a.printCommands(equiv.Serve(spec))
 			}
-			sc, opts, err := a.serverConfig(st, &f)
+			r, err := a.probeRequest(&f)
 			if err != nil {
 				return err
 			}
+			sc, err := r.ResolveServer(st)
+			if err != nil {
+				return requestError(err)
+			}
+			opts, err := r.ServeOptions(st, sc)
+			if err != nil {
+				return requestError(err)
+			}
 			sc.Listen, sc.AllowPublic = f.listen, public
-			opts.NameOf, opts.KnownCAs = knowing(st, &sc.Identity)
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
 				return err
@@ -177,33 +190,31 @@ func (a *app) runProbe(ctx context.Context, f *probeFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.connect != "" {
-		cc, opts, err := a.clientConfig(st, f, nil)
-		if err != nil {
-			return err
-		}
-		opts.NameOf, opts.KnownCAs = knowing(st, cc.Identity)
-		return a.printResults(f, probe.Connect(ctx, f.connect, cc, opts))
-	}
-	sc, opts, err := a.serverConfig(st, f)
+	r, err := a.probeRequest(f)
 	if err != nil {
 		return err
 	}
 	if f.matrix {
-		return a.runMatrix(ctx, st, f, sc, opts)
+		return a.runMatrix(ctx, st, f, r)
 	}
 	if f.client == "" {
 		return usagef("--client NAME (or none) is required")
 	}
-	cc, _, err := a.clientConfig(st, f, &sc.Identity)
+	res, err := r.Resolve(st)
 	if err != nil {
-		return err
+		return requestError(err)
 	}
-	opts.NameOf, opts.KnownCAs = knowing(st, &sc.Identity, cc.Identity)
-	return a.printResults(f, probe.Run(ctx, sc, cc, opts))
+	if f.connect != "" {
+		return a.printResults(st, f, probe.Connect(ctx, f.connect, res.Client, res.Options))
+	}
+	return a.printResults(st, f, probe.Run(ctx, res.Server, res.Client, res.Options))
 }
 
-func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc probe.ServerConfig, opts probe.Options) error {
+func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, r probe.Request) error {
+	sc, err := r.ResolveServer(st)
+	if err != nil {
+		return requestError(err)
+	}
 	certs, err := st.List(store.ListFilter{CA: f.matrixCA})
 	if err != nil {
 		return err
@@ -213,159 +224,97 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 		if c.Name == sc.Identity.Name || c.Name == "" {
 			continue
 		}
-		id, err := st.Identity(c.Name, a.passphrase())
-		if err != nil || id.Key == nil {
+		g := r
+		g.Client = c.Name
+		cc, err := g.ResolveClient(st)
+		var nk *probe.NoKeyError
+		if errors.As(err, &nk) {
 			continue // certificates without a key here cannot be presented
 		}
-		g := *f
-		g.client = c.Name
-		cc, _, err := a.clientConfig(st, &g, &sc.Identity)
 		if err != nil {
-			return err
+			return requestError(err)
 		}
 		ccs = append(ccs, cc)
 	}
 	if len(ccs) == 0 {
 		return fmt.Errorf("no client identities with a key in the store%s", map[bool]string{true: " for CA " + f.matrixCA}[f.matrixCA != ""])
 	}
-	ids := []*pki.Identity{&sc.Identity}
-	for _, cc := range ccs {
-		ids = append(ids, cc.Identity)
+	opts, err := r.MatrixOptions(st, sc, ccs)
+	if err != nil {
+		return requestError(err)
 	}
-	opts.NameOf, opts.KnownCAs = knowing(st, ids...)
-	return a.printResults(f, probe.Matrix(ctx, ccs, sc, opts)...)
+	return a.printResults(st, f, probe.Matrix(ctx, ccs, sc, opts)...)
 }
 
-func (a *app) probeOptions(f *probeFlags) (probe.Options, error) {
-	// A zero At lets every connection of a long-running serve be judged at
-	// its own moment; --at fixes one time for both sides.
-	o := probe.Options{Timeout: f.timeout}
-	if f.at != "" {
-		t, err := parseTime(f.at, time.Now())
-		if err != nil {
-			return o, usagef("--at: %v", err)
-		}
-		o.At = t
+// probeRequest turns probe and serve flags into the one request type the
+// TUI and the lab use too; probe.Request decides every default.
+func (a *app) probeRequest(f *probeFlags) (probe.Request, error) {
+	r := probe.Request{
+		Server: f.server, ServerTrust: splitList(f.serverTrust), ClientTrust: splitList(f.clientTrust),
+		CheckCRL: f.crl, ServerName: f.name, GoStyle: f.goClient, Connect: f.connect,
+		Timeout: f.timeout, Passphrase: a.passphrase(),
 	}
-	return o, nil
-}
-
-func (a *app) serverConfig(st *store.Store, f *probeFlags) (probe.ServerConfig, probe.Options, error) {
-	opts, err := a.probeOptions(f)
-	if err != nil {
-		return probe.ServerConfig{}, opts, err
+	if f.client != "none" {
+		r.Client = f.client
 	}
-	if f.server == "" {
-		return probe.ServerConfig{}, opts, usagef("--server NAME is required")
+	var err error
+	if r.Auth, err = probe.ParseAuthMode(f.auth); err != nil {
+		return r, usageError{err}
 	}
-	auth, err := probe.ParseAuthMode(f.auth)
-	if err != nil {
-		return probe.ServerConfig{}, opts, usageError{err}
+	if r.Emulate, err = verify.ParseClient(f.emulate); err != nil {
+		return r, usagef("--emulate: %v", err)
 	}
-	id, err := st.Identity(f.server, a.passphrase())
-	if err != nil {
-		return probe.ServerConfig{}, opts, fmt.Errorf("--server: %w", err)
-	}
-	if id.Key == nil {
-		return probe.ServerConfig{}, opts, fmt.Errorf("--server %s: its private key is not in the store", f.server)
-	}
-	sc := probe.ServerConfig{Identity: id, Auth: auth, CheckCRL: f.crl}
-	if sc.MinVersion, err = probe.ParseVersion(f.serverTLS); err != nil {
-		return sc, opts, usagef("--server-tls: %v", err)
-	}
-	sc.MaxVersion = sc.MinVersion
-	if sc.ClientCAs, err = a.trustCerts(st, f.serverTrust, id, "--server-trust"); err != nil {
-		return sc, opts, err
-	}
-	if f.crl {
-		if sc.CRLs, err = st.CRLs(); err != nil {
-			return sc, opts, err
-		}
-	}
-	return sc, opts, nil
-}
-
-// clientConfig builds the probing client; server is the identity it will
-// meet (nil for --connect), only used to name it in errors.
-func (a *app) clientConfig(st *store.Store, f *probeFlags, server *pki.Identity) (probe.ClientConfig, probe.Options, error) {
-	opts, err := a.probeOptions(f)
-	if err != nil {
-		return probe.ClientConfig{}, opts, err
-	}
-	cc := probe.ClientConfig{ServerName: f.name, GoStyle: f.goClient}
-	if cc.Emulate, err = verify.ParseClient(f.emulate); err != nil {
-		return cc, opts, usagef("--emulate: %v", err)
-	}
-	if cc.StartTLS, err = probe.ParseStartTLS(f.starttls); err != nil {
-		return cc, opts, usagef("--starttls: %v", err)
-	}
-	if cc.StartTLS != "" && f.connect == "" {
-		return cc, opts, usagef("--starttls needs --connect HOST:PORT")
-	}
-	if cc.MinVersion, err = probe.ParseVersion(f.clientTLS); err != nil {
-		return cc, opts, usagef("--client-tls: %v", err)
-	}
-	cc.MaxVersion = cc.MinVersion
-	var own pki.Identity
-	switch f.client {
-	case "", "none":
-		if f.connect != "" && f.client == "" {
-			return cc, opts, usagef("--client NAME (or none) is required")
-		}
-	default:
-		id, err := st.Identity(f.client, a.passphrase())
-		if err != nil {
-			return cc, opts, fmt.Errorf("--client: %w", err)
-		}
-		if id.Key == nil {
-			return cc, opts, fmt.Errorf("--client %s: its private key is not in the store", f.client)
-		}
-		own = id
-		cc.Identity = &id
-	}
-	if own.Cert == nil && len(f.clientTrust) == 0 && !f.systemRoots {
-		return cc, opts, usagef("a client without a certificate must be told what to trust: --client-trust CA")
-	}
-	if len(f.clientTrust) > 0 || own.Cert != nil {
-		if cc.RootCAs, err = a.trustCerts(st, f.clientTrust, own, "--client-trust"); err != nil && !f.systemRoots {
-			return cc, opts, err
-		}
+	if r.StartTLS, err = probe.ParseStartTLS(f.starttls); err != nil {
+		return r, usagef("--starttls: %v", err)
 	}
 	if f.systemRoots {
-		sys, err := systemRoots()
-		if err != nil {
-			return cc, opts, err
-		}
-		cc.RootCAs = append(cc.RootCAs, sys...)
-		cc.SystemRoots = true
-	}
-	if f.connect != "" {
-		// Only an outside server that hangs up needs explaining from what the
-		// store knows; reading every CRL costs time at 100,000 revocations.
-		if cc.KnownCRLs, err = st.CRLs(); err != nil {
-			return cc, opts, err
+		if r.SystemRoots, err = systemRoots(); err != nil {
+			return r, err
 		}
 	}
-	return cc, opts, nil
+	if r.ServerVersion, err = probe.ParseVersion(f.serverTLS); err != nil {
+		return r, usagef("--server-tls: %v", err)
+	}
+	if r.ClientVersion, err = probe.ParseVersion(f.clientTLS); err != nil {
+		return r, usagef("--client-tls: %v", err)
+	}
+	// A zero At lets every connection of a long-running serve be judged at
+	// its own moment; --at fixes one time for both sides.
+	if f.at != "" {
+		if r.At, err = parseTime(f.at, time.Now()); err != nil {
+			return r, usagef("--at: %v", err)
+		}
+	}
+	return r, nil
 }
 
-// trustCerts resolves store CA names, or defaults to the root above id.
-func (a *app) trustCerts(st *store.Store, names []string, id pki.Identity, flag string) ([]*x509.Certificate, error) {
-	names = splitList(names)
-	if len(names) > 0 {
-		cs, err := st.CACerts(names...)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", flag, err)
-		}
-		return cs, nil
+// requestError renders a refused probe request in the CLI's terms: each
+// field of the request is the flag of the same name.
+func requestError(err error) error {
+	var (
+		m  *probe.MissingError
+		t  *probe.TrustNeededError
+		nk *probe.NoKeyError
+		re *probe.ResolveError
+	)
+	switch {
+	case errors.As(err, &t) && t.Name == "":
+		return usagef("a client without a certificate must be told what to trust: --%s CA", t.Field)
+	case errors.As(err, &t):
+		return usagef("--%s CA is needed: the chain of %s does not reach a root in the store", t.Field, t.Name)
+	case errors.As(err, &m) && m.Field == probe.FieldServer:
+		return usagef("--server NAME is required")
+	case errors.As(err, &m):
+		return usagef("--%s: %s", m.Field, m.Why)
+	case errors.As(err, &nk):
+		return fmt.Errorf("--%s %s: its private key is not in the store", nk.Field, nk.Name)
+	case errors.As(err, &re):
+		return fmt.Errorf("--%s: %w", re.Field, re.Err)
 	}
-	if root := store.Root(id); root != nil {
-		return []*x509.Certificate{root}, nil
-	}
-	return nil, usagef("%s CA is needed: the chain of %s does not reach a root in the store", flag, id.Name)
+	return err
 }
 
-func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
+func (a *app) printResults(st *store.Store, f *probeFlags, rs ...probe.Result) error {
 	ok := true
 	for _, r := range rs {
 		ok = ok && r.OK()
@@ -380,7 +329,7 @@ func (a *app) printResults(f *probeFlags, rs ...probe.Result) error {
 			return err
 		}
 	case len(rs) == 1:
-		a.printf("%s", rs[0].Text(true))
+		a.printf("%s", rs[0].Text(true, a.fixRun(st)))
 	default:
 		tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 		fmt.Fprintln(tw, "CLIENT\tVERDICT\tREASON\tSIDE\tSUMMARY")
@@ -408,10 +357,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// knowing fills a probe's explanations from the store: names and known CAs.
-func knowing(st *store.Store, ids ...*pki.Identity) (func(*x509.Certificate) string, []*x509.Certificate) {
-	k := st.Knowledge(ids...)
-	return k.NameOf, k.CAs
 }

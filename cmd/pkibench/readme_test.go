@@ -1,11 +1,12 @@
 package main
 
 import (
-	"github.com/spf13/pflag"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // The README documents every reason code, command and flag: this test reads

@@ -15,6 +15,7 @@ import (
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe/equiv"
 	"github.com/pkibench/pkibench/store"
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // verifyOutput is what verify prints, as text or JSON.
@@ -32,6 +33,93 @@ type verifyOutput struct {
 	// accepted that other clients refuse (a CN-only name).
 	Emulate verify.Client `json:"emulate"`
 	Warning string        `json:"warning,omitempty"`
+}
+
+// parseUsage reads --usage.
+func parseUsage(usage string) (verify.Usage, error) {
+	switch usage {
+	case "", "any":
+		return verify.UsageAny, nil
+	case "server":
+		return verify.UsageServer, nil
+	case "client":
+		return verify.UsageClient, nil
+	}
+	return verify.UsageAny, usagef("--usage %q: expected server, client or any", usage)
+}
+
+// readCRLFiles reads the --crl files; each must hold CRLs only.
+func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("--crl: %w", err)
+		}
+		objs, err := pki.Decode(b, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			if o.CRL == nil {
+				return nil, fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
+			}
+			out = append(out, o.CRL)
+		}
+	}
+	return out, nil
+}
+
+// verifyRun is what was verified, and how.
+type verifyRun struct {
+	target, source string
+	leaf           *x509.Certificate
+	opts           verify.Options
+	client         verify.Client
+	warn           string // what client accepted that others refuse
+}
+
+// printVerify renders a verification: JSON, or OK with the chain, or
+// FAILED with the finding (exit 1); weak CRL signatures are warnings.
+func (a *app) printVerify(v verifyRun, chains [][]*x509.Certificate, f *verify.Finding, run func(*pki.Fix) string) error {
+	out := verifyOutput{Target: v.target, Subject: pki.FormatName(v.leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f,
+		At: v.opts.At.UTC(), Emulate: v.client, Warning: v.warn}
+	var ce *verify.CRLError
+	if f != nil {
+		out.Reason = f.Code
+		if errors.As(f.Err, &ce) && ce.CRL != nil && ce.Cert != nil && ce.Issuer != nil {
+			// A revocation read from a weakly signed CRL says so too.
+			out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: v.opts.NameOf})
+		}
+	} else if len(chains) > 0 {
+		for _, c := range chains[0] {
+			out.Chain = append(out.Chain, pki.FormatName(c.Subject))
+		}
+		out.Warnings = verify.CRLWarnings(chains[0], v.opts)
+	}
+	switch {
+	case a.json:
+		if err := a.printJSON(out); err != nil {
+			return err
+		}
+	case f == nil:
+		a.printf("%s: OK\n  chain: %s\n", v.source, strings.Join(out.Chain, "\n      -> "))
+		if v.warn != "" {
+			a.printf("  warning: %s\n", v.warn)
+		}
+		for _, w := range out.Warnings {
+			a.printf("  warning (%s): %s\n", w.Code, w.Summary)
+		}
+	default:
+		a.printf("%s: FAILED\n%s", v.source, verify.Text(f, run))
+		for _, w := range out.Warnings {
+			a.printf("warning (%s): %s\n", w.Code, w.Summary)
+		}
+	}
+	if f != nil {
+		return errReported
+	}
+	return nil
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -56,15 +144,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if err != nil {
 				return usagef("--emulate: %v", err)
 			}
-			switch usage {
-			case "", "any":
-				opts.Usage = verify.UsageAny
-			case "server":
-				opts.Usage = verify.UsageServer
-			case "client":
-				opts.Usage = verify.UsageClient
-			default:
-				return usagef("--usage %q: expected server, client or any", usage)
+			if opts.Usage, err = parseUsage(usage); err != nil {
+				return err
 			}
 			opts.At = time.Now()
 			if at != "" {
@@ -94,21 +175,8 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 				opts.Intermediates = append(opts.Intermediates, cs...)
 			}
-			for _, p := range crls {
-				b, err := os.ReadFile(p)
-				if err != nil {
-					return fmt.Errorf("--crl: %w", err)
-				}
-				objs, err := pki.Decode(b, p)
-				if err != nil {
-					return err
-				}
-				for _, o := range objs {
-					if o.CRL == nil {
-						return fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
-					}
-					opts.CRLs = append(opts.CRLs, o.CRL)
-				}
+			if opts.CRLs, err = readCRLFiles(crls); err != nil {
+				return err
 			}
 			if storeCRLs && tg.st != nil {
 				crls, err := tg.st.CRLs()
@@ -133,42 +201,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
 			chains, f, warn := verify.VerifyAs(client, leaf, opts)
-			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC(), Emulate: client, Warning: warn}
-			var ce *verify.CRLError
-			if f != nil {
-				out.Reason = f.Code
-				if errors.As(f.Err, &ce) && ce.CRL != nil && ce.Cert != nil && ce.Issuer != nil {
-					// A revocation read from a weakly signed CRL says so too.
-					out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: opts.NameOf})
-				}
-			} else if len(chains) > 0 {
-				for _, c := range chains[0] {
-					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
-				}
-				out.Warnings = verify.CRLWarnings(chains[0], opts)
-			}
-			if a.json {
-				if err := a.printJSON(out); err != nil {
-					return err
-				}
-			} else if f == nil {
-				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
-				if warn != "" {
-					a.printf("  warning: %s\n", warn)
-				}
-				for _, w := range out.Warnings {
-					a.printf("  warning (%s): %s\n", w.Code, w.Summary)
-				}
-			} else {
-				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
-				for _, w := range out.Warnings {
-					a.printf("warning (%s): %s\n", w.Code, w.Summary)
-				}
-			}
-			if f != nil {
-				return errReported
-			}
-			return nil
+			return a.printVerify(verifyRun{target: args[0], source: tg.source, leaf: leaf, opts: opts, client: client, warn: warn}, chains, f, a.fixRun(tg.st))
 		},
 	}
 	fl := c.Flags()
@@ -197,7 +230,7 @@ func verifySpec(a *app, tg *target, ca, roots, inter string, crls []string, usag
 	case ca != "":
 		s.Roots = []string{a.layout().CA(ca).Chain}
 	default:
-		if chain := filepath.Join(filepath.Dir(tg.source), "chain.pem"); fileExists(chain) {
+		if chain := filepath.Join(filepath.Dir(tg.source), layout.Chain); fileExists(chain) {
 			s.Roots = []string{chain}
 		}
 	}

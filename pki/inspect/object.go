@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
@@ -58,31 +57,4 @@ func FromObjects(objs []pki.Object, now time.Time) []Document {
 		out = append(out, FromObject(o, now))
 	}
 	return out
-}
-
-// Inspect decodes data (PEM with any number of blocks, or one DER object)
-// and inspects every object in it; source names the input in errors.
-func Inspect(data []byte, source string, now time.Time) ([]Document, error) {
-	objs, err := pki.Decode(data, source)
-	if err != nil {
-		return nil, err
-	}
-	return FromObjects(objs, now), nil
-}
-
-// TextAll renders several documents one after the other, separated by a
-// blank line, with explanations when explained is set.
-func TextAll(docs []Document, explained bool) string {
-	var b strings.Builder
-	for i, d := range docs {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if explained {
-			b.WriteString(TextExplained(d))
-		} else {
-			b.WriteString(Text(d))
-		}
-	}
-	return b.String()
 }

@@ -115,18 +115,3 @@ func TestPublicKeyDocument(t *testing.T) {
 		}
 	}
 }
-
-func TestInspectAndTextAll(t *testing.T) {
-	ca := newTestCA(t, "Inspect CA")
-	data := append(pki.EncodeCertPEM(ca.cert.Raw), pki.EncodeCertPEM(ca.cert.Raw)...)
-	docs, err := Inspect(data, "two.pem", testNow)
-	if err != nil || len(docs) != 2 {
-		t.Fatalf("Inspect = %d docs, %v", len(docs), err)
-	}
-	if got, want := TextAll(docs, false), Text(docs[0])+"\n"+Text(docs[1]); got != want {
-		t.Error("TextAll does not join with one blank line")
-	}
-	if _, err := Inspect([]byte("not pki"), "junk.txt", testNow); err == nil || !strings.Contains(err.Error(), "junk.txt") {
-		t.Errorf("Inspect(junk) error = %v", err)
-	}
-}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // Classify turns an error from crypto/x509 or crypto/tls verification into
@@ -89,7 +91,7 @@ func classify(err error, leaf *x509.Certificate, opts Options) *Finding {
 				Code:     CertMalformed,
 				Summary:  fmt.Sprintf("No chain for %s satisfies the certificate policies of its CAs.", name(leaf)),
 				Detail:   invalid.Detail,
-				Fix:      "check the certificatePolicies and policyConstraints of the CAs in the chain",
+				Fix:      pki.Advice("check the certificatePolicies and policyConstraints of the CAs in the chain"),
 				Evidence: []Evidence{ev(leaf, "ext.certificate_policies", fmt.Sprint(leaf.Policies))},
 			}
 		}
@@ -357,8 +359,8 @@ func untrustedFinding(leaf, top *x509.Certificate, opts Options, extra string) *
 		Code:    code,
 		Summary: summary,
 		Detail:  detail,
-		Fix: fmt.Sprintf("trust the CA that issued it (add %s to the trusted roots, e.g. --server-trust/--client-trust), or use a certificate from a trusted CA: `pkibench issue %s --ca CA --profile %s`; if the issuer is an intermediate, send it with the certificate",
-			issuerName(top), nameHint(leaf, opts), profileOf(opts)),
+		Fix: &pki.Fix{Kind: pki.FixTrust, Side: trustSide(opts), CA: known(caHint(top, opts), "CA"), Name: known(nameHint(leaf, opts), "NAME"), Profile: profileOf(opts),
+			Say: fmt.Sprintf("trust the CA that issued it (add %s to the trusted roots), or use a certificate from a trusted CA; if the issuer is an intermediate, send it with the certificate", issuerName(top))},
 		Evidence: []Evidence{ev(top, "issuer", issuerName(top))},
 	}
 }
@@ -373,7 +375,7 @@ func incompleteFinding(leaf, top, missing *x509.Certificate, opts Options) *Find
 		Code:     opts.pick(ClientChainIncomplete, ServerChainIncomplete),
 		Summary:  fmt.Sprintf("The chain of %s is incomplete: the intermediate CA %s was not sent and the verifier does not know it.", name(leaf), miss),
 		Detail:   detail,
-		Fix:      "send the full chain (leaf then intermediates: use the identity's fullchain.pem, `pkibench export NAME --format fullchain`), or give the verifier the intermediate",
+		Fix:      &pki.Fix{Kind: pki.FixSendChain, Name: known(nameHint(leaf, opts), "NAME"), Say: "send the full chain (leaf then intermediates, the identity's full chain), or give the verifier the intermediate"},
 		Evidence: []Evidence{ev(top, "issuer", miss)},
 	}
 }
@@ -382,7 +384,7 @@ func badSignatureFinding(child, parent *x509.Certificate, err error) *Finding {
 	return &Finding{
 		Summary:  fmt.Sprintf("The certificate %s names %s as issuer, but that CA's key did not sign it.", name(child), name(parent)),
 		Detail:   fmt.Sprintf("certificate: %s\nclaimed issuer: %s (serial %s)\nsignature: %s\nerror: %v", name(child), name(parent), serial(parent), child.SignatureAlgorithm, err),
-		Fix:      "a different CA with the same name signed it: trust that CA, or re-issue the certificate from the trusted one",
+		Fix:      pki.Advice("a different CA with the same name signed it: trust that CA, or re-issue the certificate from the trusted one"),
 		Evidence: []Evidence{ev(child, "signature_algorithm", child.SignatureAlgorithm.String())},
 		Err:      err,
 	}
@@ -398,13 +400,13 @@ func validityFinding(c *x509.Certificate, isLeaf bool, at time.Time, opts Option
 			Code:     opts.pick(ClientCertNotYetValid, ServerCertNotYetValid),
 			Summary:  fmt.Sprintf("%s %s is not valid yet: it starts at %s, after the verification time %s.", who, name(c), stamp(c.NotBefore), stamp(at)),
 			Detail:   fmt.Sprintf("certificate: %s\nnot before:  %s\nnot after:   %s\nverified at: %s", name(c), stamp(c.NotBefore), stamp(c.NotAfter), stamp(at)),
-			Fix:      "check the clocks of both machines, or wait until it becomes valid (or verify with --at)",
+			Fix:      atTime("check the clocks of both machines, or wait until it becomes valid (or verify at a later time)"),
 			Evidence: []Evidence{ev(c, "validity.not_before", stamp(c.NotBefore))},
 		}
 	}
-	fix := fmt.Sprintf("issue a new certificate: `pkibench issue %s --ca %s --profile %s`", nameHint(c, opts), issuerHint(c, opts), profileOf(opts))
+	fix := reissue("issue a new certificate", c, issuerHint(c, opts), opts)
 	if !isLeaf {
-		fix = fmt.Sprintf("renew the CA certificate %s and re-issue what it signed", name(c))
+		fix = pki.Advice(fmt.Sprintf("renew the CA certificate %s and re-issue what it signed", name(c)))
 	}
 	return &Finding{
 		Code:     opts.pick(ClientCertExpired, ServerCertExpired),
@@ -423,19 +425,15 @@ func nameFinding(c *x509.Certificate, host string, opts Options) *Finding {
 			Code:     ServerCertCNOnly,
 			Summary:  fmt.Sprintf("The certificate %s names %s only in its Common Name and has no Subject Alternative Name; Go and modern clients ignore the CN.", name(c), host),
 			Detail:   fmt.Sprintf("wanted:  %s\nsubject: %s\nSAN:     (absent)\nopenssl, curl and Node.js still accept a CN match; Go does not", host, name(c)),
-			Fix:      fmt.Sprintf("re-issue it with the name in the SAN: `pkibench issue %s --ca %s --profile server --dns %s`", nameHint(c, opts), issuerHint(c, opts), host),
+			Fix:      withNames(reissueAs("re-issue it with the name in the SAN", c, opts, "server"), host),
 			Evidence: []Evidence{ev(c, "ext.subject_alt_name", "(absent)")},
 		}
-	}
-	flag := "--dns"
-	if _, ok := ipOrName(host); ok {
-		flag = "--ip"
 	}
 	return &Finding{
 		Code:     ServerNameMismatch,
 		Summary:  fmt.Sprintf("The certificate %s is not valid for %s; it covers %s.", name(c), host, nameCovers(c, host)),
 		Detail:   fmt.Sprintf("wanted:  %s\ncovered: %s\nsubject: %s", host, sanText(c), name(c)),
-		Fix:      fmt.Sprintf("connect with a name the certificate covers, or re-issue it: `pkibench issue %s --ca %s --profile server %s %s`", nameHint(c, opts), issuerHint(c, opts), flag, host),
+		Fix:      withNames(reissueAs("connect with a name the certificate covers, or re-issue it with this one", c, opts, "server"), host),
 		Evidence: []Evidence{ev(c, "ext.subject_alt_name", sanText(c))},
 	}
 }
@@ -449,7 +447,7 @@ func usageFinding(leaf *x509.Certificate, opts Options) *Finding {
 			Code:     code,
 			Summary:  fmt.Sprintf("The certificate %s may not be used for %s authentication: its extended key usage is %s, without %s.", name(leaf), opts.Usage, ekuText(leaf), wantName),
 			Detail:   fmt.Sprintf("extended key usage: %s\nneeded:             %s", ekuText(leaf), wantName),
-			Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca %s --profile %s`", profileOf(opts), nameHint(leaf, opts), issuerHint(leaf, opts), profileOf(opts)),
+			Fix:      reissue(fmt.Sprintf("re-issue it with the %s profile", profileOf(opts)), leaf, issuerHint(leaf, opts), opts),
 			Evidence: []Evidence{ev(leaf, "ext.extended_key_usage", ekuText(leaf))},
 		}
 	}
@@ -460,7 +458,7 @@ func usageFinding(leaf *x509.Certificate, opts Options) *Finding {
 				Code:     code,
 				Summary:  fmt.Sprintf("The CA %s restricts the certificates it signs to %s, which excludes %s.", name(c), ekuText(c), wantName),
 				Detail:   fmt.Sprintf("CA extended key usage:   %s\nleaf extended key usage: %s\nneeded:                  %s", ekuText(c), ekuText(leaf), wantName),
-				Fix:      "issue from a CA without that restriction, or one whose extended key usage includes it",
+				Fix:      pki.Advice("issue from a CA without that restriction, or one whose extended key usage includes it"),
 				Evidence: []Evidence{ev(c, "ext.extended_key_usage", ekuText(c))},
 			}
 		}
@@ -469,7 +467,7 @@ func usageFinding(leaf *x509.Certificate, opts Options) *Finding {
 		Code:     code,
 		Summary:  fmt.Sprintf("No chain for %s allows %s.", name(leaf), wantName),
 		Detail:   fmt.Sprintf("leaf extended key usage: %s", ekuText(leaf)),
-		Fix:      fmt.Sprintf("re-issue it with the %s profile", profileOf(opts)),
+		Fix:      reissue(fmt.Sprintf("re-issue it with the %s profile", profileOf(opts)), leaf, issuerHint(leaf, opts), opts),
 		Evidence: []Evidence{ev(leaf, "ext.extended_key_usage", ekuText(leaf))},
 	}
 }
@@ -489,7 +487,7 @@ func ncFinding(leaf *x509.Certificate, opts Options, detail string) *Finding {
 		Code:     NameConstraintViolated,
 		Summary:  fmt.Sprintf("A CA above %s is not allowed to issue for the names it carries (%s).", name(leaf), sanText(leaf)),
 		Detail:   strings.TrimPrefix(detail, "x509: "),
-		Fix:      "issue the certificate only for names the CA's name constraints permit, or from a CA without those constraints",
+		Fix:      pki.Advice("issue the certificate only for names the CA's name constraints permit, or from a CA without those constraints"),
 		Evidence: []Evidence{ev(leaf, "ext.subject_alt_name", sanText(leaf))},
 	}
 	for _, c := range append(slices.Clip(opts.Intermediates), opts.Roots...) {
@@ -509,7 +507,7 @@ func weakSigFinding(c *x509.Certificate, alg x509.SignatureAlgorithm, opts Optio
 		Code:     WeakSignature,
 		Summary:  fmt.Sprintf("The certificate %s is signed with %s, which verifiers no longer accept.", name(c), alg),
 		Detail:   fmt.Sprintf("certificate: %s\nissuer:      %s\nsignature:   %s", name(c), issuerName(c), alg),
-		Fix:      fmt.Sprintf("re-issue it with a SHA-256 (or stronger) signature: `pkibench issue %s --ca %s`", nameHint(c, opts), issuerHint(c, opts)),
+		Fix:      reissue("re-issue it with a SHA-256 (or stronger) signature", c, issuerHint(c, opts), opts),
 		Evidence: []Evidence{ev(c, "signature_algorithm", alg.String())},
 	}
 }
@@ -523,7 +521,7 @@ func pathLenFinding(ca *x509.Certificate, below int) *Finding {
 		Code:     PathLenExceeded,
 		Summary:  s + ".",
 		Detail:   fmt.Sprintf("CA:                %s\nbasic constraints: %s", name(ca), bcText(ca)),
-		Fix:      fmt.Sprintf("issue from a CA closer to %s, or re-create it with a larger --path-len", name(ca)),
+		Fix:      pki.Advice(fmt.Sprintf("issue from a CA closer to %s, or re-create it with a larger path length", name(ca))),
 		Evidence: []Evidence{ev(ca, "ext.basic_constraints", bcText(ca))},
 	}
 }

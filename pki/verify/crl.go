@@ -116,7 +116,7 @@ func checkLink(c, issuer *x509.Certificate, depth int, opts Options, at time.Tim
 			Code:     CRLMissing,
 			Summary:  fmt.Sprintf("CRL checking is on but there is no CRL from %s, the issuer of %s.", name(issuer), name(c)),
 			Detail:   fmt.Sprintf("certificate: %s (serial %s)\nissuer:      %s\nCRLs given:  %d, none issued by that CA", name(c), serial(c), name(issuer), len(opts.CRLs)),
-			Fix:      fmt.Sprintf("publish the CA's CRL and give it to the verifier: `pkibench crl %s`", caHint(issuer, opts)),
+			Fix:      publishCRL("publish the CA's CRL and give it to the verifier", issuer, opts),
 			Evidence: []Evidence{ev(c, "issuer", issuerName(c))},
 			Err:      err,
 		}
@@ -162,7 +162,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLInvalid,
 			Summary:  fmt.Sprintf("The CRL that names %s as issuer is not valid: %s.", name(issuer), why),
 			Detail:   crlDetail(crl) + "\nissuer:       " + name(issuer),
-			Fix:      fmt.Sprintf("re-publish the CRL with the CA's own key: `pkibench crl %s`", caHint(issuer, opts)),
+			Fix:      publishCRL("re-publish the CRL with the CA's own key", issuer, opts),
 			Evidence: []Evidence{ev(issuer, field, value)},
 			Err:      base(ProblemBadSignature, err),
 		}
@@ -172,7 +172,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLInvalid,
 			Summary:  fmt.Sprintf("The CRL of %s is malformed: %s.", name(issuer), why),
 			Detail:   crlDetail(crl),
-			Fix:      fmt.Sprintf("re-publish a conforming v2 CRL: `pkibench crl %s`", caHint(issuer, opts)),
+			Fix:      publishCRL("re-publish a conforming v2 CRL", issuer, opts),
 			Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.extensions", Value: why}},
 			Err:      base(ProblemMalformed, errors.New(why)),
 		}
@@ -182,7 +182,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLStale,
 			Summary:  fmt.Sprintf("The CRL of %s is not valid yet: its thisUpdate %s is after the verification time %s.", name(issuer), stamp(crl.ThisUpdate), stamp(at)),
 			Detail:   crlDetail(crl) + "\nverified at:  " + stamp(at),
-			Fix:      "check the clocks of the CA and the verifier, or verify at a later time (--at)",
+			Fix:      atTime("check the clocks of the CA and the verifier, or verify at a later time"),
 			Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.this_update", Value: stamp(crl.ThisUpdate)}},
 			Err:      base(ProblemNotYetValid, nil),
 		}
@@ -192,7 +192,7 @@ func crlProblem(crl *x509.RevocationList, c, issuer *x509.Certificate, opts Opti
 			Code:     CRLStale,
 			Summary:  fmt.Sprintf("The CRL of %s is stale: its nextUpdate %s passed before the verification time %s.", name(issuer), stamp(crl.NextUpdate), stamp(at)),
 			Detail:   crlDetail(crl) + "\nverified at:  " + stamp(at),
-			Fix:      fmt.Sprintf("publish a fresh CRL and reload it where it is checked: `pkibench crl %s`", caHint(issuer, opts)),
+			Fix:      publishCRL("publish a fresh CRL and reload it where it is checked", issuer, opts),
 			Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.next_update", Value: stamp(crl.NextUpdate)}},
 			Err:      base(ProblemExpired, nil),
 		}
@@ -239,9 +239,11 @@ func revokedFinding(c, issuer *x509.Certificate, depth int, crl *x509.Revocation
 	if opts.Usage == UsageClient {
 		profile = "client"
 	}
-	fix := fmt.Sprintf("issue a new certificate and install it: `pkibench issue %s --ca %s --profile %s`", nameHint(c, opts), caHint(issuer, opts), profile)
+	fix := reissueAs("issue a new certificate and install it", c, opts, profile)
+	fix.CA = known(caHint(issuer, opts), "CA")
 	if depth > 0 {
-		fix = fmt.Sprintf("the CA %s itself is revoked: create a new intermediate (`pkibench ca create NAME --parent %s`) and re-issue below it", name(c), caHint(issuer, opts))
+		fix = createCA(fmt.Sprintf("the CA %s itself is revoked: create a new intermediate and re-issue below it", name(c)))
+		fix.Parent = known(caHint(issuer, opts), "CA")
 	}
 	return &Finding{
 		Code: opts.pick(ClientCertRevoked, ServerCertRevoked),
@@ -342,7 +344,7 @@ func CRLWarnings(chain []*x509.Certificate, opts Options) []*Finding {
 				Code:     WeakSignature,
 				Summary:  fmt.Sprintf("The CRL of %s is signed with %s: its signature verifies, but the digest is broken and such a CRL could be forged.", name(issuer), crl.SignatureAlgorithm),
 				Detail:   crlDetail(crl) + "\nsignature:    " + crl.SignatureAlgorithm.String(),
-				Fix:      fmt.Sprintf("re-publish the CRL with SHA-256 (openssl: default_md = sha256; pkibench: `pkibench crl %s`)", caHint(issuer, opts)),
+				Fix:      &pki.Fix{Kind: pki.FixPublishCRL, Say: "re-publish the CRL signed with SHA-256 (openssl: default_md = sha256)", CA: known(caHint(issuer, opts), "CA")},
 				Evidence: []Evidence{{Cert: "CRL of " + name(issuer), Field: "crl.signature_algorithm", Value: crl.SignatureAlgorithm.String()}},
 			})
 		}

@@ -90,7 +90,7 @@ func FuzzCheckCRL(f *testing.F) {
 			if fd.Code == "" || fd.Summary == "" {
 				t.Fatalf("empty finding: %#v", fd)
 			}
-			_ = Text(fd)
+			_ = Text(fd, nil)
 			if c := Classify(fd.Err, leaf, o); c == nil || c.Code == "" {
 				t.Fatalf("Classify lost the CRL error %v", fd.Err)
 			}

@@ -53,7 +53,7 @@ func (c Client) Withholds() bool { return c == ClientGo }
 // clients would refuse it, and the fix.
 func CNOnlyWarning(f *Finding) string {
 	return "the certificate names the host only in its subject CN (no subject alternative name): curl, openssl and Node.js accept it, Go clients and browsers refuse it (" +
-		string(ServerCertCNOnly) + "); " + f.Fix
+		string(ServerCertCNOnly) + "); " + f.Fix.String()
 }
 
 // VerifyAs is Verify as client c judges: a CN-only name match is accepted

@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/x509"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -113,7 +112,7 @@ type Finding struct {
 	Side     Side       `json:"side,omitempty"` // left empty by Verify; the probe sets it
 	Summary  string     `json:"summary"`
 	Detail   string     `json:"detail,omitempty"`
-	Fix      string     `json:"fix,omitempty"`
+	Fix      *pki.Fix   `json:"fix,omitempty"`
 	Evidence []Evidence `json:"evidence,omitempty"`
 	Err      error      `json:"-"`
 }
@@ -134,8 +133,9 @@ func (f *Finding) Unwrap() error {
 }
 
 // Text renders a finding for the terminal: the code, what happened, the
-// exact values, which certificate field is to blame and what to do.
-func Text(f *Finding) string {
+// exact values, which certificate field is to blame and what to do; run,
+// when given, renders the fix as the front end's command.
+func Text(f *Finding, run func(*pki.Fix) string) string {
 	if f == nil {
 		return "OK: the certificate verifies\n"
 	}
@@ -158,8 +158,13 @@ func Text(f *Finding) string {
 			b.WriteString("  " + e.String() + "\n")
 		}
 	}
-	if f.Fix != "" {
-		fmt.Fprintf(&b, "fix:      %s\n", f.Fix)
+	if f.Fix != nil {
+		fmt.Fprintf(&b, "fix:      %s\n", f.Fix.Say)
+		if run != nil {
+			if cmd := run(f.Fix); cmd != "" {
+				fmt.Fprintf(&b, "run:      %s\n", cmd)
+			}
+		}
 	}
 	if f.Err != nil {
 		fmt.Fprintf(&b, "error:    %v\n", f.Err)
@@ -182,10 +187,7 @@ func serial(c *x509.Certificate) string {
 	if c == nil || c.SerialNumber == nil {
 		return ""
 	}
-	if c.SerialNumber.Sign() < 0 {
-		return "-" + strings.ToUpper(new(big.Int).Neg(c.SerialNumber).Text(16))
-	}
-	return strings.ToUpper(c.SerialNumber.Text(16))
+	return pki.SerialHex(c.SerialNumber)
 }
 
 func ev(c *x509.Certificate, field, value string) Evidence {
@@ -211,7 +213,7 @@ func Malformed(err error, what string) *Finding {
 		Code:     CertMalformed,
 		Summary:  fmt.Sprintf("The certificate %s cannot be parsed: %s.", what, errText(err)),
 		Detail:   errText(err),
-		Fix:      "re-issue it with a conforming tool, e.g. `pkibench issue NAME --ca CA`",
+		Fix:      &pki.Fix{Kind: pki.FixReissue, Say: "re-issue it with a conforming tool"},
 		Evidence: []Evidence{{Cert: what, Field: "certificate", Value: errText(err)}},
 		Err:      err,
 	}

@@ -248,7 +248,7 @@ func TestLimboConformance(t *testing.T) {
 			if f.Code != Unknown && f.Code != "" {
 				specific++
 			} else {
-				t.Errorf("%s: rejected without a specific reason: %s", c.ID, Text(f))
+				t.Errorf("%s: rejected without a specific reason: %s", c.ID, Text(f, nil))
 			}
 		}
 	}

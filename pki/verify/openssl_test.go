@@ -132,7 +132,7 @@ func TestOpenSSLAgrees(t *testing.T) {
 				got = f.Code
 			}
 			if got != c.want {
-				t.Errorf("pkibench: want %s, got %s", c.want, Text(f))
+				t.Errorf("pkibench: want %s, got %s", c.want, Text(f, nil))
 			}
 			ok, out := opensslAccepts(t, bin, client, opts)
 			if ok != (c.want == OK) {

@@ -3,12 +3,13 @@ package verify
 import (
 	"crypto/x509"
 	"encoding/pem"
-	"github.com/pkibench/pkibench/pki"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pkibench/pkibench/pki"
 
 	"github.com/pkibench/pkibench/pki/testtool"
 )
@@ -126,7 +127,7 @@ func seedVerdicts(t *testing.T, cert func(string) *x509.Certificate, ca *x509.Ce
 			got = f.Code
 		}
 		if got != c.want {
-			t.Errorf("%s (%s, name %q, CRL number %v): want %s, got %s", c.leaf, c.usage, c.name, crl.Number, c.want, Text(f))
+			t.Errorf("%s (%s, name %q, CRL number %v): want %s, got %s", c.leaf, c.usage, c.name, crl.Number, c.want, Text(f, nil))
 		}
 	}
 }

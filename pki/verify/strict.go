@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 var (
@@ -98,7 +100,7 @@ func strictChain(chain []*x509.Certificate, opts Options) *Finding {
 					Code:     NameConstraintViolated,
 					Summary:  fmt.Sprintf("The end-entity certificate %s carries name constraints, which only CA certificates may (RFC 5280 4.2.1.10).", name(c)),
 					Detail:   "name constraints on a certificate that is not a CA",
-					Fix:      fmt.Sprintf("re-issue it with the plain profile: `pkibench issue %s --ca %s`", nameHint(c, opts), issuerHint(c, opts)),
+					Fix:      reissue("re-issue it with the plain profile", c, issuerHint(c, opts), opts),
 					Evidence: []Evidence{ev(c, "ext.name_constraints", "present")},
 				}
 			}
@@ -128,7 +130,7 @@ func caRules(c *x509.Certificate, i int, chain []*x509.Certificate) *Finding {
 				Code:     NameConstraintViolated,
 				Summary:  fmt.Sprintf("The CA %s has a malformed DNS name constraint %q: RFC 5280 4.2.1.10 allows a leading period for URIs and e-mail, not DNS names.", name(c), d),
 				Detail:   ncText(c),
-				Fix:      fmt.Sprintf("re-create the CA with the constraint written without the period (%q covers the domain and its subdomains)", strings.TrimPrefix(d, ".")),
+				Fix:      pki.Advice(fmt.Sprintf("re-create the CA with the constraint written without the period (%q covers the domain and its subdomains)", strings.TrimPrefix(d, "."))),
 				Evidence: []Evidence{ev(c, "ext.name_constraints", d)},
 			}
 		}
@@ -141,7 +143,7 @@ func caRules(c *x509.Certificate, i int, chain []*x509.Certificate) *Finding {
 			Code:     NameConstraintViolated,
 			Summary:  fmt.Sprintf("The CA %s has name constraints that are not marked critical, which RFC 5280 4.2.1.10 requires.", name(c)),
 			Detail:   "name constraints: not critical\n" + ncText(c),
-			Fix:      "re-create the CA with critical name constraints: `pkibench ca create NAME --permit-dns DOMAIN`",
+			Fix:      &pki.Fix{Kind: pki.FixCreateCA, Say: "re-create the CA with critical name constraints", PermitDNS: c.PermittedDNSDomains},
 			Evidence: []Evidence{ev(c, "ext.name_constraints", "not critical")},
 		}
 	}
@@ -158,7 +160,7 @@ func notCA(c *x509.Certificate, i, n int, why string) *Finding {
 		Code:     IssuerNotCA,
 		Summary:  fmt.Sprintf("The %s %s is used as a CA but %s.", role(i, n), name(c), why),
 		Detail:   fmt.Sprintf("certificate:        %s\nbasic constraints:  %s\nkey usage:          %s", name(c), bcText(c), keyUsageText(c.KeyUsage)),
-		Fix:      "sign certificates only with a CA certificate (CA:TRUE, critical; keyCertSign): `pkibench ca create NAME` or `pkibench ca create NAME --parent CA`",
+		Fix:      createCA("sign certificates only with a CA certificate (CA:TRUE, critical; keyCertSign)"),
 		Evidence: []Evidence{ev(c, field, value)},
 	}
 }
@@ -168,7 +170,7 @@ func malformed(c *x509.Certificate, field, value, why string) *Finding {
 		Code:     CertMalformed,
 		Summary:  fmt.Sprintf("The certificate %s breaks RFC 5280: %s.", name(c), why),
 		Detail:   fmt.Sprintf("certificate: %s (serial %s)\n%s: %s", name(c), serial(c), field, value),
-		Fix:      "re-issue the certificate with a conforming tool, e.g. `pkibench issue NAME --ca CA`",
+		Fix:      &pki.Fix{Kind: pki.FixReissue, Say: "re-issue the certificate with a conforming tool"},
 		Evidence: []Evidence{ev(c, field, value)},
 	}
 }
@@ -224,7 +226,7 @@ func ncLoad(ca *x509.Certificate, chain []*x509.Certificate) *Finding {
 		Code:     NameConstraintViolated,
 		Summary:  fmt.Sprintf("Checking the name constraints of %s would take %d comparisons (%d constraints x %d names), more than the %d allowed.", name(ca), names*constraints, constraints, names, maxNCComparisons),
 		Detail:   "a chain this large is refused to bound the work of verification (openssl and BoringSSL do the same)",
-		Fix:      "use fewer name constraints on the CA or fewer names per certificate",
+		Fix:      pki.Advice("use fewer name constraints on the CA or fewer names per certificate"),
 		Evidence: []Evidence{ev(ca, "ext.name_constraints", fmt.Sprintf("%d subtrees", constraints))},
 	}
 }

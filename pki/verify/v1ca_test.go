@@ -61,7 +61,7 @@ func TestNoAKIUnderCAWithoutSKI(t *testing.T) {
 			got = f.Code
 		}
 		if got != tc.want {
-			t.Errorf("leaf without AKI under the %s CA: %s, want %s", tc.ca, Text(f), tc.want)
+			t.Errorf("leaf without AKI under the %s CA: %s, want %s", tc.ca, Text(f, nil), tc.want)
 		}
 	}
 }

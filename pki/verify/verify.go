@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // Verify checks leaf the way a TLS peer would, with Go's verifier plus the
@@ -15,7 +17,7 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		return nil, &Finding{
 			Code:    opts.pick(ClientCertMissing, Unknown),
 			Summary: "There is no certificate to verify.",
-			Fix:     "give the certificate to check",
+			Fix:     pki.Advice("give the certificate to check"),
 		}
 	}
 	vo := x509.VerifyOptions{
@@ -125,9 +127,9 @@ func role(i, n int) string {
 }
 
 func weakKeyFinding(c *x509.Certificate, i, n int, why string) *Finding {
-	fix := "re-issue the certificate with a strong key: `pkibench issue NAME --ca CA --algo p256` (or --algo rsa2048)"
+	fix := &pki.Fix{Kind: pki.FixReissue, Say: "re-issue the certificate with a strong key (P-256, or RSA 2048 and more)", Algo: string(pki.P256)}
 	if i > 0 {
-		fix = "replace the CA with one that has a strong key: `pkibench ca create NAME --algo p256`, then re-issue below it"
+		fix = &pki.Fix{Kind: pki.FixCreateCA, Say: "replace the CA with one that has a strong key, then re-issue below it", Algo: string(pki.P256)}
 	}
 	return &Finding{
 		Code:     WeakKey,
@@ -158,7 +160,7 @@ func leafUsage(leaf *x509.Certificate, opts Options) *Finding {
 		Code:     opts.pick(ClientCertWrongUsage, ServerCertWrongUsage),
 		Summary:  fmt.Sprintf("The certificate %s may not sign a TLS handshake: its key usage is %s, without Digital Signature.", name(leaf), keyUsageText(leaf.KeyUsage)),
 		Detail:   fmt.Sprintf("key usage:     %s\nneeded:        Digital Signature (%s authentication)", keyUsageText(leaf.KeyUsage), opts.Usage),
-		Fix:      fmt.Sprintf("re-issue it with the %s profile: `pkibench issue %s --ca %s --profile %s`", opts.Usage, nameHint(leaf, opts), issuerHint(leaf, opts), opts.Usage),
+		Fix:      reissueAs(fmt.Sprintf("re-issue it with the %s profile", opts.Usage), leaf, opts, opts.Usage.String()),
 		Evidence: []Evidence{ev(leaf, "ext.key_usage", keyUsageText(leaf.KeyUsage))},
 	}
 }
@@ -176,7 +178,7 @@ func emailCheck(leaf *x509.Certificate, opts Options) *Finding {
 				Code:     ServerNameMismatch,
 				Summary:  fmt.Sprintf("The certificate %s does not carry the e-mail address %s; it covers %s.", name(leaf), want, sanText(leaf)),
 				Detail:   fmt.Sprintf("wanted: email:%s\ncovered: %s", want, sanText(leaf)),
-				Fix:      fmt.Sprintf("re-issue it with the address: `pkibench issue %s --ca %s --email %s`", nameHint(leaf, opts), issuerHint(leaf, opts), want),
+				Fix:      withEmail(reissue("re-issue it with the address", leaf, issuerHint(leaf, opts), opts), want),
 				Evidence: []Evidence{ev(leaf, "ext.subject_alt_name", sanText(leaf))},
 			}
 		}
@@ -205,7 +207,7 @@ func depthCheck(chain []*x509.Certificate, opts Options) *Finding {
 		Code:     PathLenExceeded,
 		Summary:  fmt.Sprintf("The chain has %d intermediate CAs, more than the %d allowed.", n, *opts.MaxIntermediates),
 		Detail:   "chain: " + chainText(chain),
-		Fix:      "shorten the hierarchy or raise the verifier's maximum chain depth",
+		Fix:      pki.Advice("shorten the hierarchy or raise the verifier's maximum chain depth"),
 		Evidence: []Evidence{ev(top, "ext.basic_constraints", bcText(top))},
 	}
 }

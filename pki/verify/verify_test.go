@@ -251,7 +251,7 @@ func TestVerifyCodes(t *testing.T) {
 			chains, f := Verify(leaf, opts)
 			if tc.code == OK {
 				if f != nil {
-					t.Fatalf("want OK, got %s", Text(f))
+					t.Fatalf("want OK, got %s", Text(f, nil))
 				}
 				if len(chains) == 0 || chains[0][0] != leaf {
 					t.Fatalf("no chain returned: %v", chains)
@@ -262,23 +262,27 @@ func TestVerifyCodes(t *testing.T) {
 				t.Fatalf("want %s, got OK", tc.code)
 			}
 			if f.Code != tc.code {
-				t.Fatalf("want %s, got %s", tc.code, Text(f))
+				t.Fatalf("want %s, got %s", tc.code, Text(f, nil))
 			}
 			if chains != nil {
 				t.Errorf("chains returned with a finding")
 			}
-			if f.Summary == "" || f.Fix == "" || f.Detail == "" {
-				t.Errorf("summary, detail and fix must be set:\n%s", Text(f))
+			// Lower layers speak in values: a fix never spells a command or a flag.
+			if f.Fix != nil && (strings.Contains(f.Fix.Say, "pkibench") || strings.Contains(f.Fix.Say, "--") || f.Fix.Kind == "") {
+				t.Errorf("fix is not a plain value: %+v", f.Fix)
+			}
+			if f.Summary == "" || f.Fix == nil || f.Fix.Say == "" || f.Detail == "" {
+				t.Errorf("summary, detail and fix must be set:\n%s", Text(f, nil))
 			}
 			if len(f.Evidence) == 0 {
-				t.Fatalf("no evidence:\n%s", Text(f))
+				t.Fatalf("no evidence:\n%s", Text(f, nil))
 			}
 			e := f.Evidence[0]
 			if e.Field != tc.field || !strings.Contains(e.Cert, tc.cert) {
-				t.Errorf("evidence %+v, want field %q on a cert containing %q\n%s", e, tc.field, tc.cert, Text(f))
+				t.Errorf("evidence %+v, want field %q on a cert containing %q\n%s", e, tc.field, tc.cert, Text(f, nil))
 			}
-			if !strings.Contains(Text(f), string(tc.code)) {
-				t.Errorf("Text lacks the code:\n%s", Text(f))
+			if !strings.Contains(Text(f, nil), string(tc.code)) {
+				t.Errorf("Text lacks the code:\n%s", Text(f, nil))
 			}
 		})
 	}
@@ -311,7 +315,7 @@ func TestRevokedDetail(t *testing.T) {
 	o.At = revokedAt.Add(-time.Minute)
 	o.CRLs = []*x509.RevocationList{s.inter.crl(t, o.At.Add(-time.Hour), o.At.Add(time.Hour), pki.Revocation{Serial: c.SerialNumber, Time: revokedAt, Reason: 1})}
 	if _, f := Verify(c, o); f != nil {
-		t.Errorf("revoked in the future must not count: %s", Text(f))
+		t.Errorf("revoked in the future must not count: %s", Text(f, nil))
 	}
 }
 
@@ -327,7 +331,7 @@ func TestClassifyTyped(t *testing.T) {
 	wrapped := &tls.CertificateVerificationError{UnverifiedCertificates: []*x509.Certificate{leaf}, Err: err}
 	f := Classify(errors.Join(errors.New("remote error"), wrapped), nil, opts)
 	if f.Code != ServerCertUntrusted {
-		t.Errorf("want %s, got %s", ServerCertUntrusted, Text(f))
+		t.Errorf("want %s, got %s", ServerCertUntrusted, Text(f, nil))
 	}
 	if !errors.Is(f.Err, err) && !errors.As(f.Err, new(x509.UnknownAuthorityError)) {
 		t.Errorf("Err does not keep the typed error: %v", f.Err)
@@ -356,7 +360,7 @@ func TestClassifyTyped(t *testing.T) {
 			continue
 		}
 		if f.Code != tt.code {
-			t.Errorf("%v: want %s, got %s", tt.err, tt.code, Text(f))
+			t.Errorf("%v: want %s, got %s", tt.err, tt.code, Text(f, nil))
 		}
 	}
 	if Classify(nil, good, opts) != nil {
@@ -370,13 +374,13 @@ func TestUsageAnyAndIPName(t *testing.T) {
 	o := serverOpts(s)
 	o.Name = "127.0.0.1"
 	if _, f := Verify(c, o); f != nil {
-		t.Fatalf("IP SAN: %s", Text(f))
+		t.Fatalf("IP SAN: %s", Text(f, nil))
 	}
 	o.Usage = UsageAny
 	o.Name = ""
 	cl := s.inter.leaf(t, "/CN=client1", pki.ProfileClient, nil, nil)
 	if _, f := Verify(cl, o); f != nil {
-		t.Fatalf("UsageAny must accept a client certificate: %s", Text(f))
+		t.Fatalf("UsageAny must accept a client certificate: %s", Text(f, nil))
 	}
 }
 
@@ -386,13 +390,13 @@ func TestMalformedAndText(t *testing.T) {
 	if f.Code != CertMalformed || !errors.Is(f, err) {
 		t.Fatalf("Malformed: %+v", f)
 	}
-	txt := Text(f)
+	txt := Text(f, nil)
 	for _, want := range []string{"reason:", "cert-malformed", "fix:", "peer.pem"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("Text lacks %q:\n%s", want, txt)
 		}
 	}
-	if Text(nil) == "" || (*Finding)(nil).Error() != "ok" {
+	if Text(nil, nil) == "" || (*Finding)(nil).Error() != "ok" {
 		t.Error("nil finding must render")
 	}
 }
@@ -430,7 +434,7 @@ func TestClassifyZeroErrors(t *testing.T) {
 			if f == nil || f.Code == "" {
 				t.Errorf("%T with leaf %v: no finding", err, l != nil)
 			}
-			_ = Text(f)
+			_ = Text(f, nil)
 		}
 	}
 }

@@ -6,8 +6,9 @@
 package equiv
 
 import (
-	"path/filepath"
 	"strings"
+
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // Tool is the program a command runs.
@@ -29,38 +30,24 @@ type Command struct {
 	Line    string `json:"line"`
 }
 
-// Layout names the files of a pkibench store (DESIGN.md §3), so commands
-// use the same paths pkibench does.
+// Layout is a store folder as the commands should spell it; the file names
+// come from store/layout, the one place that names them.
 type Layout struct {
 	// Root is the store folder, as the commands should spell it.
 	Root string
 }
 
 // CAPaths are the files of one CA folder.
-type CAPaths struct {
-	Dir, Cert, Key, Chain, Index, IndexAttr, CRLNumber, CRL, CRLDER, NewCerts, CSR, Ext, Config string
-}
+type CAPaths = layout.CA
 
 // CertPaths are the files of one issued identity.
-type CertPaths struct {
-	Dir, Cert, Key, Chain, FullChain, Root, CSR, Ext string
-}
+type CertPaths = layout.Identity
 
 // CA returns the paths of CA name.
-func (l Layout) CA(name string) CAPaths {
-	d := filepath.Join(l.Root, "cas", name)
-	return CAPaths{Dir: d, Cert: filepath.Join(d, "ca.crt"), Key: filepath.Join(d, "ca.key"), Chain: filepath.Join(d, "chain.pem"),
-		Index: filepath.Join(d, "index.txt"), IndexAttr: filepath.Join(d, "index.txt.attr"), CRLNumber: filepath.Join(d, "crlnumber"),
-		CRL: filepath.Join(d, "crl.pem"), CRLDER: filepath.Join(d, "crl.der"), NewCerts: filepath.Join(d, "certs"),
-		CSR: filepath.Join(d, "ca.csr"), Ext: filepath.Join(d, "ca.ext"), Config: filepath.Join(d, "openssl-ca.cnf")}
-}
+func (l Layout) CA(name string) CAPaths { return layout.Store{Root: l.Root}.CA(name) }
 
 // Cert returns the paths of issued identity name.
-func (l Layout) Cert(name string) CertPaths {
-	d := filepath.Join(l.Root, "certs", name)
-	return CertPaths{Dir: d, Cert: filepath.Join(d, "cert.pem"), Key: filepath.Join(d, "key.pem"), Chain: filepath.Join(d, "chain.pem"),
-		FullChain: filepath.Join(d, "fullchain.pem"), Root: filepath.Join(d, "root.pem"), CSR: filepath.Join(d, "csr.pem"), Ext: filepath.Join(d, "ext.cnf")}
-}
+func (l Layout) Cert(name string) CertPaths { return layout.Store{Root: l.Root}.Cert(name) }
 
 // Quote makes s one shell word: unchanged when it is made of safe
 // characters only, single-quoted otherwise.

@@ -1,6 +1,7 @@
 package equiv
 
 import (
+	"crypto/tls"
 	"strconv"
 	"strings"
 
@@ -74,16 +75,7 @@ func ServerCommands(s ProbeSpec) []Command {
 	}
 	// Without -verify_return_error s_server only logs a bad client
 	// certificate and carries on.
-	switch s.auth() {
-	case probe.AuthRequest:
-		args = append(args, "-verify", "1")
-	case probe.AuthVerifyIfGiven:
-		args = append(args, "-verify", "1", "-verify_return_error")
-	case probe.AuthRequireAny:
-		args = append(args, "-Verify", "1")
-	case probe.AuthRequireAndVerify:
-		args = append(args, "-Verify", "1", "-verify_return_error")
-	}
+	args = append(args, s.auth().OpenSSLArgs()...)
 	purpose := "a server like pkibench's (client auth " + string(s.auth()) + "; -www answers GET /)"
 	if len(s.CRLs) > 0 {
 		// s_server loads one CRL and -crl_check checks the leaf only.
@@ -100,15 +92,9 @@ func ServerCommands(s ProbeSpec) []Command {
 		opts = append(opts, "ca: "+readFiles(s.ServerTrust))
 	}
 	note := ""
-	switch s.auth() {
-	case probe.AuthNone:
-		opts = append(opts, "requestCert: false")
-	case probe.AuthRequest:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: false")
-	case probe.AuthRequireAndVerify:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: true")
-	default:
-		opts = append(opts, "requestCert: true", "rejectUnauthorized: true")
+	nodeOpts, exact := s.auth().NodeJSOptions()
+	opts = append(opts, nodeOpts...)
+	if !exact {
 		note = " (Node.js has no " + string(s.auth()) + " mode: this is the nearest)"
 	}
 	if len(s.CRLs) > 0 {
@@ -229,6 +215,47 @@ type StoreProbe struct {
 	ServerName           string
 	ServerTLS, ClientTLS string
 	Port                 int
+}
+
+// StoreProbeOf is what a probe request stages, with the request's own
+// defaults (probe.Request): each side trusts the root above its own
+// certificate, and a CRL check loads the CRL of every CA above the client.
+// above lists the store CAs above a name, its issuer first, up to the root.
+// The CLI and the TUI both describe their probe's commands through it.
+func StoreProbeOf(r probe.Request, port int, above func(name string) []string) StoreProbe {
+	sp := StoreProbe{Server: r.Server, Client: r.Client, Auth: r.Auth, ServerName: r.ServerName,
+		ServerTrust: r.ServerTrust, ClientTrust: r.ClientTrust,
+		ServerTLS: versionText(r.ServerVersion), ClientTLS: versionText(r.ClientVersion), Port: port}
+	if sp.Auth == "" {
+		sp.Auth = probe.AuthRequireAndVerify
+	}
+	root := func(name string) []string {
+		if cas := above(name); len(cas) > 0 {
+			return cas[len(cas)-1:]
+		}
+		return nil
+	}
+	if len(sp.ServerTrust) == 0 && r.Server != "" {
+		sp.ServerTrust = root(r.Server)
+	}
+	if len(sp.ClientTrust) == 0 && r.Client != "" {
+		sp.ClientTrust = root(r.Client)
+	}
+	if r.CheckCRL && r.Client != "" {
+		sp.CRLCAs = above(r.Client)
+	}
+	return sp
+}
+
+// versionText is a pinned TLS version as the commands spell it.
+func versionText(v uint16) string {
+	switch v {
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS13:
+		return "1.3"
+	}
+	return ""
 }
 
 // ProbeSpec turns store names into the files the commands use.

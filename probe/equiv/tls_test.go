@@ -2,6 +2,7 @@ package equiv
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509/pkix"
 	"fmt"
 	"net"
@@ -235,4 +236,25 @@ func (l *lockedBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// The CLI and the TUI describe a probe's commands through StoreProbeOf,
+// with the request's defaults: each side trusts the root above its own
+// certificate, a client without one trusts nothing it was not told, and a
+// CRL check names every CA above the client.
+func TestStoreProbeOfDefaults(t *testing.T) {
+	above := func(name string) []string {
+		return map[string][]string{"web": {"issuing", "abc"}, "mail": {"abc"}}[name]
+	}
+	sp := StoreProbeOf(probe.Request{Server: "web", Client: "mail", CheckCRL: true, ServerVersion: tls.VersionTLS13}, 8443, above)
+	if fmt.Sprintf("%v %v %v %s %q %q", sp.ServerTrust, sp.ClientTrust, sp.CRLCAs, sp.Auth, sp.ServerTLS, sp.ClientTLS) != `[abc] [abc] [abc] require-and-verify "1.3" ""` {
+		t.Errorf("defaults: %+v", sp)
+	}
+	sp = StoreProbeOf(probe.Request{Server: "web", ServerTrust: []string{"zxc"}, ClientTrust: []string{"issuing"}}, 0, above)
+	if fmt.Sprintf("%v %v %v", sp.ServerTrust, sp.ClientTrust, sp.CRLCAs) != "[zxc] [issuing] []" {
+		t.Errorf("explicit trust, no client: %+v", sp)
+	}
+	if sp = StoreProbeOf(probe.Request{Server: "web"}, 0, above); sp.ClientTrust != nil {
+		t.Errorf("a client without a certificate was given trust: %v", sp.ClientTrust)
+	}
 }

@@ -143,41 +143,44 @@ func (b bench) trust(names ...string) ([]*x509.Certificate, error) {
 	return b.st.CACerts(names...)
 }
 
-// server is the invoice server as the seeds run it: it demands a client
-// certificate from ABC Inc. (requestCert: true, rejectUnauthorized: true).
-func (b bench) server() (probe.ServerConfig, error) {
-	id, err := b.invoice()
-	if err != nil {
-		return probe.ServerConfig{}, err
-	}
-	return b.serverWith(id)
+// source is the store as the probe sees it, with the identities a scenario
+// bent (an intermediate left out, say) standing in for the store's: the lab
+// sets a probe up through probe.Request like the CLI and the TUI.
+type source struct {
+	*store.Store
+	bent map[string]pki.Identity
 }
 
-func (b bench) serverWith(id pki.Identity) (probe.ServerConfig, error) {
-	abc, err := b.trust(abcCA)
-	if err != nil {
-		return probe.ServerConfig{}, err
+func (s source) Identity(name string, pass pki.PassphraseFunc) (pki.Identity, error) {
+	if id, ok := s.bent[name]; ok {
+		return id, nil
 	}
-	return probe.ServerConfig{Identity: id, ClientCAs: abc, Auth: probe.AuthRequireAndVerify}, nil
+	return s.Store.Identity(name, pass)
 }
 
-// client presents id (nil: no certificate) and trusts ABC Inc. for the server.
-func (b bench) client(id *pki.Identity) (probe.ClientConfig, error) {
-	abc, err := b.trust(abcCA)
-	if err != nil {
-		return probe.ClientConfig{}, err
+// pairWith is the seeds' setup: server (the invoice server demanding a
+// client certificate from ABC Inc., requestCert: true, rejectUnauthorized:
+// true) and a client presenting id (nil: no certificate), both trusting
+// ABC Inc. and dialling localhost.
+func (b bench) pairWith(server pki.Identity, id *pki.Identity) (staged, error) {
+	src := source{Store: b.st, bent: map[string]pki.Identity{server.Name: server}}
+	r := probe.Request{Server: server.Name, ServerTrust: []string{abcCA}, ClientTrust: []string{abcCA},
+		Auth: probe.AuthRequireAndVerify, ServerName: localhost}
+	if id != nil {
+		src.bent[id.Name] = *id
+		r.Client = id.Name
 	}
-	return probe.ClientConfig{Identity: id, RootCAs: abc, ServerName: localhost}, nil
+	res, err := r.Resolve(src)
+	return staged{sc: res.Server, cc: res.Client, opts: res.Options}, err
 }
 
-// pair is the seeds' setup: the invoice server and a client presenting id.
-func (b bench) pair(id *pki.Identity) (probe.ServerConfig, probe.ClientConfig, error) {
-	sc, err := b.server()
+// pair is pairWith the invoice server.
+func (b bench) pair(id *pki.Identity) (staged, error) {
+	server, err := b.invoice()
 	if err != nil {
-		return sc, probe.ClientConfig{}, err
+		return staged{}, err
 	}
-	cc, err := b.client(id)
-	return sc, cc, err
+	return b.pairWith(server, id)
 }
 
 // withCRL makes sc check client certificates against the CA's latest CRL.

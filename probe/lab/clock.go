@@ -6,13 +6,8 @@ import (
 	"github.com/pkibench/pkibench/store"
 )
 
-// Advance is the store's now moved by d: "advance 400 days" is
-// Advance(st, 400*24*time.Hour). The CLI's `--at +400d` gives the same time.
-func Advance(st *store.Store, d time.Duration) time.Time {
-	return st.Now().Add(d)
-}
-
-// AdvanceDays is Advance by whole calendar days.
+// AdvanceDays is the store's now moved by whole calendar days: "advance
+// 400 days" is AdvanceDays(st, 400). The CLI's `--at +400d` gives the same time.
 func AdvanceDays(st *store.Store, days int) time.Time {
 	return st.Now().AddDate(0, 0, days)
 }

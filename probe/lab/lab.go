@@ -87,13 +87,8 @@ func Find(id string) (Scenario, bool) {
 	return Scenario{}, false
 }
 
-// Run stages and probes the scenarios named (all when none), in catalogue
-// order for all, in the given order otherwise.
-func Run(ctx context.Context, st *store.Store, ids ...string) []Outcome {
-	return RunAt(ctx, st, time.Time{}, ids...)
-}
-
-// RunAt is Run with the clock moved: a non-zero at replaces every
+// RunAt stages and probes the scenarios named (all when none), in catalogue
+// order for all, in the given order otherwise. A non-zero at replaces every
 // scenario's verification time ("advance 400 days", "jump to the CRL's
 // nextUpdate"), to show what breaks later.
 func RunAt(ctx context.Context, st *store.Store, at time.Time, ids ...string) []Outcome {

@@ -13,6 +13,7 @@ import (
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/testtool"
 	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -25,11 +26,19 @@ func newStore(t testing.TB) *store.Store {
 	return st
 }
 
+// The store is the probe's source of identities, trust and CRLs.
+func TestStoreIsAProbeSource(t *testing.T) {
+	var src probe.Source = newStore(t)
+	if _, err := src.CRLs(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestEveryScenario is the proof: every scenario's actual reason
 // equals its expected reason (and side).
 func TestEveryScenario(t *testing.T) {
 	st := newStore(t)
-	for _, o := range Run(context.Background(), st) {
+	for _, o := range RunAt(context.Background(), st, time.Time{}) {
 		if o.Error != "" {
 			t.Errorf("%s: staging failed: %s", o.ID, o.Error)
 			continue
@@ -70,7 +79,7 @@ func TestLabLeavesUserMaterial(t *testing.T) {
 	before := testtool.Snapshot(t, st.Path())
 	ctx := context.Background()
 	for round := 1; round <= 2; round++ {
-		for _, o := range Run(ctx, st, "seeds-client2-revoked", "path-len-exceeded", "crl-stale", "client-chain-incomplete") {
+		for _, o := range RunAt(ctx, st, time.Time{}, "seeds-client2-revoked", "path-len-exceeded", "crl-stale", "client-chain-incomplete") {
 			if !o.Pass {
 				t.Errorf("round %d: %s: got %s %s, want %s", round, o.ID, o.Actual.Reason, o.Error, o.Expected)
 			}
@@ -125,7 +134,7 @@ func TestForeignName(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := testtool.Snapshot(t, st.Path())
-	o := Run(context.Background(), st, "seeds-mail-accepted")[0]
+	o := RunAt(context.Background(), st, time.Time{}, "seeds-mail-accepted")[0]
 	var fe *ForeignError
 	if o.Pass || !strings.Contains(o.Error, "not lab material") {
 		t.Errorf("outcome %+v", o)
@@ -144,7 +153,7 @@ func TestForeignName(t *testing.T) {
 }
 
 func TestUnknownScenario(t *testing.T) {
-	o := Run(context.Background(), newStore(t), "no-such")[0]
+	o := RunAt(context.Background(), newStore(t), time.Time{}, "no-such")[0]
 	if o.Pass || o.Error == "" {
 		t.Errorf("outcome %+v", o)
 	}
@@ -205,7 +214,7 @@ func TestTimeControl(t *testing.T) {
 	if o.Actual.Reason != verify.ClientCertExpired || !o.Moved || o.Pass {
 		t.Errorf("+400d: got %s moved=%v pass=%v", o.Actual.Reason, o.Moved, o.Pass)
 	}
-	if o := Run(ctx, st, "seeds-client1-crl")[0]; !o.Pass {
+	if o := RunAt(ctx, st, time.Time{}, "seeds-client1-crl")[0]; !o.Pass {
 		t.Fatalf("client1: %s %s", o.Actual.Reason, o.Error)
 	}
 	at, err := PastNextUpdate(st, "lab-abc")
@@ -235,7 +244,7 @@ func BenchmarkLabAll(b *testing.B) {
 	st := newStore(b)
 	ctx := context.Background()
 	for b.Loop() {
-		for _, o := range Run(ctx, st) {
+		for _, o := range RunAt(ctx, st, time.Time{}) {
 			if !o.Pass {
 				b.Fatalf("%s: %s %s", o.ID, o.Actual.Reason, o.Error)
 			}
@@ -249,7 +258,7 @@ func TestEachScenarioAlone(t *testing.T) {
 	for _, s := range Scenarios() {
 		t.Run(s.ID, func(t *testing.T) {
 			t.Parallel()
-			o := Run(context.Background(), newStore(t), s.ID)[0]
+			o := RunAt(context.Background(), newStore(t), time.Time{}, s.ID)[0]
 			if !o.Pass || o.Actual.Side != s.ExpectedSide {
 				t.Errorf("got %s (%s) %s %s, want %s (%s)", o.Actual.Reason, o.Actual.Side, o.Actual.Summary, o.Error, s.Expected, s.ExpectedSide)
 			}
@@ -264,7 +273,7 @@ func TestConcurrentRuns(t *testing.T) {
 	ids := []string{"seeds-mail-accepted", "seeds-client2-revoked", "path-len-exceeded", "server-cert-cn-only"}
 	done := make(chan []Outcome, 2)
 	for range 2 {
-		go func() { done <- Run(context.Background(), st, ids...) }()
+		go func() { done <- RunAt(context.Background(), st, time.Time{}, ids...) }()
 	}
 	for range 2 {
 		for _, o := range <-done {
