@@ -2,7 +2,6 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -63,6 +62,3 @@ func Locate(flag string, getenv func(string) string, cwd string) (Location, erro
 	}
 	return Location{filepath.Join(home, ".local", "share", "pkibench"), FromHome}, nil
 }
-
-// String is "DIR (from RULE)" for messages.
-func (l Location) String() string { return fmt.Sprintf("%s (from %s)", l.Dir, l.Source) }
