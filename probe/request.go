@@ -41,7 +41,7 @@ const (
 	FieldServerTrust Field = "server-trust"
 	FieldClientTrust Field = "client-trust"
 	FieldTimeout     Field = "timeout"
-	FieldConnect     Field = "connect"
+	FieldStartTLS    Field = "starttls"
 )
 
 // Request is one probe, by source names. The zero values are the defaults:
@@ -192,7 +192,7 @@ func (r Request) ResolveClient(src Source) (ClientConfig, error) {
 	cc := ClientConfig{ServerName: r.ServerName, GoStyle: r.GoStyle, MinVersion: r.ClientVersion, MaxVersion: r.ClientVersion,
 		Emulate: r.Emulate, StartTLS: r.StartTLS}
 	if r.StartTLS != "" && r.Connect == "" {
-		return cc, &MissingError{FieldConnect, "STARTTLS is spoken to an outside server: give HOST:PORT to connect to"}
+		return cc, &MissingError{FieldStartTLS, "STARTTLS is spoken only to an outside server: give its HOST:PORT to connect to"}
 	}
 	if r.Client != "" {
 		id, err := r.identity(src, FieldClient, r.Client)

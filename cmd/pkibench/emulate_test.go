@@ -47,7 +47,7 @@ func TestVerifyEmulate(t *testing.T) {
 	if _, errs, code := pb(t, dir, "verify", "localhost", "--emulate", "lynx"); code != 2 || !strings.Contains(errs, "curl, openssl, node, go, browser") {
 		t.Errorf("bad --emulate: exit %d: %s", code, errs)
 	}
-	if _, errs, code := pb(t, dir, "probe", "--client", "localhost", "--server", "localhost", "--starttls", "smtp"); code != 2 || !strings.Contains(errs, "--starttls needs --connect") {
+	if _, errs, code := pb(t, dir, "probe", "--client", "localhost", "--server", "localhost", "--starttls", "smtp"); code != 2 || !strings.Contains(errs, "--starttls: STARTTLS is spoken only to an outside server") {
 		t.Errorf("--starttls without --connect: exit %d: %s", code, errs)
 	}
 }
