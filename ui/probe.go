@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe"
 )
 
@@ -71,7 +71,7 @@ func newProbe(c *Common) *probeScreen {
 	s.choices[pfVersion] = []string{"default", "1.2", "1.3"}
 	s.picked[pfVersion] = "default"
 	// The verification time, so expiry shows without waiting (--at).
-	s.choices[pfAt] = []string{"now", "+30d", "+1y", "+2y", "+5y", "+11y", "-1d"}
+	s.choices[pfAt] = atChoices()
 	s.picked[pfAt] = "now"
 	s.refreshChoices()
 	return s
@@ -186,9 +186,14 @@ func (s *probeScreen) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
+	at, err := shiftTime(s.c.now(), s.picked[pfAt])
+	if err != nil {
+		s.err = err
+		return nil
+	}
 	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
 	s.running, s.err, s.scroll = true, nil, 0
-	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, shiftTime(s.c.now(), s.picked[pfAt]))
+	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, at)
 }
 
 // runMatrix probes every client identity (and none) against the server.
@@ -205,9 +210,14 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		}
 		clients = append(clients, v)
 	}
+	at, err := shiftTime(s.c.now(), s.picked[pfAt])
+	if err != nil {
+		s.err = err
+		return nil
+	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll = true, nil, 0
-	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
+	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, at)
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -464,30 +474,17 @@ func nonEmpty(v ...string) []string {
 	return out
 }
 
-// shiftTime applies a "+30d" / "+1y" / "-1d" choice to now.
-func shiftTime(now time.Time, v string) time.Time {
-	if v == "" || v == "now" {
-		return now
+// atChoices are the times the probe form offers; every one is a form
+// pki.ParseTime reads, the parser behind the CLI's --at.
+func atChoices() []string { return []string{"now", "+30d", "+1y", "+2y", "+5y", "+11y", "-1d"} }
+
+// shiftTime reads a time choice ("+30d", "+1y", "-1d") the way the CLI's
+// --at does, with the same bounds.
+func shiftTime(now time.Time, v string) (time.Time, error) {
+	if v == "" {
+		return now, nil
 	}
-	sign := 1
-	switch v[0] {
-	case '-':
-		sign = -1
-		v = v[1:]
-	case '+':
-		v = v[1:]
-	}
-	n, err := strconv.Atoi(v[:len(v)-1])
-	if err != nil {
-		return now
-	}
-	switch v[len(v)-1] {
-	case 'd':
-		return now.AddDate(0, 0, sign*n)
-	case 'y':
-		return now.AddDate(sign*n, 0, 0)
-	}
-	return now
+	return pki.ParseTime(v, now, pki.ClockRange())
 }
 
 // matrixLines is the grid: one row per client, its verdict, reason and side.

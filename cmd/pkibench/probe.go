@@ -82,7 +82,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.StringVar(&f.name, "name", "", "server name the client dials, for SNI and the name check (default localhost, or the host of --connect)")
 	fl.StringVar(&f.clientTLS, "client-tls", "", "client TLS version: 1.2 or 1.3 (only that version)")
 	fl.StringVar(&f.serverTLS, "server-tls", "", "server TLS version: 1.2 or 1.3 (only that version)")
-	fl.StringVar(&f.at, "at", "", "verification time for both sides (RFC 3339 or relative: +400d, -3h)")
+	fl.StringVar(&f.at, "at", "", "verification time for both sides, years 1950-9999: "+pki.TimeForms)
 	fl.BoolVar(&f.goClient, "go-client", false, "behave like a Go client: withhold the certificate when its issuer is not among the server's acceptable CAs")
 	fl.StringVar(&f.connect, "connect", "", "HOST:PORT of any TLS server: run the client side only")
 	fl.BoolVar(&f.matrix, "matrix", false, "try every client identity (of --ca, or all) against the server")
@@ -154,7 +154,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 	fl.StringVar(&f.auth, "auth", "require-and-verify", "none, request, require-any, verify-if-given, require-and-verify")
 	fl.BoolVar(&f.crl, "crl", false, "check client certificates against the CRLs published in the store")
 	fl.StringVar(&f.serverTLS, "server-tls", "", "TLS version: 1.2 or 1.3 (only that version)")
-	fl.StringVar(&f.at, "at", "", "verification time (RFC 3339 or relative)")
+	fl.StringVar(&f.at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fl.BoolVar(&public, "public", false, "allow a --listen address outside loopback")
 	a.addCommandsFlag(c)
@@ -233,9 +233,9 @@ func (a *app) probeOptions(f *probeFlags) (probe.Options, error) {
 	// its own moment; --at fixes one time for both sides.
 	o := probe.Options{Timeout: f.timeout}
 	if f.at != "" {
-		t, err := parseTime(f.at, time.Now())
+		t, err := parseTime("--at", f.at, time.Now(), pki.ClockRange())
 		if err != nil {
-			return o, usagef("--at: %v", err)
+			return o, err
 		}
 		o.At = t
 	}

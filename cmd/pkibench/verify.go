@@ -57,9 +57,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			}
 			opts.At = time.Now()
 			if at != "" {
-				t, err := parseTime(at, time.Now())
+				t, err := parseTime("--at", at, time.Now(), pki.ClockRange())
 				if err != nil {
-					return usagef("--at: %v", err)
+					return err
 				}
 				opts.At = t
 			}
@@ -153,7 +153,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringVar(&usage, "usage", "", "server or client: the EKU to require and which reason codes to report")
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
-	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	fl.StringVar(&at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
 	a.addCommandsFlag(c)
 	return c
 }
