@@ -30,7 +30,7 @@ imported/NAME. Keys may be PKCS#1, PKCS#8, SEC 1 or encrypted PKCS#8.`,
 			}
 			var files []store.ImportFile
 			for _, p := range append(args, nonEmpty(key)...) {
-				b, err := os.ReadFile(p)
+				b, err := store.ReadInput(p)
 				if err != nil {
 					return err
 				}

@@ -144,7 +144,7 @@ func (a *app) signCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := store.ReadInput(args[0])
 			if err != nil {
 				return err
 			}

@@ -33,9 +33,9 @@ func (a *app) loadTarget(t string) (*target, error) {
 	if path == "" {
 		path = t
 	}
-	b, err := os.ReadFile(path)
+	b, err := store.ReadInput(path)
 	if err != nil {
-		if st == nil || os.IsNotExist(err) {
+		if (st == nil || os.IsNotExist(err)) && !errors.Is(err, store.ErrInputTooLarge) {
 			return nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
 		}
 		return nil, err
@@ -49,7 +49,7 @@ func (a *app) loadTarget(t string) (*target, error) {
 
 // readCertFile reads every certificate in a PEM or DER file.
 func readCertFile(path, flag string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	b, err := store.ReadInput(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}

@@ -84,7 +84,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				opts.Intermediates = append(opts.Intermediates, cs...)
 			}
 			for _, p := range crls {
-				b, err := os.ReadFile(p)
+				b, err := store.ReadInput(p)
 				if err != nil {
 					return fmt.Errorf("--crl: %w", err)
 				}
