@@ -134,6 +134,10 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 			if err != nil {
 				return err
 			}
+			// Out of file descriptors and the like: say so and keep serving.
+			srv.LogAcceptErrors(func(err error, retry time.Duration) {
+				fmt.Fprintf(a.stderr, "pkibench serve: %v; retrying in %v\n", err, retry)
+			})
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			fmt.Fprintf(a.stderr, "serving %s on https://%s/ (client auth %s: %s); Ctrl-C stops\n",
@@ -273,6 +277,8 @@ func (a *app) serverConfig(st *store.Store, f *probeFlags) (probe.ServerConfig, 
 		if sc.CRLs, err = st.CRLs(); err != nil {
 			return sc, opts, err
 		}
+		// serve runs for hours: it follows CRLs published meanwhile.
+		sc.CRLSource = st.CRLWatch()
 	}
 	return sc, opts, nil
 }

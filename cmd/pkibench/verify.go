@@ -99,6 +99,15 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 					opts.CRLs = append(opts.CRLs, o.CRL)
 				}
 			}
+			// As openssl verify -crl_check (one CRL file) and -crl_check_all
+			// (several) do: a CRL that does not cover the issuer it must
+			// cover fails closed (crl-missing), it never means "not revoked".
+			switch {
+			case len(crls) == 1:
+				opts.RequireLeafCRL = true
+			case len(crls) > 1:
+				opts.RequireCRL = true
+			}
 			if storeCRLs && tg.st != nil {
 				crls, err := tg.st.CRLs()
 				if err != nil {
@@ -125,6 +134,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			out := verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f, At: opts.At.UTC()}
 			if f != nil {
 				out.Reason = f.Code
+				if f.Code == verify.CRLMissing && len(crls) > 0 {
+					f.Detail += "\n--crl:       " + strings.Join(crls, ", ")
+				}
 			} else if len(chains) > 0 {
 				for _, c := range chains[0] {
 					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
