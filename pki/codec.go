@@ -97,6 +97,10 @@ func decodePEM(data []byte, source string) ([]Object, error) {
 		if b == nil {
 			break
 		}
+		if n > MaxPEMBlocks {
+			return nil, &DecodeError{Source: source, Block: n, Reason: fmt.Sprintf("more than %d PEM blocks", MaxPEMBlocks),
+				Err: &LimitError{What: "PEM blocks", Got: int64(n), Limit: MaxPEMBlocks}}
+		}
 		o, err := decodeBlock(b)
 		if errors.Is(err, errSkip) {
 			continue
@@ -254,6 +258,11 @@ type PKCS12Contents struct {
 
 // DecodePKCS12 opens a PKCS#12 file with its password.
 func DecodePKCS12(der []byte, password string) (PKCS12Contents, error) {
+	// The decoder derives keys with whatever iteration counts the file
+	// names; refuse absurd ones before it starts.
+	if err := checkPKCS12Work(der); err != nil {
+		return PKCS12Contents{}, fmt.Errorf("PKCS#12: %w", err)
+	}
 	k, leaf, chain, err := pkcs12.DecodeChain(der, password)
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {

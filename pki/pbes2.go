@@ -155,8 +155,8 @@ func pbes2Cipher(params, passphrase []byte) (cipher.Block, []byte, error) {
 	if _, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &kp); err != nil {
 		return nil, nil, fmt.Errorf("encrypted private key: bad PBKDF2 parameters: %w", err)
 	}
-	if kp.Iterations <= 0 || kp.Iterations > 10_000_000 {
-		return nil, nil, fmt.Errorf("encrypted private key: implausible iteration count %d", kp.Iterations)
+	if err := checkIterations("PBKDF2 iteration count", int64(kp.Iterations)); err != nil {
+		return nil, nil, fmt.Errorf("encrypted private key: %w", err)
 	}
 	h, ok := pbkdf2PRF(kp.PRF.Algorithm)
 	if !ok {

@@ -127,6 +127,11 @@ type ServerConfig struct {
 	// whose issuer has no CRL here is then refused (crl-missing).
 	CRLs     []*x509.RevocationList
 	CheckCRL bool
+	// CRLSource, when set with CheckCRL, replaces CRLs: it is asked for
+	// the current CRLs at every client chain checked, so a long-running
+	// server follows CRLs published after it started. An error refuses
+	// the client (crl-missing): revocation checking fails closed.
+	CRLSource func() ([]*x509.RevocationList, error)
 	// MinVersion and MaxVersion are tls.VersionTLS1x values; 0 is Go's default.
 	MinVersion, MaxVersion uint16
 	// CipherSuites limits the TLS 1.2 suites; nil is Go's default.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"sync"
+	"time"
 
 	"github.com/pkibench/pkibench/pki/verify"
 )
@@ -29,7 +30,9 @@ func (s *Server) Addr() string { return s.s.addr() }
 
 // Serve accepts connections until ctx is cancelled, calling fn once per
 // connection with its verdict as the server saw it. Calls to fn never
-// overlap. It returns after the last connection in flight has ended.
+// overlap. It returns after the last connection in flight has ended: nil
+// when stopped, an error when accepting failed for good (accept errors
+// that pass are ridden out, see LogAcceptErrors).
 func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 	var mu sync.Mutex
 	s.s.deliver = func(out *serverOutcome) {
@@ -49,10 +52,14 @@ func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 		case <-stopped:
 		}
 	}()
-	s.s.serve(ctx)
+	err := s.s.serve(ctx)
 	s.s.wg.Wait()
-	return nil
+	return err
 }
+
+// LogAcceptErrors makes Serve report each accept error it rides out (file
+// descriptors exhausted, say) with the delay before it tries again.
+func (s *Server) LogAcceptErrors(fn func(err error, retry time.Duration)) { s.s.acceptLog = fn }
 
 // serverResult decides one outside connection from the server's side.
 func serverResult(out *serverOutcome, sc ServerConfig, addr string) Result {

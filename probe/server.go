@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
@@ -27,6 +28,8 @@ type server struct {
 	wg      sync.WaitGroup
 	deliver func(*serverOutcome)
 	pairs   pairing
+	// acceptLog hears of each accept error the server rides out.
+	acceptLog func(err error, retry time.Duration)
 }
 
 // serverOutcome is what one session saw, from the server's side only.
@@ -94,13 +97,33 @@ func newServer(sc ServerConfig, opts Options) (*server, error) {
 
 func (s *server) addr() string { return s.ln.Addr().String() }
 
-// serve accepts until the listener is closed.
-func (s *server) serve(ctx context.Context) {
+// serve accepts until the listener is closed or ctx is done. Accept
+// errors that pass (no file descriptors left, a connection reset before it
+// was accepted) are waited out with a backoff, 5 ms doubling up to 1 s, as
+// net/http does; any other accept error ends serve with that error.
+func (s *server) serve(ctx context.Context) error {
+	var delay time.Duration
 	for {
 		conn, err := s.ln.Accept()
 		if err != nil {
-			return
+			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+				return nil
+			}
+			if !temporaryAcceptError(err) {
+				return fmt.Errorf("accepting connections on %s: %w", s.addr(), err)
+			}
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			if s.acceptLog != nil {
+				s.acceptLog(err, delay)
+			}
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				return nil
+			}
+			continue
 		}
+		delay = 0
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -120,7 +143,7 @@ func (s *server) start(ctx context.Context) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.serve(ctx)
+		_ = s.serve(ctx) // a probe's own listener; a failed accept shows as the probe's timeout
 	}()
 }
 
@@ -179,6 +202,15 @@ func (s *server) verifyClient(chain []*x509.Certificate, at time.Time) *verify.F
 	vo := verify.Options{Roots: s.cfg.ClientCAs, Intermediates: chain[1:], Usage: verify.UsageClient, At: at, NameOf: s.opts.NameOf, Known: s.opts.KnownCAs}
 	if s.cfg.CheckCRL {
 		vo.CRLs, vo.RequireCRL = s.cfg.CRLs, true
+		if s.cfg.CRLSource != nil {
+			crls, err := s.cfg.CRLSource()
+			if err != nil {
+				return &verify.Finding{Code: verify.CRLMissing, Side: verify.SideServer,
+					Summary: "The server could not read its current CRLs, so it refuses client certificates until it can: " + err.Error(),
+					Fix:     &pki.Fix{Kind: pki.FixRepair, Say: "check the store's published CRLs (a repair mends a torn publication), then publish the CA's CRL again"}, Err: err}
+			}
+			vo.CRLs = crls
+		}
 	}
 	_, f := verify.Verify(chain[0], vo)
 	if f != nil && f.Side == verify.SideNone {
@@ -291,4 +323,18 @@ func (p *pairing) drop(addr string) {
 	p.mu.Lock()
 	delete(p.m, addr)
 	p.mu.Unlock()
+}
+
+// temporaryAcceptError is an accept error that passes by itself: the
+// process or system is out of file descriptors or buffers for the moment,
+// or a client gave up before its connection was accepted.
+func temporaryAcceptError(err error) bool {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM,
+		syscall.ECONNABORTED, syscall.ECONNRESET, syscall.EAGAIN, syscall.EINTR, syscall.EPROTO} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

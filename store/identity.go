@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
 
 	"github.com/pkibench/pkibench/pki"
 )
@@ -141,6 +144,61 @@ func (s *Store) CRLs() ([]*x509.RevocationList, error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// CRLWatch returns a function that gives the store's current CRLs, as
+// CRLs does, for a process that runs while CRLs are published (serve). A
+// CA's crl.der is parsed again only when it changed: publication replaces
+// it by rename, so a new inode, size or mtime tells, and each call costs
+// a directory read and a stat per CA. The function is safe for concurrent
+// use.
+func (s *Store) CRLWatch() func() ([]*x509.RevocationList, error) {
+	type seen struct {
+		ino, size int64
+		mtime     time.Time
+		crl       *x509.RevocationList
+	}
+	var mu sync.Mutex
+	cache := map[string]seen{}
+	return func() ([]*x509.RevocationList, error) {
+		names, err := s.CANames()
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var out []*x509.RevocationList
+		for _, n := range names {
+			p := filepath.Join(s.caDir(n), "crl.der")
+			fi, err := os.Stat(p)
+			if os.IsNotExist(err) {
+				delete(cache, n)
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			var ino int64
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				ino = int64(st.Ino)
+			}
+			if c, ok := cache[n]; ok && c.ino == ino && c.size == fi.Size() && c.mtime.Equal(fi.ModTime()) {
+				out = append(out, c.crl)
+				continue
+			}
+			crl, err := s.CRL(n)
+			var nf *NotFoundError
+			if errors.As(err, &nf) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("CRL of CA %s: %w", n, err)
+			}
+			cache[n] = seen{ino: ino, size: fi.Size(), mtime: fi.ModTime(), crl: crl}
+			out = append(out, crl)
+		}
+		return out, nil
+	}
 }
 
 // Knowledge is what the store knows that explains a verdict (pki.Knowledge).

@@ -43,6 +43,15 @@ type Revoked struct {
 // (certificate or intermediate CA) or CA/SERIAL. Nothing changes on error.
 func (s *Store) Revoke(target string, o RevokeOptions) (Revoked, error) {
 	var out Revoked
+	if !o.At.IsZero() {
+		// The CLI refuses these as usage errors; the store refuses them too,
+		// so that no caller can write an index line openssl cannot read (a
+		// five-digit year) or a revocation dated in the future.
+		if r := pki.RevocationRange(s.now()); o.At.Before(r.Min) || o.At.After(r.Max) {
+			return out, fmt.Errorf("revoke %s at %s: a revocation time lies between %s and now (%s): %w", target,
+				describeYear(o.At), r.Min.Format("2006-01-02"), r.Max.UTC().Format(time.RFC3339), pki.ErrTimeRange)
+		}
+	}
 	err := s.write(func() error {
 		ca, serial, err := s.locate(target)
 		if err != nil {
@@ -221,4 +230,12 @@ func (s *Store) locate(target string) (string, *big.Int, error) {
 		return "", nil, fmt.Errorf("%s was imported from a CA that is not in the store: only its own CA can revoke it", target)
 	}
 	return "", nil, &NotFoundError{"certificate", target}
+}
+
+// describeYear formats t, even when its year does not fit four digits.
+func describeYear(t time.Time) string {
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Sprintf("year %d", y)
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,7 +69,7 @@ func newImportForm(c *Common) Component {
 		return id, func() tea.Msg {
 			var in []store.ImportFile
 			for _, p := range paths {
-				data, err := os.ReadFile(p)
+				data, err := store.ReadInput(p)
 				if err != nil {
 					return workDoneMsg{reqID: id, err: fmt.Errorf("import: %w", err)}
 				}
@@ -178,7 +177,7 @@ func newSignForm(c *Common, ca string) Component {
 		id := c.begin("sign " + path)
 		st := c.Store
 		return id, func() tea.Msg {
-			data, err := os.ReadFile(path)
+			data, err := store.ReadInput(path)
 			if err != nil {
 				return workDoneMsg{reqID: id, err: fmt.Errorf("sign: %w", err)}
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
@@ -92,7 +92,7 @@ func newProbe(c *Common) *probeScreen {
 	s.choices[pfVersion] = []string{"default", "1.2", "1.3"}
 	s.picked[pfVersion] = "default"
 	// The verification time, so expiry shows without waiting (--at).
-	s.choices[pfAt] = []string{"now", "+30d", "+1y", "+2y", "+5y", "+11y", "-1d"}
+	s.choices[pfAt] = atChoices()
 	s.picked[pfAt] = "now"
 	s.refreshChoices()
 	return s
@@ -178,7 +178,11 @@ func (s *probeScreen) cycle(f, d int) {
 // request is the form as the one probe request type the CLI builds too.
 func (s *probeScreen) request() (probe.Request, error) {
 	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.name.Value()), CheckCRL: s.picked[pfCRL] == "on",
-		At: shiftTime(s.c.now(), s.picked[pfAt]), Passphrase: s.passphrases()}
+		Passphrase: s.passphrases()}
+	var err error
+	if r.At, err = shiftTime(s.c.now(), s.picked[pfAt]); err != nil {
+		return r, err
+	}
 	if s.picked[pfClient] != noClientCert {
 		r.Client = s.picked[pfClient]
 	}
@@ -188,7 +192,6 @@ func (s *probeScreen) request() (probe.Request, error) {
 	if v := s.picked[pfClientTrust]; v != ownRoot {
 		r.ClientTrust = []string{v}
 	}
-	var err error
 	if r.Auth, err = probe.ParseAuthMode(s.picked[pfAuth]); err != nil {
 		return r, err
 	}
@@ -518,30 +521,17 @@ func nonEmpty(v ...string) []string {
 	return out
 }
 
-// shiftTime applies a "+30d" / "+1y" / "-1d" choice to now.
-func shiftTime(now time.Time, v string) time.Time {
-	if v == "" || v == "now" {
-		return now
+// atChoices are the times the probe form offers; every one is a form
+// pki.ParseTime reads, the parser behind the CLI's --at.
+func atChoices() []string { return []string{"now", "+30d", "+1y", "+2y", "+5y", "+11y", "-1d"} }
+
+// shiftTime reads a time choice ("+30d", "+1y", "-1d") the way the CLI's
+// --at does, with the same bounds.
+func shiftTime(now time.Time, v string) (time.Time, error) {
+	if v == "" {
+		return now, nil
 	}
-	sign := 1
-	switch v[0] {
-	case '-':
-		sign = -1
-		v = v[1:]
-	case '+':
-		v = v[1:]
-	}
-	n, err := strconv.Atoi(v[:len(v)-1])
-	if err != nil {
-		return now
-	}
-	switch v[len(v)-1] {
-	case 'd':
-		return now.AddDate(0, 0, sign*n)
-	case 'y':
-		return now.AddDate(sign*n, 0, 0)
-	}
-	return now
+	return pki.ParseTime(v, now, pki.ClockRange())
 }
 
 // matrixLines is the grid: one row per client, its verdict, reason and side.

@@ -52,10 +52,22 @@ func TestShiftTime(t *testing.T) {
 		"+30d": fixedNow.AddDate(0, 0, 30),
 		"+1y":  fixedNow.AddDate(1, 0, 0),
 		"-1d":  fixedNow.AddDate(0, 0, -1),
-		"+xd":  fixedNow,
 	} {
-		if got := shiftTime(fixedNow, in); !got.Equal(want) {
-			t.Errorf("shiftTime(%q) = %v, want %v", in, got, want)
+		if got, err := shiftTime(fixedNow, in); err != nil || !got.Equal(want) {
+			t.Errorf("shiftTime(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"+xd", "+3000000d", "0001-01-01T00:00:00Z"} {
+		if got, err := shiftTime(fixedNow, in); err == nil {
+			t.Errorf("shiftTime(%q) = %v, want an error (it once fell back to now)", in, got)
+		}
+	}
+	// Every choice the form offers is one the CLI's --at reads the same way.
+	for _, in := range atChoices() {
+		want, err := pki.ParseTime(in, fixedNow, pki.ClockRange())
+		got, gerr := shiftTime(fixedNow, in)
+		if err != nil || gerr != nil || !got.Equal(want) {
+			t.Errorf("choice %q: TUI %v (%v), CLI parser %v (%v)", in, got, gerr, want, err)
 		}
 	}
 }

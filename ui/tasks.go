@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -47,7 +46,7 @@ func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, err
 	if path == "" {
 		return inspectDoc{}, fmt.Errorf("inspect %s: not in the store", target)
 	}
-	data, err := os.ReadFile(path)
+	data, err := store.ReadInput(path)
 	if err != nil {
 		return inspectDoc{}, fmt.Errorf("inspect %s: %w", target, err)
 	}

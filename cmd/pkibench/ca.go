@@ -42,6 +42,9 @@ func (a *app) caCreateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkDays(days); err != nil {
+				return err
+			}
 			o := store.CAOptions{Name: args[0], Parent: parent, Subject: subj, Algorithm: alg, Days: days,
 				CRLURL: crlURL, AIAURL: aiaURL, ParentPassphrase: a.passphrase()}
 			if cmd.Flags().Changed("path-len") {

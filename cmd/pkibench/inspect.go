@@ -38,9 +38,9 @@ leaf to root with the status of each link. Never creates a store.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now := time.Now()
 			if at != "" {
-				t, err := parseTime(at, now)
+				t, err := parseTime("--at", at, now, pki.ClockRange())
 				if err != nil {
-					return usagef("--at: %v", err)
+					return err
 				}
 				now = t
 			}
@@ -80,7 +80,7 @@ leaf to root with the status of each link. Never creates a store.`,
 	c.Flags().BoolVar(&chain, "chain", false, "show the chain leaf to root with each link's status")
 	c.Flags().BoolVar(&explain, "explain", false, "explain every field in one line for newcomers")
 	c.Flags().BoolVar(&showPEM, "pem", false, "print the PEM too")
-	c.Flags().StringVar(&at, "at", "", "judge validity at this time (RFC 3339 or relative: +400d)")
+	c.Flags().StringVar(&at, "at", "", "judge validity at this time, years 1950-9999: "+pki.TimeForms)
 	a.addCommandsFlag(c)
 	return c
 }

@@ -37,6 +37,9 @@ func (f *issueFlags) options(a *app, names []string) (store.IssueOptions, error)
 	if f.ca == "" {
 		return store.IssueOptions{}, usagef("--ca is required (see: pkibench ca list)")
 	}
+	if err := checkDays(f.days); err != nil {
+		return store.IssueOptions{}, err
+	}
 	o := store.IssueOptions{Names: names, CA: f.ca, Days: f.days, Passphrase: a.passphrase()}
 	var err error
 	if f.profile != "" {

@@ -67,7 +67,7 @@ Exit code 1 when a scenario gives another reason than expected (or cannot be sta
 	fl := c.Flags()
 	fl.BoolVar(&list, "list", false, "list the scenarios")
 	fl.BoolVar(&clean, "clean", false, "remove every lab CA and certificate from the store")
-	fl.StringVar(&at, "at", "", "move the clock: RFC 3339, relative (+400d, -3h) or crl:CA (just past that CA's CRL nextUpdate)")
+	fl.StringVar(&at, "at", "", "move the clock (years 1950-9999): "+pki.TimeForms+", or crl:CA (just past that CA's CRL nextUpdate)")
 	return c
 }
 
@@ -144,11 +144,7 @@ func labTime(st *store.Store, s string) (time.Time, error) {
 		}
 		return t, nil
 	}
-	t, err := parseTime(s, st.Now())
-	if err != nil {
-		return t, usagef("--at: %v", err)
-	}
-	return t, nil
+	return parseTime("--at", s, st.Now(), pki.ClockRange())
 }
 
 func (a *app) labRun(ctx context.Context, ids []string, at string) error {

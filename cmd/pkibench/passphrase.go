@@ -26,12 +26,12 @@ func (a *app) newPassphrase(purpose string) ([]byte, error) { return a.readPassp
 
 func (a *app) readPassphrase(purpose string, confirm bool) ([]byte, error) {
 	if a.passFile != "" {
-		b, err := os.ReadFile(a.passFile)
+		// Only the first line, and at most a few KiB of it: this may run
+		// while the store lock is held, and the file may be /dev/zero.
+		line, err := store.ReadPassphraseFile(a.passFile)
 		if err != nil {
 			return nil, fmt.Errorf("--passphrase-file: %w", err)
 		}
-		line, _, _ := bytes.Cut(b, []byte("\n"))
-		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			return nil, fmt.Errorf("--passphrase-file %s: first line is empty", a.passFile)
 		}

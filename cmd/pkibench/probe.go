@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/equiv"
@@ -90,7 +91,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.StringVar(&f.name, "name", "", "server name the client dials, for SNI and the name check (default localhost, or the host of --connect)")
 	fl.StringVar(&f.clientTLS, "client-tls", "", "client TLS version: 1.2 or 1.3 (only that version)")
 	fl.StringVar(&f.serverTLS, "server-tls", "", "server TLS version: 1.2 or 1.3 (only that version)")
-	fl.StringVar(&f.at, "at", "", "verification time for both sides (RFC 3339 or relative: +400d, -3h)")
+	fl.StringVar(&f.at, "at", "", "verification time for both sides, years 1950-9999: "+pki.TimeForms)
 	fl.BoolVar(&f.goClient, "go-client", false, "behave like a Go client: withhold the certificate when its issuer is not among the server's acceptable CAs")
 	fl.StringVar(&f.connect, "connect", "", "HOST:PORT of any TLS server: run the client side only")
 	fl.BoolVar(&f.matrix, "matrix", false, "try every client identity (of --ca, or all) against the server")
@@ -151,10 +152,18 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				return requestError(err)
 			}
 			sc.Listen, sc.AllowPublic = f.listen, public
+			if sc.CheckCRL {
+				// serve runs for hours: it follows CRLs published meanwhile.
+				sc.CRLSource = st.CRLWatch()
+			}
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
 				return err
 			}
+			// Out of file descriptors and the like: say so and keep serving.
+			srv.LogAcceptErrors(func(err error, retry time.Duration) {
+				fmt.Fprintf(a.stderr, "pkibench serve: %v; retrying in %v\n", err, retry)
+			})
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			fmt.Fprintf(a.stderr, "serving %s on https://%s/ (client auth %s: %s); Ctrl-C stops\n",
@@ -175,7 +184,7 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 	fl.StringVar(&f.auth, "auth", "require-and-verify", "none, request, require-any, verify-if-given, require-and-verify")
 	fl.BoolVar(&f.crl, "crl", false, "check client certificates against the CRLs published in the store")
 	fl.StringVar(&f.serverTLS, "server-tls", "", "TLS version: 1.2 or 1.3 (only that version)")
-	fl.StringVar(&f.at, "at", "", "verification time (RFC 3339 or relative)")
+	fl.StringVar(&f.at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fl.BoolVar(&public, "public", false, "allow a --listen address outside loopback")
 	a.addCommandsFlag(c)
@@ -281,8 +290,8 @@ func (a *app) probeRequest(f *probeFlags) (probe.Request, error) {
 	// A zero At lets every connection of a long-running serve be judged at
 	// its own moment; --at fixes one time for both sides.
 	if f.at != "" {
-		if r.At, err = parseTime(f.at, time.Now()); err != nil {
-			return r, usagef("--at: %v", err)
+		if r.At, err = parseTime("--at", f.at, time.Now(), pki.ClockRange()); err != nil {
+			return r, err
 		}
 	}
 	return r, nil

@@ -27,8 +27,9 @@ func (a *app) revokeCommand() *cobra.Command {
 			}
 			o := store.RevokeOptions{Reason: r, Release: release}
 			if at != "" {
-				if o.At, err = parseTime(at, time.Now()); err != nil {
-					return usagef("--at: %v", err)
+				now := time.Now()
+				if o.At, err = parseTime("--at", at, now, pki.RevocationRange(now)); err != nil {
+					return err
 				}
 			}
 			if a.showCommands {
@@ -99,7 +100,7 @@ func (a *app) revokeCommand() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&reason, "reason", "unspecified", "unspecified, keyCompromise, CACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, AACompromise")
-	c.Flags().StringVar(&at, "at", "", "revocation time (RFC 3339 or relative: -2h, +1d; default now)")
+	c.Flags().StringVar(&at, "at", "", "revocation time, not in the future: "+pki.TimeForms+"; default now")
 	c.Flags().BoolVar(&release, "release", false, "release a certificateHold instead of revoking")
 	a.addCommandsFlag(c)
 	return c
@@ -121,6 +122,9 @@ func (a *app) crlCommand() *cobra.Command {
 		Short: "Publish a CRL for CA: crl.pem, crl.der and crl/<number>.pem",
 		Args:  exactArgs(1, "a CA name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDays(days); err != nil {
+				return err
+			}
 			if a.showCommands {
 				return a.printCommands(equiv.PublishCRL(a.layout(), args[0], days))
 			}
@@ -145,38 +149,22 @@ func (a *app) crlCommand() *cobra.Command {
 	return c
 }
 
-// parseTime reads RFC 3339 or a time relative to now: +400d, -3h, +90m.
-func parseTime(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+// parseTime reads a time the way every pkibench front end does (pki.ParseTime)
+// and makes any mistake a usage error: out-of-range values exit 2 before
+// anything is written.
+func parseTime(flag, s string, now time.Time, r pki.TimeRange) (time.Time, error) {
+	t, err := pki.ParseTime(s, now, r)
+	if err != nil {
+		return t, usagef("%s: %w", flag, err)
 	}
-	if len(s) >= 3 && (s[0] == '+' || s[0] == '-') {
-		unit := s[len(s)-1]
-		num := s[1 : len(s)-1]
-		var n int
-		for _, ch := range num {
-			if ch < '0' || ch > '9' {
-				return time.Time{}, errBadTime(s)
-			}
-			n = n*10 + int(ch-'0')
-		}
-		if s[0] == '-' {
-			n = -n
-		}
-		switch unit {
-		case 'd':
-			return now.AddDate(0, 0, n), nil
-		case 'h':
-			return now.Add(time.Duration(n) * time.Hour), nil
-		case 'm':
-			return now.Add(time.Duration(n) * time.Minute), nil
-		case 's':
-			return now.Add(time.Duration(n) * time.Second), nil
-		}
-	}
-	return time.Time{}, errBadTime(s)
+	return t, nil
 }
 
-func errBadTime(s string) error {
-	return usagef("time %q: expected RFC 3339 (2027-01-02T15:04:05Z) or relative (+400d, -3h, +30m)", s)
+// checkDays refuses a --days whose end lies past 9999-12-31, where no
+// certificate, CRL or index line can hold it (a usage error: exit 2).
+func checkDays(days int) error {
+	if err := pki.CheckDays(days, time.Now()); err != nil {
+		return usagef("--days: %w", err)
+	}
+	return nil
 }

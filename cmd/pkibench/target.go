@@ -45,9 +45,9 @@ func (a *app) loadTarget(t string) (*target, error) {
 	if path == "" {
 		path = t
 	}
-	b, err := os.ReadFile(path)
+	b, err := store.ReadInput(path)
 	if err != nil {
-		if st == nil || os.IsNotExist(err) {
+		if (st == nil || os.IsNotExist(err)) && !errors.Is(err, store.ErrInputTooLarge) {
 			return nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
 		}
 		return nil, err
@@ -86,12 +86,12 @@ func (a *app) readInput(path string) ([]byte, error) {
 	if path == "-" {
 		return a.readStdin()
 	}
-	return os.ReadFile(path)
+	return store.ReadInput(path)
 }
 
 // readCertFile reads every certificate in a PEM or DER file.
 func readCertFile(path, flag string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	b, err := store.ReadInput(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}

@@ -52,7 +52,7 @@ func parseUsage(usage string) (verify.Usage, error) {
 func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
 	var out []*x509.RevocationList
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		b, err := store.ReadInput(p)
 		if err != nil {
 			return nil, fmt.Errorf("--crl: %w", err)
 		}
@@ -149,9 +149,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			}
 			opts.At = time.Now()
 			if at != "" {
-				t, err := parseTime(at, time.Now())
+				t, err := parseTime("--at", at, time.Now(), pki.ClockRange())
 				if err != nil {
-					return usagef("--at: %v", err)
+					return err
 				}
 				opts.At = t
 			}
@@ -178,6 +178,15 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if opts.CRLs, err = readCRLFiles(crls); err != nil {
 				return err
 			}
+			// As openssl verify -crl_check (one CRL file) and -crl_check_all
+			// (several) do: a CRL that does not cover the issuer it must
+			// cover fails closed (crl-missing), it never means "not revoked".
+			switch {
+			case len(crls) == 1:
+				opts.RequireLeafCRL = true
+			case len(crls) > 1:
+				opts.RequireCRL = true
+			}
 			if storeCRLs && tg.st != nil {
 				crls, err := tg.st.CRLs()
 				if err != nil {
@@ -201,6 +210,9 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				return a.printCommands(equiv.Verify(verifySpec(a, tg, ca, roots, inter, crls, usage, name, at, opts.At)))
 			}
 			chains, f, warn := verify.VerifyAs(client, leaf, opts)
+			if f != nil && f.Code == verify.CRLMissing && len(crls) > 0 {
+				f.Detail += "\n--crl:       " + strings.Join(crls, ", ")
+			}
 			return a.printVerify(verifyRun{target: args[0], source: tg.source, leaf: leaf, opts: opts, client: client, warn: warn}, chains, f, a.fixRun(tg.st))
 		},
 	}
@@ -212,7 +224,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringVar(&usage, "usage", "", "server or client: the EKU to require and which reason codes to report")
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
-	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	fl.StringVar(&at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
 	addEmulateFlag(fl, &emulate)
 	a.addCommandsFlag(c)
 	return c

@@ -108,14 +108,14 @@ func checkLink(c, issuer *x509.Certificate, depth int, opts Options, at time.Tim
 		usable = append(usable, crl)
 	}
 	if matched == 0 {
-		if !opts.RequireCRL {
+		if !opts.RequireCRL && !(opts.RequireLeafCRL && depth == 0) {
 			return nil
 		}
 		err := &CRLError{Problem: ProblemMissing, Cert: c, Issuer: issuer, At: at}
 		return &Finding{
 			Code:     CRLMissing,
-			Summary:  fmt.Sprintf("CRL checking is on but there is no CRL from %s, the issuer of %s.", name(issuer), name(c)),
-			Detail:   fmt.Sprintf("certificate: %s (serial %s)\nissuer:      %s\nCRLs given:  %d, none issued by that CA", name(c), serial(c), name(issuer), len(opts.CRLs)),
+			Summary:  fmt.Sprintf("CRL checking is on but there is no CRL from %s, the issuer of %s (openssl: unable to get certificate CRL).", name(issuer), name(c)),
+			Detail:   fmt.Sprintf("certificate: %s (serial %s)\nissuer:      %s\nCRLs given:  %d, none issued by that CA%s", name(c), serial(c), name(issuer), len(opts.CRLs), crlIssuers(opts.CRLs)),
 			Fix:      publishCRL("publish the CA's CRL and give it to the verifier", issuer, opts),
 			Evidence: []Evidence{ev(c, "issuer", issuerName(c))},
 			Err:      err,
@@ -350,4 +350,21 @@ func CRLWarnings(chain []*x509.Certificate, opts Options) []*Finding {
 		}
 	}
 	return out
+}
+
+// crlIssuers lists who issued the CRLs that were given, so a crl-missing
+// says which CRL came instead of the one needed.
+func crlIssuers(crls []*x509.RevocationList) string {
+	var b strings.Builder
+	for i, crl := range crls {
+		if crl == nil {
+			continue
+		}
+		if i == 5 {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(crls)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n  given:      CRL from %s", pki.FormatName(crl.Issuer))
+	}
+	return b.String()
 }

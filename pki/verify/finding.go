@@ -41,6 +41,10 @@ type Options struct {
 	CRLs []*x509.RevocationList
 	// RequireCRL makes a link whose issuer has no CRL in CRLs fail with crl-missing.
 	RequireCRL bool
+	// RequireLeafCRL does so for the leaf's issuer only, as openssl verify
+	// -crl_check does: a CRL given for the leaf that comes from another
+	// issuer never means "not revoked".
+	RequireLeafCRL bool
 	// At is the verification time; zero means now.
 	At time.Time
 	// MaxIntermediates limits the logical intermediates (self-issued
