@@ -85,6 +85,12 @@ type form struct {
 	verb    string // the submit button's word: "create", "issue"
 	fields  []*formField
 	focus   int
+	// typing: printable keys go to the focused text field. Off (after
+	// esc), the form is in key mode: global keys and j/k/h/l work.
+	typing bool
+	// notice is a one-line hint for a key that did nothing (typing on a
+	// choice field).
+	notice  string
 	req     reqID
 	working bool
 	err     error
@@ -94,6 +100,9 @@ type form struct {
 	done func(f *form, msg tea.Msg) (status string, err error)
 	// changed lets a form update dependent defaults after any edit.
 	changed func(f *form)
+	// failed lets a form react to a refused submit (clear a wrong
+	// passphrase, move the focus to the field to blame).
+	failed func(f *form, err error)
 }
 
 func (f *form) field(key string) *formField {
@@ -112,8 +121,10 @@ func (f *form) value(key string) string {
 	return ""
 }
 
-// Capturing is always true: typed keys belong to the fields.
-func (f *form) Capturing() bool { return true }
+// Capturing is true while the form is typing: printable keys go to the
+// focused text field. After esc the form is in key mode and every global
+// key (?, q, j/k, h/l) works; enter on a text field types into it again.
+func (f *form) Capturing() bool { return f.typing && !f.working }
 
 func (f *form) SetSize(w, h int) {
 	for _, x := range f.fields {
@@ -123,13 +134,37 @@ func (f *form) SetSize(w, h int) {
 
 func (f *form) width(w int) int { return max(40, min(72, w-4)) }
 
-func (f *form) ShortHelp() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", f.verb)),
-		f.c.Keys.NextField, f.c.Keys.PrevField,
-		key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+func (f *form) focused() *formField {
+	if f.focus < 0 || f.focus >= len(f.fields) {
+		return nil
 	}
+	return f.fields[f.focus]
+}
+
+// ShortHelp lists what the keys do right now: typing, or key mode on a
+// text field (enter edits) or on a choice (enter submits).
+func (f *form) ShortHelp() []key.Binding {
+	submit := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", f.verb))
+	choose := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
+	if f.working {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "abandon"))}
+	}
+	x := f.focused()
+	if f.typing {
+		b := []key.Binding{submit, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field"))}
+		if x != nil && x.isChoice() {
+			b = append(b, choose)
+		}
+		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")))
+	}
+	b := []key.Binding{}
+	if x != nil && !x.isChoice() {
+		b = append(b, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit")))
+	} else {
+		b = append(b, submit, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("h/l", "choose")))
+	}
+	return append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "field")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
 }
 
 func (f *form) init() tea.Cmd {
@@ -139,24 +174,35 @@ func (f *form) init() tea.Cmd {
 	if f.changed != nil {
 		f.changed(f)
 	}
+	// A form opens typing into its first field: "n", a name, enter.
+	f.typing = true
 	return f.focusField(0)
 }
 
+// focusField moves the focus; the text input shows a cursor only while it
+// takes keys (typing mode).
 func (f *form) focusField(i int) tea.Cmd {
 	n := len(f.fields)
 	f.focus = ((i % n) + n) % n
+	f.notice = ""
 	var cmd tea.Cmd
 	for j, x := range f.fields {
 		if x.isChoice() {
 			continue
 		}
-		if j == f.focus {
+		if j == f.focus && f.typing {
 			cmd = x.input.Focus()
 		} else {
 			x.input.Blur()
 		}
 	}
 	return cmd
+}
+
+// setTyping enters or leaves typing mode on the focused field.
+func (f *form) setTyping(on bool) tea.Cmd {
+	f.typing = on
+	return f.focusField(f.focus)
 }
 
 func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -168,21 +214,28 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 		st, err := f.done(f, msg)
 		if err != nil {
 			f.err = err
-			return f, nil
+			if f.failed != nil {
+				f.failed(f, err)
+			}
+			return f, f.focusField(f.focus)
 		}
 		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		if f.focus < len(f.fields) && !f.fields[f.focus].isChoice() {
+		// A paste lands in the focused text field only while typing.
+		if x := f.focused(); x != nil && !x.isChoice() && f.typing {
 			var cmd tea.Cmd
-			x := f.fields[f.focus]
 			x.input, cmd = x.input.Update(msg)
+			f.edited(x)
 			return f, cmd
 		}
 		return f, nil
 	}
 	if km.String() == "esc" {
+		if f.typing && !f.working {
+			return f, f.setTyping(false)
+		}
 		// Abandoning a running request leaves its answer to be dropped.
 		f.working = false
 		return f, f.c.closeDialog("")
@@ -193,22 +246,52 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	x := f.fields[f.focus]
 	switch km.String() {
 	case "enter":
+		if !f.typing && !x.isChoice() {
+			return f, f.setTyping(true)
+		}
 		return f, f.trySubmit()
 	case "tab", "down":
 		return f, f.focusField(f.focus + 1)
 	case "shift+tab", "up":
 		return f, f.focusField(f.focus - 1)
-	}
-	if x.isChoice() {
-		switch km.String() {
-		case "left", "h":
-			x.choice = (x.choice - 1 + len(x.choices)) % len(x.choices)
-		case "right", "l", "space":
-			x.choice = (x.choice + 1) % len(x.choices)
-		default:
+	case "left":
+		if x.isChoice() {
+			f.choose(x, -1)
+		}
+		return f, nil
+	case "right", "space":
+		if x.isChoice() {
+			f.choose(x, 1)
 			return f, nil
 		}
-		f.edited(x)
+	}
+	if !f.typing {
+		switch km.String() {
+		case "j":
+			return f, f.focusField(f.focus + 1)
+		case "k":
+			return f, f.focusField(f.focus - 1)
+		case "h":
+			if x.isChoice() {
+				f.choose(x, -1)
+			}
+		case "l":
+			if x.isChoice() {
+				f.choose(x, 1)
+			}
+		case "g", "home":
+			return f, f.focusField(0)
+		case "G", "end":
+			return f, f.focusField(len(f.fields) - 1)
+		}
+		return f, nil
+	}
+	if x.isChoice() {
+		// Typing onto a choice never changes it: a passphrase typed one
+		// field too far must not pick another CA.
+		if km.Text != "" {
+			f.notice = "typing does not change a choice: ←/→ choose, tab moves on"
+		}
 		return f, nil
 	}
 	if x.pristine {
@@ -232,7 +315,16 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return f, cmd
 }
 
+func (f *form) choose(x *formField, d int) {
+	if len(x.choices) == 0 {
+		return
+	}
+	x.choice = (x.choice + d + len(x.choices)) % len(x.choices)
+	f.edited(x)
+}
+
 func (f *form) edited(x *formField) {
+	f.notice = ""
 	x.check()
 	f.err = nil
 	if f.changed != nil {
@@ -293,8 +385,16 @@ func (f *form) View() string {
 		lines = append(lines, st.Note.Render(f.verb+"…  (esc abandons)"))
 	case f.err != nil:
 		lines = append(lines, wrapIndent(st.Error, "error: ", f.err.Error(), w-4)...)
+	case f.notice != "":
+		lines = append(lines, wrapIndent(st.Warning, "", f.notice, w-4)...)
+	case f.typing:
+		lines = append(lines, st.Note.Render("typing")+st.Dim.Render(" · enter "+f.verb+" · tab next · esc stop typing (keys)"))
 	default:
-		lines = append(lines, st.Dim.Render("enter "+f.verb+" · tab next · ←/→ choose · esc cancel"))
+		hint := "enter edit"
+		if x := f.focused(); x != nil && x.isChoice() {
+			hint = "enter " + f.verb + " · h/l choose"
+		}
+		lines = append(lines, st.Note.Render("keys")+st.Dim.Render(" · "+hint+" · j/k field · ? help · esc cancel"))
 	}
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
 }

@@ -439,13 +439,35 @@ func (m *Model) statusBar() string {
 	return left + style.Render(pad(msg, msgW)) + "  " + st.Dim.Render(truncateLeft(path, pathW))
 }
 
+// helpLine shows the keys that work now: the screen's own, then ? and q
+// unless a field is being typed into (then they are text). Keys that do
+// not fit are left out from the end, never cut mid-word.
 func (m *Model) helpLine() string {
-	var b []key.Binding
-	if !m.showHelp {
-		b = m.top().ShortHelp()
+	if m.showHelp {
+		return m.help.ShortHelpView([]key.Binding{m.c.Keys.Up, m.c.Keys.Down, m.c.Keys.Back})
 	}
-	b = append(b, m.c.Keys.Help, m.c.Keys.Quit)
-	return truncate(m.help.ShortHelpView(b), m.width)
+	b := m.top().ShortHelp()
+	if !m.typing() {
+		b = append(b, m.c.Keys.Help, m.c.Keys.Quit)
+	}
+	keep := len(b) - 2
+	if m.typing() {
+		keep = len(b)
+	}
+	hm := m.help
+	hm.SetWidth(0) // measure whole; help's own cut would end in "…"
+	for lipgloss.Width(hm.ShortHelpView(b)) > m.width && keep > 1 {
+		b = append(b[:keep-1], b[keep:]...)
+		keep--
+	}
+	return truncate(hm.ShortHelpView(b), m.width)
+}
+
+// typing reports whether a text field is being edited: then printable keys
+// are text, and no global key but ctrl+c works.
+func (m *Model) typing() bool {
+	c, ok := m.top().(capturer)
+	return ok && c.Capturing()
 }
 
 func (m *Model) fullHelp() string {

@@ -44,6 +44,11 @@ type probeScreen struct {
 	picked  [numProbeFields]string
 	touched [numProbeFields]bool
 	name    textinput.Model
+	// editing is true while the server name takes typed keys (entered
+	// with enter on the field, left with enter or esc).
+	editing bool
+	// stale marks a verdict (or matrix) whose inputs changed since it ran.
+	stale   bool
 	req     reqID
 	running bool
 	res     *probe.Result
@@ -86,13 +91,41 @@ func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
 
 func (s *probeScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Run, k.Up, k.Down, key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
-		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")),
-		key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")), k.Commands, k.PageDown}
+	if s.editing {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done typing"))}
+	}
+	b := []key.Binding{k.Run}
+	if s.focus == pfName {
+		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit name"))}
+	} else {
+		b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+	}
+	b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "field")),
+		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")))
+	if s.res != nil {
+		b = append(b, key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")))
+	}
+	b = append(b, k.Commands)
+	if s.more() {
+		b = append(b, key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn/pgup", "scroll")))
+	}
+	return append(b, k.NextTab)
 }
 
-// Capturing is true while the server name is being typed.
-func (s *probeScreen) Capturing() bool { return s.focus == pfName }
+// Capturing is true while the server name is being typed into.
+func (s *probeScreen) Capturing() bool { return s.editing }
+
+// more reports whether the verdict pane has lines below or above the fold.
+func (s *probeScreen) more() bool {
+	return len(s.verdictLines(max(10, s.width-s.leftWidth()-3))) > s.height || s.scroll > 0
+}
+
+// changed marks what is on the right out of date: an input moved since.
+func (s *probeScreen) changed() {
+	if s.res != nil || s.matrix != nil || s.err != nil {
+		s.stale = true
+	}
+}
 
 // refreshChoices rebuilds the identity and CA lists from the store data,
 // keeping what was picked when it still exists.
@@ -152,6 +185,7 @@ func (s *probeScreen) cycle(f, d int) {
 	}
 	s.picked[f] = ch[((i+d)%len(ch)+len(ch))%len(ch)]
 	s.touched[f] = true
+	s.changed()
 }
 
 func (s *probeScreen) request() (probeRequest, error) {
@@ -187,7 +221,7 @@ func (s *probeScreen) run() tea.Cmd {
 		return nil
 	}
 	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
-	s.running, s.err, s.scroll = true, nil, 0
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, shiftTime(s.c.now(), s.picked[pfAt]))
 }
 
@@ -206,7 +240,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		clients = append(clients, v)
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
-	s.running, s.err, s.scroll = true, nil, 0
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
 }
 
@@ -245,20 +279,54 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		case tea.MouseWheelUp:
 			s.scroll = max(0, s.scroll-3)
 		}
+		s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
-	if s.focus == pfName {
-		var cmd tea.Cmd
-		s.name, cmd = s.name.Update(msg)
-		return s, cmd
+	if s.editing {
+		return s, s.typeName(msg)
 	}
 	return s, nil
 }
 
+// typeName hands a key or a paste to the server name and marks the verdict
+// stale when the name changed.
+func (s *probeScreen) typeName(msg tea.Msg) tea.Cmd {
+	before := s.name.Value()
+	var cmd tea.Cmd
+	s.name, cmd = s.name.Update(msg)
+	if s.name.Value() != before {
+		s.changed()
+	}
+	return cmd
+}
+
 func (s *probeScreen) setFocus(f int) tea.Cmd {
 	s.focus = (f%numProbeFields + numProbeFields) % numProbeFields
-	if s.focus == pfName {
+	s.setEditing(false)
+	return nil
+}
+
+// scrollBy moves the verdict pane by a page (or to an end) and clamps.
+func (s *probeScreen) scrollBy(k string) {
+	page := max(1, s.height-2)
+	switch k {
+	case "pgdown", "space":
+		s.scroll += page
+	case "pgup":
+		s.scroll -= page
+	case "home", "g":
+		s.scroll = 0
+	case "end", "G":
+		s.scroll = 1 << 20
+	}
+	s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
+}
+
+// setEditing starts or ends typing into the server name.
+func (s *probeScreen) setEditing(on bool) tea.Cmd {
+	s.editing = on && s.focus == pfName
+	if s.editing {
 		return s.name.Focus()
 	}
 	s.name.Blur()
@@ -267,32 +335,30 @@ func (s *probeScreen) setFocus(f int) tea.Cmd {
 
 func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	k := msg.String()
+	if s.editing {
+		switch k {
+		case "enter", "esc":
+			return s, s.setEditing(false)
+		case "up":
+			return s, s.setFocus(s.focus - 1)
+		case "down":
+			return s, s.setFocus(s.focus + 1)
+		}
+		return s, s.typeName(msg)
+	}
 	switch k {
 	case "enter":
+		if s.focus == pfName {
+			return s, s.setEditing(true)
+		}
 		return s, s.run()
 	case "up":
 		return s, s.setFocus(s.focus - 1)
 	case "down":
 		return s, s.setFocus(s.focus + 1)
-	case "pgdown":
-		s.scroll += max(1, s.height-2)
+	case "pgdown", "space", "pgup", "home", "g", "end", "G":
+		s.scrollBy(k)
 		return s, nil
-	case "pgup":
-		s.scroll = max(0, s.scroll-max(1, s.height-2))
-		return s, nil
-	}
-	if s.focus == pfName {
-		switch k {
-		case "tab":
-			return s, s.c.post(switchTabMsg{delta: 1})
-		case "shift+tab":
-			return s, s.c.post(switchTabMsg{delta: -1})
-		case "esc":
-			return s, s.setFocus(pfClient)
-		}
-		var cmd tea.Cmd
-		s.name, cmd = s.name.Update(msg)
-		return s, cmd
 	}
 	switch k {
 	case "k":
@@ -301,7 +367,7 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		return s, s.setFocus(s.focus + 1)
 	case "left", "h":
 		s.cycle(s.focus, -1)
-	case "right", "l", "space":
+	case "right", "l":
 		s.cycle(s.focus, 1)
 	case "M":
 		return s, s.runMatrix()
@@ -332,15 +398,8 @@ func (s *probeScreen) View() string {
 	lw := s.leftWidth()
 	left := s.configView(lw)
 	rw := max(10, s.width-lw-3)
-	right := s.verdictLines(rw)
+	right := s.pane(rw, s.height)
 	h := s.height
-	s.scroll = max(0, min(s.scroll, len(right)-h))
-	if s.scroll < len(right) {
-		right = right[s.scroll:]
-	}
-	if len(right) > h {
-		right = right[:h]
-	}
 	ll := strings.Split(left, "\n")
 	var b strings.Builder
 	for i := 0; i < h; i++ {
@@ -359,6 +418,33 @@ func (s *probeScreen) View() string {
 		b.WriteString(truncate(r, rw))
 	}
 	return b.String()
+}
+
+// clampScroll is the scroll offset that keeps a page of h rows (one of them
+// the scroll indicator) over n lines filled.
+func (s *probeScreen) clampScroll(n, h int) int {
+	return max(0, min(s.scroll, n-(h-1)))
+}
+
+// pane is the part of the verdict that fits h rows; when the verdict is
+// longer, the last row says where the page is and how to move.
+func (s *probeScreen) pane(w, h int) []string {
+	all := s.verdictLines(w)
+	if len(all) <= h {
+		return all
+	}
+	scroll := s.clampScroll(len(all), h)
+	vis := all[scroll:min(len(all), scroll+h-1)]
+	below := len(all) - scroll - len(vis)
+	arrow := "▼"
+	switch {
+	case scroll > 0 && below > 0:
+		arrow = "▲▼"
+	case below == 0:
+		arrow = "▲"
+	}
+	ind := fmt.Sprintf("%s lines %d–%d of %d · pgdn/pgup", arrow, scroll+1, scroll+len(vis), len(all))
+	return append(append([]string{}, vis...), s.c.Styles.Note.Render(truncate(ind, w)))
 }
 
 // padStyled pads a styled string to w cells.
@@ -394,7 +480,14 @@ func (s *probeScreen) configView(w int) string {
 		lines = append(lines, wrapIndent(st.Dim, "Node.js: ", m.NodeJS(), w)...)
 		lines = append(lines, wrapIndent(st.Dim, "openssl: ", m.OpenSSL(), w)...)
 	}
-	lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	switch {
+	case s.editing:
+		lines = append(lines, "", st.Note.Render("typing the server name: enter/esc done"))
+	case s.focus == pfName:
+		lines = append(lines, "", st.Dim.Render("enter edits the server name"))
+	default:
+		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -417,11 +510,19 @@ func (s *probeScreen) verdictLines(w int) []string {
 	}
 	var out []string
 	out = append(out, strings.Split(badge.Padding(1, 3).Render(string(r.Verdict)), "\n")...)
+	if s.stale {
+		out = append(out, "")
+		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this verdict; enter runs it again", w)...)
+	}
 	side := string(r.Side)
 	if side == "" {
 		side = "—"
 	}
-	out = append(out, "", st.Label.Render("reason ")+string(r.Reason)+"   "+st.Label.Render("side ")+side)
+	// Reason and side each get a line of their own: they are never cut.
+	out = append(out, "")
+	out = append(out, wrapIndent(st.Label, "reason ", string(r.Reason), w)...)
+	out = append(out, wrapIndent(st.Label, "side   ", side, w)...)
+	out = append(out, "")
 	out = append(out, wrapIndent(lipgloss.NewStyle(), "", r.Summary, w)...)
 	if r.Detail != "" {
 		out = append(out, "")
@@ -445,7 +546,7 @@ func (s *probeScreen) verdictLines(w int) []string {
 	if len(r.Timeline) > 0 {
 		out = append(out, "", st.Label.Render("timeline"))
 		for _, t := range r.Timeline {
-			out = append(out, truncate(fmt.Sprintf("  %7.1fms %-7s %s", t.AtMS, t.Side, t.Step), w))
+			out = append(out, wrapIndent(lipgloss.NewStyle(), fmt.Sprintf("  %7.1fms %-7s ", t.AtMS, t.Side), t.Step, w)...)
 		}
 	}
 	for _, n := range r.Notes {
@@ -498,8 +599,12 @@ func (s *probeScreen) matrixLines(w int) []string {
 		nameW = max(nameW, len(r.Client))
 	}
 	nameW = min(nameW, max(8, w/3))
-	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer]), "",
-		st.Header.Render(truncate(pad("CLIENT", nameW)+" "+pad("VERDICT", 7)+" "+pad("REASON", 26)+" SIDE", w))}
+	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer])}
+	if s.stale {
+		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this matrix; M runs it again", w)...)
+	}
+	out = append(out, "",
+		st.Header.Render(truncate(pad("CLIENT", nameW)+" "+pad("VERDICT", 7)+" "+pad("REASON", 26)+" SIDE", w)))
 	for _, r := range s.matrix {
 		var verdict, reason, side string
 		style := st.Reject

@@ -30,10 +30,11 @@ func pad(s string, w int) string {
 }
 
 // wrapIndent word-wraps text to width, every line starting with prefix
-// (continuations with as many spaces), styled with st.
+// (continuations with as many spaces), styled with st. Words longer than a
+// line are broken, never cut: no character of text is lost.
 func wrapIndent(st lipgloss.Style, prefix, text string, width int) []string {
 	room := max(10, width-ansi.StringWidth(prefix))
-	wrapped := ansi.Wordwrap(text, room, "")
+	wrapped := ansi.Wrap(text, room, "")
 	var out []string
 	cont := strings.Repeat(" ", ansi.StringWidth(prefix))
 	for i, l := range strings.Split(wrapped, "\n") {
