@@ -46,7 +46,9 @@ func newRevokeDialog(c *Common, target, label, ca string) Component {
 	return &revokeDialog{c: c, target: target, label: label, ca: ca, pass: ti}
 }
 
-func (d *revokeDialog) Capturing() bool { return true }
+// Capturing is true only while the passphrase is typed: the reason list
+// and the y/n questions leave ? and q working.
+func (d *revokeDialog) Capturing() bool { return d.stage == stagePassphrase }
 
 func (d *revokeDialog) SetSize(int, int) {}
 

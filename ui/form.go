@@ -80,11 +80,11 @@ func choiceField(key, label string, choices []string, selected string) *formFiel
 // form is a modal of fields with defaults, inline validation and one
 // submit that starts a request; it owns that request's answer.
 type form struct {
-	c       *Common
-	title   string
-	verb    string // the submit button's word: "create", "issue"
-	fields  []*formField
-	focus   int
+	c      *Common
+	title  string
+	verb   string // the submit button's word: "create", "issue"
+	fields []*formField
+	focus  int
 	// typing: printable keys go to the focused text field. Off (after
 	// esc), the form is in key mode: global keys and j/k/h/l work.
 	typing bool
