@@ -32,6 +32,10 @@ var tabNames = [numTabs]string{"Authorities", "Certificates", "Probe", "Inspect"
 // while they capture, global single-letter keys are theirs.
 type capturer interface{ Capturing() bool }
 
+// plainer is a dialog drawn full screen, without a box or mouse capture, so
+// its text can be selected and copied as it is.
+type plainer interface{ Plain() bool }
+
 // Model is the root of the workbench: tabs, the full-screen Inspect, a
 // modal dialog, the help overlay and the status bar. It routes messages:
 // keys to the screen on top, answers and data changes to every screen, each
@@ -370,6 +374,11 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
+	if p, ok := m.dialog.(plainer); ok && p.Plain() && !m.showHelp {
+		// Text meant to be selected and copied: the terminal's own
+		// selection needs the mouse.
+		v.MouseMode = tea.MouseModeNone
+	}
 	v.WindowTitle = "pkibench"
 	v.ReportFocus = true
 	return v
@@ -391,7 +400,11 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = m.fullHelp()
 	case m.dialog != nil:
-		body = dialogBox(m.dialog.View(), w, h)
+		if p, ok := m.dialog.(plainer); ok && p.Plain() {
+			body = m.dialog.View()
+		} else {
+			body = dialogBox(m.dialog.View(), w, h)
+		}
 	default:
 		body = m.screens[m.active].View()
 	}

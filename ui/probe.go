@@ -509,17 +509,19 @@ func (s *probeScreen) verdictLines(w int) []string {
 		badge = st.Reject
 	}
 	var out []string
-	out = append(out, strings.Split(badge.Padding(1, 3).Render(string(r.Verdict)), "\n")...)
+	head := badge.Padding(0, 2).Render(string(r.Verdict))
 	if s.stale {
-		out = append(out, "")
-		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this verdict; enter runs it again", w)...)
+		head += " " + st.Warning.Render("STALE")
+	}
+	out = append(out, head)
+	if s.stale {
+		out = append(out, wrapIndent(st.Warning, "", "an input changed since this verdict; enter runs it again", w)...)
 	}
 	side := string(r.Side)
 	if side == "" {
 		side = "—"
 	}
 	// Reason and side each get a line of their own: they are never cut.
-	out = append(out, "")
 	out = append(out, wrapIndent(st.Label, "reason ", string(r.Reason), w)...)
 	out = append(out, wrapIndent(st.Label, "side   ", side, w)...)
 	out = append(out, "")
@@ -541,12 +543,13 @@ func (s *probeScreen) verdictLines(w int) []string {
 		}
 	}
 	if r.TLS.Version != "" {
-		out = append(out, "", st.Label.Render("negotiated ")+strings.Join(nonEmpty(r.TLS.Version, r.TLS.CipherSuite, r.TLS.Group), " · "))
+		out = append(out, "")
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "negotiated ", strings.Join(nonEmpty(r.TLS.Version, r.TLS.CipherSuite, r.TLS.Group), " · "), w)...)
 	}
 	if len(r.Timeline) > 0 {
 		out = append(out, "", st.Label.Render("timeline"))
 		for _, t := range r.Timeline {
-			out = append(out, wrapIndent(lipgloss.NewStyle(), fmt.Sprintf("  %7.1fms %-7s ", t.AtMS, t.Side), t.Step, w)...)
+			out = append(out, wrapIndent(lipgloss.NewStyle(), fmt.Sprintf("%6.1fms %-6s ", t.AtMS, t.Side), t.Step, w)...)
 		}
 	}
 	for _, n := range r.Notes {

@@ -36,3 +36,57 @@ func TestWrapIndentKeepsEveryCharacter(t *testing.T) {
 		}
 	}
 }
+
+// TestShellWrapPastesAsTheCommand: a command broken to fit 80 columns is
+// broken between words with " \" continuations, so the shell joins it back
+// to the same words; no piece is wider than the screen.
+func TestShellWrapPastesAsTheCommand(t *testing.T) {
+	cmd := "openssl s_server -accept 127.0.0.1:8443 -cert /home/demo/pki/certs/server/cert.pem -key /home/demo/pki/certs/server/key.pem -CAfile /home/demo/pki/cas/demo-ca/cert.pem -Verify 1 -crl_check_all"
+	for _, w := range []int{80, 120, 60} {
+		lines := shellWrap(cmd, w)
+		var words []string
+		for i, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("w=%d: line %q wider than %d", w, l, w)
+			}
+			if i < len(lines)-1 {
+				if !strings.HasSuffix(l, " \\") {
+					t.Errorf("w=%d: line %q lacks the continuation", w, l)
+				}
+				l = strings.TrimSuffix(l, " \\")
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if strings.Join(words, " ") != cmd {
+			t.Errorf("w=%d: rejoined\n%s\nwant\n%s", w, strings.Join(words, " "), cmd)
+		}
+	}
+	if got := shellWrap("short", 80); len(got) != 1 || got[0] != "short" {
+		t.Errorf("short line changed: %q", got)
+	}
+}
+
+// TestCommandsViewIsPlainAndCopies: c on the probe pane shows the commands
+// full width without a box, with the mouse released for selection, and y
+// copies them.
+func TestCommandsViewIsPlainAndCopies(t *testing.T) {
+	d := goldenDriver(t, 80, 24)
+	d.press("3", "c")
+	if _, ok := d.m.dialog.(*commandsDialog); !ok {
+		t.Fatalf("c opened %T", d.m.dialog)
+	}
+	if v := d.m.View(); v.MouseMode != 0 {
+		t.Fatalf("mouse mode %v while commands show, want none (terminal selection)", v.MouseMode)
+	}
+	s := d.screen()
+	if strings.ContainsAny(s, "╭╰│") {
+		t.Fatalf("commands drawn in a box:\n%s", s)
+	}
+	d.expect("openssl s_server")
+	d.press("y")
+	d.expect("copied")
+	d.press("esc")
+	if v := d.m.View(); v.MouseMode == 0 {
+		t.Fatal("mouse not captured again after the commands closed")
+	}
+}
