@@ -91,38 +91,37 @@ func (d *commandsDialog) wrapped() []string {
 }
 
 // shellWrap breaks one command line at spaces so every piece fits w cells
-// with a trailing " \\" continuation; joined by a shell, the pieces are the
-// command again. A single word wider than the line is left whole (the
-// terminal shows what fits; y copies it intact).
+// with a trailing " \\" continuation; a word wider than a line (a long
+// path) is broken with a bare "\\" and continues at column 0, which a shell
+// joins back into the same word. Pasted, the pieces are the command again.
 func shellWrap(l string, w int) []string {
 	if ansi.StringWidth(l) <= w {
 		return []string{l}
 	}
-	comment := strings.HasPrefix(l, "#")
-	words := strings.Split(l, " ")
+	if strings.HasPrefix(l, "#") {
+		return strings.Split(ansi.Wrap(l, w, ""), "\n")
+	}
+	const indent = "    "
 	var out []string
 	cur := ""
-	cont := "    "
-	if comment {
-		cont = "# "
-	}
-	for _, wd := range words {
+	for _, wd := range strings.Split(l, " ") {
 		next := wd
 		if cur != "" {
 			next = cur + " " + wd
 		}
-		limit := w - 2 // room for " \\"
-		if comment {
-			limit = w
-		}
-		if cur != "" && ansi.StringWidth(next) > limit {
-			if comment {
-				out = append(out, cur)
-			} else {
-				out = append(out, cur+" \\")
-			}
-			cur = cont + wd
+		if ansi.StringWidth(next) <= w-2 {
+			cur = next
 			continue
+		}
+		if cur != "" && cur != indent {
+			out = append(out, cur+" \\")
+			cur = indent
+		}
+		next = cur + wd
+		for ansi.StringWidth(next) > w-2 {
+			cut := w - 1
+			out = append(out, ansi.Cut(next, 0, cut)+"\\")
+			next = ansi.Cut(next, cut, ansi.StringWidth(next))
 		}
 		cur = next
 	}

@@ -29,6 +29,7 @@ type KeyMap struct {
 	Revoke     key.Binding
 	PublishCRL key.Binding
 	Refresh    key.Binding
+	Log        key.Binding
 	Explain    key.Binding
 	Commands   key.Binding
 	Import     key.Binding
@@ -74,6 +75,7 @@ func DefaultKeyMap() KeyMap {
 		Revoke:     b("r", "revoke", "r"),
 		PublishCRL: b("p", "publish CRL", "p"),
 		Refresh:    b("ctrl+r", "reload", "ctrl+r"),
+		Log:        b("L", "message log", "L"),
 		Explain:    b("e", "explain", "e"),
 		Commands:   b("c", "openssl/curl/node commands", "c"),
 		Import:     b("m", "import files", "m"),

@@ -64,6 +64,27 @@ type Model struct {
 	stamp string
 	// pathLabel replaces the store path in the status bar (golden tests).
 	pathLabel string
+	// log keeps every status message and error of the session, oldest
+	// first; the status bar shows the newest, L shows them all, whole.
+	log []logEntry
+	// askedReload: the user pressed ctrl+r and is told when it is done.
+	askedReload bool
+}
+
+// note sets the status bar and records the message in the log.
+func (m *Model) note(text string, err error) {
+	m.status, m.lastErr = text, err
+	e := logEntry{At: m.c.now(), Text: text}
+	if err != nil {
+		e.Text, e.Err = err.Error(), true
+	}
+	if e.Text == "" {
+		return
+	}
+	m.log = append(m.log, e)
+	if len(m.log) > maxLog {
+		m.log = m.log[len(m.log)-maxLog:]
+	}
 }
 
 // New builds the workbench on an opened store; Run is New plus a program.
@@ -200,7 +221,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			m.lastErr = msg.err
+			m.note("", msg.err)
 			return nil
 		}
 		m.c.Data.CAs = msg.cas
@@ -211,11 +232,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			m.lastErr = msg.err
+			m.note("", msg.err)
 			return nil
 		}
 		m.c.Data.Certs, m.c.Data.Hay = msg.certs, msg.hay
 		m.c.Data.Gen++
+		if m.askedReload {
+			m.askedReload = false
+			m.note(fmt.Sprintf("reloaded the store: %d CAs, %d certificates", len(m.c.Data.CAs), len(m.c.Data.Certs)), nil)
+		}
 		return m.broadcast(dataChangedMsg{})
 	case reloadMsg:
 		return m.reload()
@@ -230,7 +255,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// Back from another terminal: whatever was done there shows now.
 		return m.reload()
 	case statusMsg:
-		m.status, m.lastErr = msg.text, msg.err
+		m.note(msg.text, msg.err)
 		return nil
 	case openDialogMsg:
 		m.dialog = msg.dialog
@@ -240,7 +265,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case closeDialogMsg:
 		m.dialog = nil
 		if msg.status != "" {
-			m.status, m.lastErr = msg.status, nil
+			m.note(msg.status, nil)
 		}
 		return nil
 	case openInspectMsg:
@@ -342,7 +367,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.setTab(TabInspect)
 			return nil
 		case key.Matches(msg, k.Refresh):
+			m.askedReload = true
+			m.status, m.lastErr = "reloading the store…", nil
 			return m.reload()
+		case key.Matches(msg, k.Log):
+			return m.c.openDialog(newLogDialog(m.c, m.log))
 		case key.Matches(msg, k.Back) && m.active == TabInspect:
 			m.active = m.prev
 			return nil
@@ -446,10 +475,15 @@ func (m *Model) statusBar() string {
 	if path == "" && m.c.Store != nil {
 		path = m.c.Store.Path()
 	}
-	room := m.width - lipgloss.Width(left) - 2
-	pathW := min(len(path), max(12, room/3))
+	room := m.width - lipgloss.Width(left) - 3
+	// The message comes first: the path gives way down to 12 cells.
+	pathW := max(min(12, len(path)), min(len(path), room/3, room-lipgloss.Width(msg)))
 	msgW := room - pathW
-	return left + style.Render(pad(msg, msgW)) + "  " + st.Dim.Render(truncateLeft(path, pathW))
+	if lipgloss.Width(msg) > msgW {
+		// Cut: say where the whole message is.
+		msg = truncate(msg, msgW-8) + " (L log)"
+	}
+	return left + style.Render(pad(msg, msgW)) + st.Dim.Render(" │ ") + st.Dim.Render(truncateLeft(path, pathW))
 }
 
 // helpLine shows the keys that work now: the screen's own, then ? and q
