@@ -40,12 +40,12 @@ func (d *commandsDialog) SetSize(int, int) {}
 func (d *commandsDialog) Plain() bool { return true }
 
 func (d *commandsDialog) ShortHelp() []key.Binding {
-	k := d.c.Keys
-	b := []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy all (OSC 52)"))}
+	b := []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy all (OSC 52)")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/c", "close"))}
 	if len(d.wrapped()) > d.rows() {
-		b = append(b, k.Down, k.Up, k.PageDown)
+		b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓ pgdn", "scroll")))
 	}
-	return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/c", "close")))
+	return b
 }
 
 func (d *commandsDialog) rows() int { return max(1, d.c.Height-2) }

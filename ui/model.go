@@ -48,14 +48,16 @@ type Model struct {
 	prev     int // the tab Inspect was opened from, for esc
 	dialog   Component
 	showHelp bool
-	help     help.Model
-	spinner  spinner.Model
-	status   string
-	lastErr  error
-	casReq   reqID
-	certsReq reqID
-	width    int
-	height   int
+	// helpOffset scrolls the key map when it does not fit.
+	helpOffset int
+	help       help.Model
+	spinner    spinner.Model
+	status     string
+	lastErr    error
+	casReq     reqID
+	certsReq   reqID
+	width      int
+	height     int
 	// noSpin keeps the spinner still: tests drive the model synchronously.
 	noSpin bool
 	// watch polls the store for writes by other processes (Run sets it;
@@ -324,9 +326,20 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Back) || msg.String() == "q" {
+		switch {
+		case key.Matches(msg, k.Help, k.Back) || msg.String() == "q":
 			m.showHelp = false
+		case key.Matches(msg, k.Down):
+			m.helpOffset++
+		case key.Matches(msg, k.Up):
+			m.helpOffset--
+		case key.Matches(msg, k.PageDown):
+			m.helpOffset += m.height / 2
+		case key.Matches(msg, k.PageUp):
+			m.helpOffset -= m.height / 2
 		}
+		w, h := m.bodySize()
+		m.helpOffset = max(0, min(m.helpOffset, len(m.helpLines(w))-(h-1)))
 		return nil
 	}
 	top := m.top()
@@ -343,7 +356,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOffset = true, 0
 		return nil
 	}
 	if m.dialog == nil {
@@ -427,7 +440,7 @@ func (m *Model) render() string {
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.fullHelp()
+		body = m.fullHelp(w, h)
 	case m.dialog != nil:
 		if p, ok := m.dialog.(plainer); ok && p.Plain() {
 			body = m.dialog.View()
@@ -491,7 +504,11 @@ func (m *Model) statusBar() string {
 // not fit are left out from the end, never cut mid-word.
 func (m *Model) helpLine() string {
 	if m.showHelp {
-		return m.help.ShortHelpView([]key.Binding{m.c.Keys.Up, m.c.Keys.Down, m.c.Keys.Back})
+		b := []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/?", "close"))}
+		if w, h := m.bodySize(); len(m.helpLines(w)) > h-1 {
+			b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "scroll")))
+		}
+		return m.help.ShortHelpView(append(b, m.c.Keys.Quit))
 	}
 	b := m.top().ShortHelp()
 	if !m.typing() {
@@ -515,22 +532,6 @@ func (m *Model) helpLine() string {
 func (m *Model) typing() bool {
 	c, ok := m.top().(capturer)
 	return ok && c.Capturing()
-}
-
-func (m *Model) fullHelp() string {
-	k := m.c.Keys
-	groups := [][]key.Binding{
-		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Back, k.Help, k.Quit},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Enter, k.Refresh},
-		{k.NewCA, k.Issue, k.Revoke, k.PublishCRL, k.Import, k.Export, k.SignCSR},
-		{k.Filter, k.Sort, k.Reverse, k.Explain, k.Commands},
-	}
-	hm := m.help
-	hm.ShowAll = true
-	return m.c.Styles.Title.Render("All keys") + "   " + m.c.Styles.Dim.Render("(? or esc closes)") + "\n\n" +
-		hm.FullHelpView(groups) + "\n\n" +
-		m.c.Styles.Dim.Render("Probe: ↑/↓ field, ←/→ change, enter run, M matrix, v inspect the blamed certificate.\n"+
-			"Forms: tab/↓ next field, ←/→ choose, enter submit, esc cancel.")
 }
 
 // truncateLeft keeps the end of s (a path's most telling part).

@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pkibench/pkibench/store"
+)
+
+func TestTreePrefixes(t *testing.T) {
+	cas := []*store.CA{
+		{Name: "root"},
+		{Name: "a", Parent: "root"},
+		{Name: "a1", Parent: "a"},
+		{Name: "a2", Parent: "a"},
+		{Name: "b", Parent: "root"},
+		{Name: "b1", Parent: "b"},
+		{Name: "other"},
+	}
+	want := []string{"", "├ ", "│ ├ ", "│ └ ", "└ ", "  └ ", ""}
+	got := treePrefixes(cas)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s: prefix %q, want %q", cas[i].Name, got[i], want[i])
+		}
+	}
+}
+
+// TestAuthoritiesShowUnpublishedRevocations: a revocation not yet in the
+// CRL is said in the CA's row, with the key that publishes it; after p the
+// row is fresh again; a second revocation is counted as missing.
+func TestAuthoritiesShowUnpublishedRevocations(t *testing.T) {
+	d := goldenDriver(t, 120, 30) // revoked client, CRL not published
+	d.press("1")
+	d.expect("demo-ca", "none: 1 revocation unpublished — press p to publish")
+	d.press("p")
+	d.expect("CRL 01 of demo-ca published", "#01 fresh for")
+	if strings.Contains(d.screen(), "unpublished") {
+		t.Fatalf("still unpublished after p:\n%s", d.screen())
+	}
+	d.press("2", "G", "r", "enter", "y", "n", "1") // revoke server, do not publish
+	d.expect("#01 missing 1 revocation — press p to publish")
+}
+
+// TestNothingToActOn: keys that act on a selection say why they did
+// nothing instead of staying silent.
+func TestNothingToActOn(t *testing.T) {
+	d := newDriver(t, testStore(t), 80, 24)
+	d.press("p")
+	d.expect("nothing to publish: no CA yet")
+	d.press("r")
+	d.expect("nothing to revoke: no CA yet")
+	d.press("2", "x")
+	d.expect("nothing to export: no certificates yet")
+	d.press("r")
+	d.expect("nothing to revoke: no certificates yet")
+	d.press("ctrl+r")
+	d.expect("reloaded the store: 0 CAs, 0 certificates")
+}
+
+// TestFilterEscAndShownColumns: esc clears an applied filter; the filter
+// matches only what the table shows (a serial is not a column).
+func TestFilterEscAndShownColumns(t *testing.T) {
+	d := goldenDriver(t, 120, 30)
+	d.press("2", "/")
+	d.typeText("ser")
+	d.press("enter")
+	d.expect("1 of 3 certificates", "esc clears the filter")
+	d.press("esc")
+	d.expect("3 certificates")
+	if strings.Contains(d.screen(), "of 3") {
+		t.Fatalf("esc did not clear the filter:\n%s", d.screen())
+	}
+	serial := d.m.c.Data.Certs[0].Serial
+	d.press("/")
+	d.typeText(strings.ToLower(serial[:8]))
+	d.press("enter")
+	d.expect("0 of 3 certificates")
+	d.press("x")
+	d.expect("nothing to export: no certificate matches the filter")
+	d.press("esc")
+	d.press("/")
+	d.typeText("cn = demo inter")
+	d.press("enter")
+	d.expect("1 of 3 certificates", "CN = Demo Intermediate CA")
+}
