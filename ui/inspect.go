@@ -126,15 +126,20 @@ func (s *inspectScreen) render() {
 			marked := s.mark != "" && f.Path == s.mark
 			for _, l := range f.Lines {
 				if marked {
-					out = append(out, st.Selected.Render(markLine(l)))
-					continue
+					l = markLine(l)
 				}
-				out = append(out, style.Render(l))
+				for _, p := range wrapLine(l, s.width) {
+					if marked {
+						out = append(out, st.Selected.Render(p))
+						continue
+					}
+					out = append(out, style.Render(p))
+				}
 			}
 			if s.explain {
 				indent := leadingSpaces(firstLine(f.Lines)) + "  "
 				if f.Finding != "" {
-					out = append(out, style.Render(indent+"! "+f.Finding))
+					out = append(out, wrapIndent(style, indent+"! ", f.Finding, s.width)...)
 				}
 				if f.Explain != "" {
 					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
@@ -149,15 +154,17 @@ func (s *inspectScreen) render() {
 			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
 				style = st.Problem
 			}
-			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, l.Subject, l.Status)))
+			out = append(out, wrapIndent(style, fmt.Sprintf("%s%d: ", strings.Repeat("  ", i+1), i), fmt.Sprintf("%s  [%s]", l.Subject, l.Status), s.width)...)
 			if l.Detail != "" {
 				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
 			}
 		}
 	}
 	if fp := d.Fingerprints; fp != nil {
-		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"), "    "+fp.SHA256,
-			st.Label.Render("SHA-1 Fingerprint:"), "    "+fp.SHA1)
+		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"))
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "    ", fp.SHA256, s.width)...)
+		out = append(out, st.Label.Render("SHA-1 Fingerprint:"))
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "    ", fp.SHA1, s.width)...)
 	}
 	if d.PEM != "" {
 		out = append(out, "")

@@ -63,9 +63,15 @@ func wrapWords(text string, w int) []string {
 					out = append(out, line)
 					line = ""
 				}
-				head := ansi.Cut(word, 0, w)
-				out = append(out, head)
-				word = ansi.Cut(word, w, ansi.StringWidth(word))
+				cut := w
+				// A fingerprint or hex dump breaks after a colon.
+				if head := ansi.Cut(word, 0, w); len(head) == w {
+					if i := strings.LastIndexByte(head, ':'); i > 0 {
+						cut = i + 1
+					}
+				}
+				out = append(out, ansi.Cut(word, 0, cut))
+				word = ansi.Cut(word, cut, ansi.StringWidth(word))
 			}
 			switch {
 			case line == "":
@@ -78,6 +84,22 @@ func wrapWords(text string, w int) []string {
 			}
 		}
 		out = append(out, line)
+	}
+	return out
+}
+
+// wrapLine wraps one line of a document to w cells, continuation lines
+// indented four more than the line itself, so nothing is cut.
+func wrapLine(l string, w int) []string {
+	if ansi.StringWidth(l) <= w {
+		return []string{l}
+	}
+	indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+	out := wrapIndent(lipgloss.NewStyle(), indent, strings.TrimLeft(l, " "), w)
+	for i := 1; i < len(out); i++ {
+		if len(indent)+4 < w/2 {
+			out[i] = "    " + out[i]
+		}
 	}
 	return out
 }
