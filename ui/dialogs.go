@@ -144,7 +144,9 @@ func (d *revokeDialog) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		switch k {
 		case "y", "Y", "enter":
 			if d.caEncrypted() {
+				// A retry starts empty: never append to a wrong passphrase.
 				d.stage = stagePassphrase
+				d.pass.SetValue("")
 				return d, d.pass.Focus()
 			}
 			return d, d.publish(nil)

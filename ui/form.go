@@ -1,12 +1,17 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store"
 )
 
 // formField is one line of a form: a text input or a choice among values.
@@ -22,6 +27,9 @@ type formField struct {
 	validate func(string) error
 	err      error
 	hint     string
+	// warn says what is allowed but probably a mistake (shown, not
+	// blocking); empty means nothing to say.
+	warn func(string) string
 }
 
 func (f *formField) isChoice() bool { return f.choices != nil }
@@ -100,9 +108,10 @@ type form struct {
 	done func(f *form, msg tea.Msg) (status string, err error)
 	// changed lets a form update dependent defaults after any edit.
 	changed func(f *form)
-	// failed lets a form react to a refused submit (clear a wrong
-	// passphrase, move the focus to the field to blame).
-	failed func(f *form, err error)
+	// unlock is the key of the field holding the passphrase of the key
+	// that signs (or is imported): a wrong or missing passphrase clears it
+	// and moves the focus there.
+	unlock string
 }
 
 func (f *form) field(key string) *formField {
@@ -214,10 +223,7 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 		st, err := f.done(f, msg)
 		if err != nil {
 			f.err = err
-			if f.failed != nil {
-				f.failed(f, err)
-			}
-			return f, f.focusField(f.focus)
+			return f, f.passphraseFailed(err)
 		}
 		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
 	}
@@ -315,6 +321,30 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return f, cmd
 }
 
+// passphraseFailed turns a store passphrase error into one about the
+// form's own field, empties that field (a retry must not append to the
+// wrong passphrase) and puts the cursor there.
+func (f *form) passphraseFailed(err error) tea.Cmd {
+	x := f.field(f.unlock)
+	wrong := errors.Is(err, pki.ErrWrongPassphrase)
+	if x == nil || !(wrong || errors.Is(err, store.ErrPassphraseNeeded)) {
+		return f.focusField(f.focus)
+	}
+	x.input.SetValue("")
+	if wrong {
+		f.err = fmt.Errorf("wrong passphrase: type it again in %q", x.label)
+	} else {
+		f.err = fmt.Errorf("the key is encrypted: type its passphrase in %q", x.label)
+	}
+	for i, y := range f.fields {
+		if y == x {
+			f.typing = true
+			return f.focusField(i)
+		}
+	}
+	return nil
+}
+
 func (f *form) choose(x *formField, d int) {
 	if len(x.choices) == 0 {
 		return
@@ -372,9 +402,15 @@ func (f *form) View() string {
 			}
 		}
 		lines = append(lines, truncate(label+" "+val, w-4))
+		warn := ""
+		if x.warn != nil {
+			warn = x.warn(x.value())
+		}
 		switch {
 		case x.err != nil:
 			lines = append(lines, wrapIndent(st.Error, strings.Repeat(" ", labelW+1)+"✗ ", x.err.Error(), w-4)...)
+		case warn != "":
+			lines = append(lines, wrapIndent(st.Warning, strings.Repeat(" ", labelW+1)+"! ", warn, w-4)...)
 		case i == f.focus && x.hint != "":
 			lines = append(lines, wrapIndent(st.Dim, strings.Repeat(" ", labelW+1), x.hint, w-4)...)
 		}
