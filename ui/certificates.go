@@ -268,6 +268,13 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			if c.CA == "" {
 				return s, s.c.status("", errNotRevocable(c.Name))
 			}
+			if c.Status == store.StatusRevoked {
+				if c.Reason == "certificateHold" {
+					return s, s.c.openDialog(newReleaseDialog(s.c, certTarget(c), c.Name, c.CA))
+				}
+				return s, s.c.status("", fmt.Errorf("%s is already revoked (%s, %s): only a hold can be released",
+					c.Name, c.RevokedAt.UTC().Format("2006-01-02"), c.Reason))
+			}
 			return s, s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
 		}
 		s.clamp()
@@ -437,6 +444,8 @@ func countLine(shown, total int) string {
 // a valid certificate close to its end marked as expiring.
 func certState(st *Styles, c *store.Cert, now time.Time, soon time.Duration) (string, lipgloss.Style) {
 	switch {
+	case c.Status == store.StatusRevoked && c.Reason == "certificateHold":
+		return "on hold", st.Warning
 	case c.Status == store.StatusRevoked:
 		return "revoked", st.Problem
 	case c.Status == store.StatusExpired || now.After(c.NotAfter):

@@ -170,7 +170,7 @@ func TestFocusWalk(t *testing.T) {
 	}
 
 	// Revoke: the reason list and the questions leave global keys alone.
-	d.press("2", "r")
+	d.press("2", "G", "r") // server (client is revoked already)
 	if _, ok := d.m.dialog.(*revokeDialog); !ok {
 		t.Fatalf("r opened %T", d.m.dialog)
 	}

@@ -13,6 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/pkibench/pkibench/probe"
+	"github.com/pkibench/pkibench/store"
 )
 
 const (
@@ -524,6 +525,11 @@ func (s *probeScreen) verdictLines(w int) []string {
 	// Reason and side each get a line of their own: they are never cut.
 	out = append(out, wrapIndent(st.Label, "reason ", string(r.Reason), w)...)
 	out = append(out, wrapIndent(st.Label, "side   ", side, w)...)
+	if n := s.unpublishedNote(); n != "" && r.OK() {
+		// Where it is read: right under the reason and side.
+		out = append(out, "")
+		out = append(out, wrapIndent(st.Warning, "note: ", n, w)...)
+	}
 	out = append(out, "")
 	out = append(out, wrapIndent(lipgloss.NewStyle(), "", r.Summary, w)...)
 	if r.Detail != "" {
@@ -556,6 +562,20 @@ func (s *probeScreen) verdictLines(w int) []string {
 		out = append(out, wrapIndent(st.Dim, "note: ", n, w)...)
 	}
 	return out
+}
+
+// unpublishedNote explains an ACCEPT with CRL checking for a client the
+// store has revoked: the revocation is in the index, not in the CRL yet.
+func (s *probeScreen) unpublishedNote() string {
+	if s.res == nil || s.picked[pfCRL] != "on" || s.picked[pfClient] == noClientCert {
+		return ""
+	}
+	for _, c := range s.c.Data.Certs {
+		if c.Name == s.picked[pfClient] && c.Status == store.StatusRevoked {
+			return fmt.Sprintf("%s is revoked in %s's index (%s) but the published CRL does not list it yet: press p on Authorities to publish, then run again", c.Name, c.CA, c.Reason)
+		}
+	}
+	return ""
 }
 
 func nonEmpty(v ...string) []string {
