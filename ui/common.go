@@ -55,8 +55,10 @@ type Common struct {
 	Width  int
 	Height int
 	Data   data
-	work   work
-	posted []tea.Msg
+	// ShowLab lists the lab's scratch CAs and certificates with the rest.
+	ShowLab bool
+	work    work
+	posted  []tea.Msg
 	// ctx ends when the program ends, so running handshakes stop with it.
 	ctx context.Context
 }

@@ -37,7 +37,7 @@ func globalsWork(t *testing.T, d *driver, where string) {
 		return
 	}
 	tab := d.m.Active()
-	for _, k := range []string{"1", "2", "3", "4"} {
+	for _, k := range []string{"1", "2", "3", "4", "5"} {
 		d.press(k)
 		if want := int(k[0] - '1'); d.m.Active() != want {
 			t.Fatalf("%s: %s went to tab %d, want %d", where, k, d.m.Active(), want)
@@ -53,7 +53,7 @@ func TestFocusWalk(t *testing.T) {
 	d := goldenDriver(t, 80, 24)
 
 	// Tabs.
-	for _, tab := range []string{"1", "2", "3", "4"} {
+	for _, tab := range []string{"1", "2", "3", "4", "5"} {
 		d.press(tab)
 		globalsWork(t, d, "tab "+tab)
 	}

@@ -17,7 +17,7 @@ type helpSection struct {
 func helpSections() []helpSection {
 	return []helpSection{
 		{"Anywhere (nothing typed)", [][2]string{
-			{"1 2 3 4", "go to a tab"},
+			{"1-5", "go to a tab (5: lab)"},
 			{"tab/S-tab", "next / previous tab"},
 			{"?", "this key map"},
 			{"L", "message log, whole"},
@@ -56,6 +56,10 @@ func helpSections() []helpSection {
 			{"tab S-tab", "next / previous field"},
 			{"←→", "choose (h l after esc)"},
 			{"esc", "stop typing, then cancel"},
+		}},
+		{"Lab", [][2]string{
+			{"enter X", "run / remove lab material"},
+			{"a", "lab CAs in lists on/off"},
 		}},
 	}
 }

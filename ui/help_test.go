@@ -8,7 +8,7 @@ import (
 // TestHelpFits: the key map and the help line fit 80x24 whole: no "…",
 // every documented key on screen without scrolling.
 func TestHelpFits(t *testing.T) {
-	for _, tab := range []string{"1", "2", "3", "4"} {
+	for _, tab := range []string{"1", "2", "3", "4", "5"} {
 		d := goldenDriver(t, 80, 24)
 		d.press(tab)
 		if strings.Contains(d.screen(), "…") {

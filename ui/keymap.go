@@ -13,6 +13,7 @@ type KeyMap struct {
 	Tab2       key.Binding
 	Tab3       key.Binding
 	Tab4       key.Binding
+	Tab5       key.Binding
 	Back       key.Binding
 	Up         key.Binding
 	Down       key.Binding
@@ -59,6 +60,7 @@ func DefaultKeyMap() KeyMap {
 		Tab2:       b("2", "certificates", "2"),
 		Tab3:       b("3", "probe", "3"),
 		Tab4:       b("4", "inspect", "4"),
+		Tab5:       b("5", "lab", "5"),
 		Back:       b("esc", "back", "esc"),
 		Up:         b("↑/k", "up", "up", "k"),
 		Down:       b("↓/j", "down", "down", "j"),

@@ -23,10 +23,11 @@ const (
 	TabCertificates
 	TabProbe
 	TabInspect
+	TabLab
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Authorities", "Certificates", "Probe", "Inspect"}
+var tabNames = [numTabs]string{"Authorities", "Certificates", "Probe", "Inspect", "Lab"}
 
 // capturer is implemented by screens that take typed text (forms, filters):
 // while they capture, global single-letter keys are theirs.
@@ -71,6 +72,52 @@ type Model struct {
 	log []logEntry
 	// askedReload: the user pressed ctrl+r and is told when it is done.
 	askedReload bool
+	// raw is what the store returned; Data is raw without the lab's
+	// scratch material unless the user asked to see it.
+	raw struct {
+		cas   []*store.CA
+		certs []store.Cert
+		hay   []string
+	}
+}
+
+// applyLab sets the lists screens draw from: the store's, without lab CAs
+// and what they issued unless Common.ShowLab.
+func (m *Model) applyLab() {
+	m.c.Data.Gen++
+	if m.c.ShowLab {
+		m.c.Data.CAs, m.c.Data.Certs, m.c.Data.Hay = m.raw.cas, m.raw.certs, m.raw.hay
+		return
+	}
+	labCA := map[string]bool{}
+	var cas []*store.CA
+	for _, ca := range m.raw.cas {
+		if ca.Lab {
+			labCA[ca.Name] = true
+			continue
+		}
+		cas = append(cas, ca)
+	}
+	m.c.Data.CAs = cas
+	if len(labCA) == 0 {
+		m.c.Data.Certs, m.c.Data.Hay = m.raw.certs, m.raw.hay
+		return
+	}
+	certs := make([]store.Cert, 0, len(m.raw.certs))
+	var hay []string
+	if len(m.raw.hay) == len(m.raw.certs) {
+		hay = make([]string, 0, len(m.raw.hay))
+	}
+	for i, c := range m.raw.certs {
+		if labCA[c.CA] || (c.Kind == "ca" && labCA[c.Name]) {
+			continue
+		}
+		certs = append(certs, c)
+		if hay != nil {
+			hay = append(hay, m.raw.hay[i])
+		}
+	}
+	m.c.Data.Certs, m.c.Data.Hay = certs, hay
 }
 
 // note sets the status bar and records the message in the log.
@@ -102,7 +149,7 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	m := &Model{c: c, help: help.New()}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.inspect = newInspect(c)
-	m.screens = [numTabs]Component{newAuthorities(c), newCertificates(c), newProbe(c), m.inspect}
+	m.screens = [numTabs]Component{newAuthorities(c), newCertificates(c), newProbe(c), m.inspect, newLab(c)}
 	return m
 }
 
@@ -226,8 +273,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.note("", msg.err)
 			return nil
 		}
-		m.c.Data.CAs = msg.cas
-		m.c.Data.Gen++
+		m.raw.cas = msg.cas
+		m.applyLab()
 		return m.broadcast(dataChangedMsg{})
 	case certsLoadedMsg:
 		if msg.reqID != m.certsReq {
@@ -237,8 +284,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.note("", msg.err)
 			return nil
 		}
-		m.c.Data.Certs, m.c.Data.Hay = msg.certs, msg.hay
-		m.c.Data.Gen++
+		m.raw.certs, m.raw.hay = msg.certs, msg.hay
+		m.applyLab()
 		if m.askedReload {
 			m.askedReload = false
 			m.note(fmt.Sprintf("reloaded the store: %d CAs, %d certificates", len(m.c.Data.CAs), len(m.c.Data.Certs)), nil)
@@ -276,6 +323,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.active = TabInspect
 		return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
+	case showLabMsg:
+		m.c.ShowLab = msg.show
+		m.applyLab()
+		if msg.show {
+			m.note("lab material shown in Authorities and Certificates", nil)
+		} else {
+			m.note("lab material hidden from Authorities and Certificates", nil)
+		}
+		return m.broadcast(dataChangedMsg{})
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
 		return nil
@@ -378,6 +434,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Tab4):
 			m.setTab(TabInspect)
+			return nil
+		case key.Matches(msg, k.Tab5):
+			m.setTab(TabLab)
 			return nil
 		case key.Matches(msg, k.Refresh):
 			m.askedReload = true

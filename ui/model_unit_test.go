@@ -19,8 +19,9 @@ func TestTabKeys(t *testing.T) {
 		{[]string{"3"}, TabProbe},
 		{[]string{"4"}, TabInspect},
 		{[]string{"tab"}, TabCertificates},
-		{[]string{"tab", "tab", "tab", "tab"}, TabAuthorities},
-		{[]string{"shift+tab"}, TabInspect},
+		{[]string{"5"}, TabLab},
+		{[]string{"tab", "tab", "tab", "tab", "tab"}, TabAuthorities},
+		{[]string{"shift+tab"}, TabLab},
 		{[]string{"3", "1"}, TabAuthorities},
 		{[]string{"?", "2"}, TabAuthorities}, // the help overlay takes keys
 	} {
