@@ -159,7 +159,8 @@ func (c *Common) caByName(name string) *store.CA {
 	return nil
 }
 
-// defaultCASubject is "/CN=<Title> <kind>" from the new CA's name, unless
+// defaultCASubject is "CN = <Title> <kind>" (the TUI's one subject
+// format) from the new CA's name, unless
 // a CA of the store already has that subject (a sub-CA of "demo-ca-int"
 // would otherwise be another "Demo Intermediate CA", looking self-issued):
 // then the name itself, which no other CA has.
@@ -176,13 +177,13 @@ func (c *Common) defaultCASubject(name, kind string) string {
 		}
 		return false
 	}
-	subj := "/CN=" + titleName(name) + kind
+	subj := "CN = " + titleName(name) + kind
 	if !taken(subj) {
 		return subj
 	}
-	subj = "/CN=" + name + kind
+	subj = "CN = " + name + kind
 	for i := 2; taken(subj); i++ {
-		subj = fmt.Sprintf("/CN=%s%s %d", name, kind, i)
+		subj = fmt.Sprintf("CN = %s%s %d", name, kind, i)
 	}
 	return subj
 }
