@@ -68,6 +68,12 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, s.c.status("", fmt.Errorf("publish CRL of %s: %w", msg.ca, msg.err))
 		}
 		return s, tea.Batch(s.c.status(crlStatus(msg.ca, msg.state), nil), s.c.reload())
+	case bodyClickMsg:
+		// Row 0 is the header.
+		if msg.y >= 1 && s.offset+msg.y-1 < len(s.c.Data.CAs) {
+			s.cursor = s.offset + msg.y - 1
+			s.clamp()
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:

@@ -205,6 +205,13 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			s.applyFilter()
 			return s, cmd
 		}
+	case bodyClickMsg:
+		// Row 0 is the filter line, row 1 the header.
+		if !s.editing && msg.y >= 2 && s.offset+msg.y-2 < len(s.index) {
+			s.cursor = s.offset + msg.y - 2
+			s.clamp()
+		}
+		return s, nil
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:

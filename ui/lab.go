@@ -105,6 +105,11 @@ func (s *labScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		s.outcomes = map[string]lab.Outcome{}
 		return s, tea.Batch(s.c.status(fmt.Sprintf("removed the lab material: %d folders", len(msg.removed)), nil), s.c.reload())
+	case bodyClickMsg:
+		if msg.x < s.listWidth() && msg.y >= 1 && s.offset+msg.y-1 < len(s.scenarios) {
+			s.cursor, s.scroll = s.offset+msg.y-1, 0
+			s.clamp()
+		}
 	case tea.KeyPressMsg:
 		if s.confirm {
 			s.confirm = false

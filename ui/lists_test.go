@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -83,4 +85,33 @@ func TestFilterEscAndShownColumns(t *testing.T) {
 	d.typeText("cn = demo inter")
 	d.press("enter")
 	d.expect("1 of 3 certificates", "CN = Demo Intermediate CA")
+}
+
+// TestMouseClicks: a click on a tab's label selects the tab; a click on a
+// row selects the row.
+func TestMouseClicks(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	click := func(x, y int) { d.send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
+	line := strings.Split(d.screen(), "\n")[0]
+	for i, name := range tabNames {
+		x := strings.Index(line, name)
+		if x < 0 {
+			t.Fatalf("tab %s not on the bar %q", name, line)
+		}
+		click(len([]rune(line[:x])), 0)
+		if d.m.Active() != i {
+			t.Fatalf("click on %s: tab %d", name, d.m.Active())
+		}
+	}
+	click(len([]rune(line[:strings.Index(line, "Certificates")])), 0)
+	click(5, 1+2+2) // body row 4: the third certificate
+	cs := d.m.screens[TabCertificates].(*certificatesScreen)
+	if c, _ := cs.selected(); c.Name != "server" {
+		t.Fatalf("click selected %q, want server", c.Name)
+	}
+	click(len([]rune(line[:strings.Index(line, "Authorities")])), 0)
+	click(3, 1+2) // body row 2: the intermediate
+	if a := d.m.screens[TabAuthorities].(*authoritiesScreen).selected(); a == nil || a.Name != "demo-ca-int" {
+		t.Fatalf("click selected %v, want demo-ca-int", a)
+	}
 }

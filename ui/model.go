@@ -337,6 +337,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
 		// Input goes to what is on top only: a paste must not land in a
 		// text field of a screen that is hidden.
@@ -458,6 +460,33 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return tea.Batch(cmd, m.busyTick())
 }
 
+// click selects a tab (on the tab bar) or hands the body's screen a row
+// click in body coordinates; dialogs and the key map ignore the mouse.
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	if msg.Button != tea.MouseLeft || m.dialog != nil || m.showHelp || m.typing() {
+		return nil
+	}
+	if msg.Y == 0 {
+		x := 0
+		for i, n := range tabNames {
+			w := lipgloss.Width(m.tabLabel(i, n))
+			if msg.X >= x && msg.X < x+w {
+				m.setTab(i)
+				return nil
+			}
+			x += w + 1
+		}
+		return nil
+	}
+	_, h := m.bodySize()
+	if msg.Y-1 >= h {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.screens[m.active], cmd = m.screens[m.active].Update(bodyClickMsg{x: msg.X, y: msg.Y - 1})
+	return cmd
+}
+
 // busyTick keeps the spinner turning when a key started work.
 func (m *Model) busyTick() tea.Cmd {
 	if m.c.Busy() > 0 {
@@ -516,12 +545,7 @@ func (m *Model) tabBar() string {
 	st := m.c.Styles
 	var parts []string
 	for i, n := range tabNames {
-		label := fmt.Sprintf("%d %s", i+1, n)
-		if i == m.active {
-			parts = append(parts, st.TabActive.Render(label))
-		} else {
-			parts = append(parts, st.TabInactive.Render(label))
-		}
+		parts = append(parts, m.tabLabel(i, n))
 	}
 	bar := strings.Join(parts, " ")
 	name := st.Title.Render("pkibench")
@@ -530,6 +554,15 @@ func (m *Model) tabBar() string {
 		return truncate(bar, m.width)
 	}
 	return bar + strings.Repeat(" ", gap) + name
+}
+
+// tabLabel is tab i's label as drawn (the mouse finds tabs by it).
+func (m *Model) tabLabel(i int, name string) string {
+	label := fmt.Sprintf("%d %s", i+1, name)
+	if i == m.active {
+		return m.c.Styles.TabActive.Render(label)
+	}
+	return m.c.Styles.TabInactive.Render(label)
 }
 
 func (m *Model) statusBar() string {
