@@ -219,10 +219,18 @@ func crlCell(st *Styles, ca *store.CA, now time.Time) (full, short string, style
 func (s *authoritiesScreen) View() string {
 	st := s.c.Styles
 	cas := s.c.Data.CAs
+	hidden := ""
+	if n := s.c.Data.HiddenLab; n > 0 {
+		hidden = st.Dim.Render(fmt.Sprintf("%s hidden (a on the Lab tab shows them)", plural(n, "lab CA")))
+	}
 	if len(cas) == 0 {
-		return st.Title.Render("Authorities") + "\n\n" +
+		out := st.Title.Render("Authorities") + "\n\n" +
 			"No CA yet. Press n to create a root CA.\n" +
 			st.Dim.Render("A root signs intermediates; an intermediate signs servers and clients.")
+		if hidden != "" {
+			out += "\n\n" + hidden
+		}
+		return out
 	}
 	now := s.c.now()
 	// An intermediate's own status is in its parent's index.
@@ -276,6 +284,9 @@ func (s *authoritiesScreen) View() string {
 			continue
 		}
 		lines = append(lines, truncate(row+crlStyle.Render(pad(crl, crlW)), s.width))
+	}
+	if hidden != "" {
+		lines = append(lines, hidden)
 	}
 	if ca := s.selected(); ca != nil {
 		lines = append(lines, "")

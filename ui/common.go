@@ -86,6 +86,8 @@ type data struct {
 	Certs []store.Cert
 	// Hay is the filter's search text, one per certificate.
 	Hay []string
+	// HiddenLab is how many lab CAs are left out of CAs (Lab tab, a shows).
+	HiddenLab int
 	// Gen changes every time the lists are replaced, so screens can cache
 	// what they derive from them (the filtered, sorted certificate index).
 	Gen int

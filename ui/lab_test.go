@@ -28,6 +28,7 @@ func TestLabTab(t *testing.T) {
 	if strings.Contains(d.screen(), "lab-") {
 		t.Fatalf("lab CAs listed in Authorities by default:\n%s", d.screen())
 	}
+	d.expect("lab CAs hidden (a on the Lab tab shows them)")
 	d.press("5", "a", "1")
 	d.expect("lab-")
 	d.press("5", "X")

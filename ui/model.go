@@ -87,6 +87,7 @@ func (m *Model) applyLab() {
 	m.c.Data.Gen++
 	if m.c.ShowLab {
 		m.c.Data.CAs, m.c.Data.Certs, m.c.Data.Hay = m.raw.cas, m.raw.certs, m.raw.hay
+		m.c.Data.HiddenLab = 0
 		return
 	}
 	labCA := map[string]bool{}
@@ -98,7 +99,7 @@ func (m *Model) applyLab() {
 		}
 		cas = append(cas, ca)
 	}
-	m.c.Data.CAs = cas
+	m.c.Data.CAs, m.c.Data.HiddenLab = cas, len(labCA)
 	if len(labCA) == 0 {
 		m.c.Data.Certs, m.c.Data.Hay = m.raw.certs, m.raw.hay
 		return
