@@ -46,6 +46,25 @@ func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
 	return inspectCmd(s.c.Store, s.req, target, s.c.now(), s.record(target))
 }
 
+// bySerial finds the store object with that serial (upper-case hex): a
+// CA of the store or a certificate in an index; ok is false when none is.
+func (c *Common) bySerial(serial string) (target, title string, ok bool) {
+	if serial == "" {
+		return "", "", false
+	}
+	for _, ca := range c.Data.CAs {
+		if strings.EqualFold(ca.Serial, serial) {
+			return ca.Name, "CA " + ca.Name, true
+		}
+	}
+	for _, x := range c.Data.Certs {
+		if x.CA != "" && strings.EqualFold(x.Serial, serial) {
+			return certTarget(x), x.Name, true
+		}
+	}
+	return "", "", false
+}
+
 // record is the store's entry for target (by CA/SERIAL or name), so the
 // read can add its revocation status; nil for what the index does not know.
 func (s *inspectScreen) record(target string) *store.Cert {

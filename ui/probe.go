@@ -387,7 +387,13 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 			}
 			field := ""
 			if len(s.res.Evidence) > 0 {
-				field = s.res.Evidence[0].Field
+				e := s.res.Evidence[0]
+				field = e.Field
+				// The culprit by serial: the CA whose path length or
+				// constraint is broken, not the leaf that met it.
+				if target, title, ok := s.c.bySerial(e.Serial); ok {
+					return s, s.c.openInspectAt(target, title, field)
+				}
 			}
 			return s, s.c.openInspectAt(who, who, field)
 		}

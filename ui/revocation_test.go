@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkibench/pkibench/pki/verify"
+	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -76,4 +78,21 @@ func TestProbeNotesUnpublishedRevocation(t *testing.T) {
 		t.Fatalf("want ACCEPT (the CRL does not list it yet):\n%s", d.screen())
 	}
 	d.expect("note: client-2 is revoked in demo-ca's index")
+}
+
+// TestInspectBlamedOpensTheCulprit: v opens the certificate the evidence
+// names by serial, even when it is a CA (path-len-exceeded blames the CA
+// whose path length is exceeded, not the server's leaf), field marked.
+func TestInspectBlamedOpensTheCulprit(t *testing.T) {
+	d := goldenDriver(t, 100, 30)
+	d.press("3")
+	p := d.m.screens[TabProbe].(*probeScreen)
+	ca := d.m.c.caByName("demo-ca-int")
+	p.res = &probe.Result{Verdict: probe.Reject, Reason: verify.PathLenExceeded, Side: verify.SideClient,
+		Evidence: []probe.Evidence{{Cert: ca.Subject, Serial: ca.Serial, Field: "ext.basic_constraints"}}}
+	d.press("v")
+	if d.m.Active() != TabInspect || d.m.inspect.target != "demo-ca-int" || d.m.inspect.mark != "ext.basic_constraints" {
+		t.Fatalf("v opened %q marking %q (tab %d)", d.m.inspect.target, d.m.inspect.mark, d.m.Active())
+	}
+	d.expect("▶")
 }
