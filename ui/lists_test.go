@@ -115,3 +115,24 @@ func TestMouseClicks(t *testing.T) {
 		t.Fatalf("click selected %v, want demo-ca-int", a)
 	}
 }
+
+// TestMatrixFitsAt80: the matrix's reason and side are whole at 80
+// columns (the reason takes a line of its own when the row is narrow).
+func TestMatrixFitsAt80(t *testing.T) {
+	d := goldenDriver(t, 80, 24)
+	d.press("3", "j", "j", "j", "j", "j", "l", "M") // CRL check on, matrix
+	p := d.m.screens[TabProbe].(*probeScreen)
+	if len(p.matrix) == 0 {
+		t.Fatalf("no matrix:\n%s", d.screen())
+	}
+	d.expect("CLIENT", "SIDE")
+	for _, r := range p.matrix {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Client, r.Err)
+		}
+		d.expect(string(r.Result.Reason))
+	}
+	if rows := strings.Split(d.screen(), "\n"); strings.Contains(strings.Join(rows[1:len(rows)-2], "\n"), "…") {
+		t.Fatalf("matrix cut at 80x24:\n%s", d.screen())
+	}
+}

@@ -623,17 +623,27 @@ func shiftTime(now time.Time, v string) time.Time {
 // matrixLines is the grid: one row per client, its verdict, reason and side.
 func (s *probeScreen) matrixLines(w int) []string {
 	st := s.c.Styles
-	nameW := 4
+	nameW, reasonW := len("CLIENT"), len("REASON")
 	for _, r := range s.matrix {
 		nameW = max(nameW, len(r.Client))
+		if r.Err == nil {
+			reasonW = max(reasonW, len(r.Result.Reason))
+		}
 	}
 	nameW = min(nameW, max(8, w/3))
+	const verdictW, sideW = 7, 7
+	// Reason last: when the row is too narrow it goes on a line of its
+	// own under the client, whole, instead of pushing SIDE off screen.
+	oneLine := nameW+verdictW+sideW+reasonW+3 <= w
 	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer])}
 	if s.stale {
 		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this matrix; M runs it again", w)...)
 	}
-	out = append(out, "",
-		st.Header.Render(truncate(pad("CLIENT", nameW)+" "+pad("VERDICT", 7)+" "+pad("REASON", 26)+" SIDE", w)))
+	head := pad("CLIENT", nameW) + " " + pad("VERDICT", verdictW) + " " + pad("SIDE", sideW) + " REASON"
+	if !oneLine {
+		head = pad("CLIENT", nameW) + " " + pad("VERDICT", verdictW) + " SIDE"
+	}
+	out = append(out, "", st.Header.Render(truncate(head, w)))
 	for _, r := range s.matrix {
 		var verdict, reason, side string
 		style := st.Reject
@@ -646,9 +656,16 @@ func (s *probeScreen) matrixLines(w int) []string {
 				style = st.Accept
 			}
 		}
-		cell := style.Padding(0).Render(pad(verdict, 7))
-		out = append(out, truncate(pad(r.Client, nameW)+" "+cell+" "+pad(reason, 26)+" "+side, w))
+		cell := style.Padding(0).Render(pad(verdict, verdictW))
+		row := pad(r.Client, nameW) + " " + cell + " " + pad(orDash(side), sideW)
+		if oneLine {
+			out = append(out, wrapIndent(lipgloss.NewStyle(), row+" ", reason, w)...)
+			continue
+		}
+		out = append(out, row)
+		out = append(out, wrapIndent(st.Dim, "  ", reason, w)...)
 	}
-	out = append(out, "", st.Dim.Render("enter probes the picked client alone, with the full verdict"))
+	out = append(out, "")
+	out = append(out, wrapIndent(st.Dim, "", "enter probes the picked client alone, with the full verdict", w)...)
 	return out
 }
