@@ -136,3 +136,15 @@ func TestMatrixFitsAt80(t *testing.T) {
 		t.Fatalf("matrix cut at 80x24:\n%s", d.screen())
 	}
 }
+
+// TestDisplaySubject: the fast path writes what pki.FormatName writes.
+func TestDisplaySubject(t *testing.T) {
+	for _, in := range []string{"/CN=client", "/O=ABC Inc./CN=ABC Root CA", "/C=DE/O=Acme/OU=Ops/CN=api.example.com", "/CN=a, b", "/CN=x+OU=y", "CN = already"} {
+		if got, want := displaySubject(in), slowDisplaySubject(in); got != want {
+			t.Errorf("displaySubject(%q) = %q, want %q", in, got, want)
+		}
+		if got := displaySubject(in); displayWidth(in) < len(got)-2 && strings.HasPrefix(in, "/") && !strings.ContainsAny(in, ",+") {
+			t.Errorf("displayWidth(%q) = %d, shown %d", in, displayWidth(in), len(got))
+		}
+	}
+}
