@@ -55,6 +55,10 @@ func TestGolden(t *testing.T) {
 			{"revoke-dialog", []string{"2", "down", "r"}},
 			{"inspect-empty", []string{"4"}},
 			{"matrix", []string{"3", "M"}},
+			{"import-form", []string{"m"}},
+			{"export-form", []string{"2", "G", "x"}},
+			{"sign-form", []string{"2", "C"}},
+			{"create-ca-form-keys", []string{"n", "esc", "j", "j", "j", "j"}},
 			{"lab", []string{"5"}},
 			{"log", []string{"ctrl+r", "1", "r", "L"}},
 		}
