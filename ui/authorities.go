@@ -31,7 +31,7 @@ func (s *authoritiesScreen) SetSize(w, h int) { s.width, s.height = w, h; s.clam
 
 func (s *authoritiesScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.Revoke, k.Import, k.Commands}
+	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.ShowCRL, k.Revoke, k.Import, k.Commands}
 }
 
 func (s *authoritiesScreen) selected() *store.CA {
@@ -93,6 +93,14 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			if ca != nil {
 				return s, s.c.openInspect(ca.Name, "CA "+ca.Name)
 			}
+		case key.Matches(msg, k.ShowCRL):
+			if ca == nil {
+				return s, s.c.status("", errors.New("no CA yet: no CRL to show"))
+			}
+			if ca.CRL == nil {
+				return s, s.c.status("", fmt.Errorf("%s has published no CRL yet: p publishes one", ca.Name))
+			}
+			return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
 		case key.Matches(msg, k.Commands):
 			if ca != nil {
 				return s, s.c.openDialog(newCommandsDialog(s.c, "Commands for CA "+ca.Name, s.commands()))

@@ -39,7 +39,7 @@ func helpSections() []helpSection {
 			{"n", "new CA under the selected"},
 			{"i", "issue a certificate"},
 			{"r", "revoke the selected"},
-			{"p", "publish the CA's CRL"},
+			{"p l", "publish / inspect the CRL"},
 			{"m x", "import / export files"},
 			{"C", "sign a CSR"},
 		}},

@@ -30,6 +30,7 @@ type KeyMap struct {
 	Revoke     key.Binding
 	PublishCRL key.Binding
 	Refresh    key.Binding
+	ShowCRL    key.Binding
 	Log        key.Binding
 	Explain    key.Binding
 	Commands   key.Binding
@@ -77,6 +78,7 @@ func DefaultKeyMap() KeyMap {
 		Revoke:     b("r", "revoke", "r"),
 		PublishCRL: b("p", "publish CRL", "p"),
 		Refresh:    b("ctrl+r", "reload", "ctrl+r"),
+		ShowCRL:    b("l", "inspect its CRL", "l"),
 		Log:        b("L", "message log", "L"),
 		Explain:    b("e", "explain", "e"),
 		Commands:   b("c", "openssl/curl/node commands", "c"),

@@ -392,6 +392,10 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 				// The culprit by serial: the CA whose path length or
 				// constraint is broken, not the leaf that met it.
 				if target, title, ok := s.c.bySerial(e.Serial); ok {
+					// A CRL verdict blames the CA's CRL, not its certificate.
+					if ca := s.c.caByName(target); ca != nil && strings.HasPrefix(string(s.res.Reason), "crl-") && ca.CRL != nil {
+						return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
+					}
 					return s, s.c.openInspectAt(target, title, field)
 				}
 			}

@@ -96,3 +96,16 @@ func TestInspectBlamedOpensTheCulprit(t *testing.T) {
 	}
 	d.expect("▶")
 }
+
+// TestInspectCRL: l on a CA opens its published CRL in Inspect, entries
+// with reasons and dates; without a CRL it says how to publish one.
+func TestInspectCRL(t *testing.T) {
+	d := goldenDriver(t, 100, 30) // client revoked (keyCompromise), no CRL
+	d.press("1", "l")
+	d.expect("demo-ca has published no CRL yet: p publishes one")
+	d.press("p", "l")
+	if d.m.Active() != TabInspect {
+		t.Fatalf("l did not open Inspect:\n%s", d.screen())
+	}
+	d.expect("Inspect CRL of demo-ca", "Certificate Revocation List", "Key Compromise")
+}

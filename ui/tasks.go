@@ -101,9 +101,22 @@ func revocationStatus(st *store.Store, c store.Cert, now time.Time) *certStatus 
 	return out
 }
 
+// crlTarget names a CA's published CRL as an Inspect target.
+const crlTarget = "crl:"
+
 func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, error) {
-	path, err := st.TargetFile(target)
-	if err != nil {
+	var path string
+	var err error
+	if ca, ok := strings.CutPrefix(target, crlTarget); ok {
+		c, err := st.CA(ca)
+		if err != nil {
+			return inspectDoc{}, err
+		}
+		if c.CRL == nil {
+			return inspectDoc{}, fmt.Errorf("%s has published no CRL yet: p on Authorities publishes one", ca)
+		}
+		path = c.CRL.Path
+	} else if path, err = st.TargetFile(target); err != nil {
 		return inspectDoc{}, err
 	}
 	if path == "" {
