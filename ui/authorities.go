@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pkibench/pkibench/store"
 )
@@ -27,7 +31,7 @@ func (s *authoritiesScreen) SetSize(w, h int) { s.width, s.height = w, h; s.clam
 
 func (s *authoritiesScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.Revoke, k.Import, k.Commands}
+	return []key.Binding{k.Enter, k.NewCA, k.Issue, k.PublishCRL, k.ShowCRL, k.Revoke, k.Import, k.Commands}
 }
 
 func (s *authoritiesScreen) selected() *store.CA {
@@ -64,6 +68,12 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, s.c.status("", fmt.Errorf("publish CRL of %s: %w", msg.ca, msg.err))
 		}
 		return s, tea.Batch(s.c.status(crlStatus(msg.ca, msg.state), nil), s.c.reload())
+	case bodyClickMsg:
+		// Row 0 is the header.
+		if msg.y >= 1 && s.offset+msg.y-1 < len(s.c.Data.CAs) {
+			s.cursor = s.offset + msg.y - 1
+			s.clamp()
+		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
@@ -83,6 +93,14 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			if ca != nil {
 				return s, s.c.openInspect(ca.Name, "CA "+ca.Name)
 			}
+		case key.Matches(msg, k.ShowCRL):
+			if ca == nil {
+				return s, s.c.status("", errors.New("no CA yet: no CRL to show"))
+			}
+			if ca.CRL == nil {
+				return s, s.c.status("", fmt.Errorf("%s has published no CRL yet: p publishes one", ca.Name))
+			}
+			return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
 		case key.Matches(msg, k.Commands):
 			if ca != nil {
 				return s, s.c.openDialog(newCommandsDialog(s.c, "Commands for CA "+ca.Name, s.commands()))
@@ -103,7 +121,10 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, s.c.openDialog(newIssueForm(s.c, name))
 		case key.Matches(msg, k.PublishCRL):
 			if ca == nil {
-				return s, nil
+				return s, s.c.status("", errors.New("nothing to publish: no CA yet (n creates one)"))
+			}
+			if !ca.HasKey {
+				return s, s.c.status("", fmt.Errorf("cannot publish a CRL of %s: the store has no key for it", ca.Name))
 			}
 			if ca.Encrypted {
 				return s, s.c.openDialog(newPassphraseDialog(s.c, "CA "+ca.Name+"'s key", func(pass []byte) tea.Cmd {
@@ -120,6 +141,7 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			if ca != nil {
 				return s, s.c.status("", fmt.Errorf("%s is a root: nothing above it can revoke it", ca.Name))
 			}
+			return s, s.c.status("", errors.New("nothing to revoke: no CA yet"))
 		}
 		s.clamp()
 	}
@@ -133,27 +155,91 @@ func crlStatus(ca string, st *store.CRLState) string {
 	return fmt.Sprintf("CRL %s of %s published: %d revoked, %s", st.Number, ca, st.Entries, st.Freshness())
 }
 
-// Column widths of the tree; the subject takes what is left.
-const (
-	caNameW  = 22
-	caAlgoW  = 11
-	caDateW  = 10
-	caCountW = 13
-)
+// treePrefixes draws the CA tree: "├ " for a child with a later sibling,
+// "└ " for the last one, and "│ " under an ancestor whose siblings go on.
+func treePrefixes(cas []*store.CA) []string {
+	byName := map[string]*store.CA{}
+	for _, ca := range cas {
+		byName[ca.Name] = ca
+	}
+	// last[name] is true when no CA after it has the same parent.
+	last := map[string]bool{}
+	for i, ca := range cas {
+		last[ca.Name] = true
+		for _, later := range cas[i+1:] {
+			if later.Parent == ca.Parent {
+				last[ca.Name] = false
+				break
+			}
+		}
+	}
+	out := make([]string, len(cas))
+	for i, ca := range cas {
+		if ca.Parent == "" || byName[ca.Parent] == nil {
+			continue
+		}
+		pre := "├ "
+		if last[ca.Name] {
+			pre = "└ "
+		}
+		for p := byName[ca.Parent]; p != nil && p.Parent != "" && byName[p.Parent] != nil; p = byName[p.Parent] {
+			if last[p.Name] {
+				pre = "  " + pre
+			} else {
+				pre = "│ " + pre
+			}
+		}
+		out[i] = pre
+	}
+	return out
+}
+
+// crlCell says what a relying party gets from the CA's CRL: none, stale,
+// or missing revocations that are in the index but not yet published. It
+// gives the sentence and a short form for a narrow column.
+func crlCell(st *Styles, ca *store.CA, now time.Time) (full, short string, style lipgloss.Style) {
+	switch {
+	case ca.CRL == nil && ca.Revoked > 0:
+		return fmt.Sprintf("none: %s unpublished — press p to publish", plural(ca.Revoked, "revocation")),
+			fmt.Sprintf("none: %d unpublished, p", ca.Revoked), st.Problem
+	case ca.CRL == nil:
+		return "none published", "none published", st.Warning
+	case ca.Revoked > ca.CRL.Entries:
+		n := ca.Revoked - ca.CRL.Entries
+		return fmt.Sprintf("#%s missing %s — press p to publish", ca.CRL.Number, plural(n, "revocation")),
+			fmt.Sprintf("#%s missing %d, p", ca.CRL.Number, n), st.Problem
+	case ca.Revoked < ca.CRL.Entries:
+		n := ca.CRL.Entries - ca.Revoked
+		return fmt.Sprintf("#%s lists %d no longer revoked — press p to publish", ca.CRL.Number, n),
+			fmt.Sprintf("#%s lists %d too many, p", ca.CRL.Number, n), st.Warning
+	}
+	full = "#" + ca.CRL.Number + " " + ca.CRL.Freshness()
+	switch {
+	case ca.CRL.Stale || now.After(ca.CRL.NextUpdate):
+		return full, "#" + ca.CRL.Number + " STALE", st.Problem
+	case ca.CRL.NextUpdate.Sub(now) < store.CRLWarnBefore:
+		// About to lock every client out.
+		return full, "#" + ca.CRL.Number + " fresh " + store.Humanize(ca.CRL.ExpiresIn), st.Warning
+	}
+	return full, full, st.OK
+}
 
 func (s *authoritiesScreen) View() string {
 	st := s.c.Styles
 	cas := s.c.Data.CAs
+	hidden := ""
+	if n := s.c.Data.HiddenLab; n > 0 {
+		hidden = st.Dim.Render(fmt.Sprintf("%s hidden (a on the Lab tab shows them)", plural(n, "lab CA")))
+	}
 	if len(cas) == 0 {
-		return st.Title.Render("Authorities") + "\n\n" +
+		out := st.Title.Render("Authorities") + "\n\n" +
 			"No CA yet. Press n to create a root CA.\n" +
 			st.Dim.Render("A root signs intermediates; an intermediate signs servers and clients.")
+		if hidden != "" {
+			out += "\n\n" + hidden
+		}
+		return out
 	}
-	nameW := max(caNameW, min(34, s.width*3/10))
-	crlW := max(10, s.width-nameW-caAlgoW-caDateW-caCountW-4)
-	header := pad("CA", nameW) + " " + pad("ALGO", caAlgoW) + " " + pad("NOT AFTER", caDateW) + " " +
-		pad("VALID/REV/EXP", caCountW) + " " + pad("CRL", crlW)
-	lines := []string{st.Header.Render(truncate(header, s.width))}
 	now := s.c.now()
 	// An intermediate's own status is in its parent's index.
 	revoked := map[string]bool{}
@@ -162,31 +248,36 @@ func (s *authoritiesScreen) View() string {
 			revoked[c.Name] = true
 		}
 	}
+	prefixes := treePrefixes(cas)
+	names := make([]string, len(cas))
+	counts := make([]string, len(cas))
+	// Each column gets what its widest cell needs; CRL takes the rest.
+	nameW, algoW, countW := len("CA"), len("ALGO"), len("VALID/REV/EXP")
+	for i, ca := range cas {
+		n := prefixes[i] + ca.Name
+		if !ca.HasKey {
+			n += " (no key)"
+		}
+		if revoked[ca.Name] {
+			n += " (revoked)"
+		}
+		names[i] = n
+		counts[i] = fmt.Sprintf("%d/%d/%d", ca.Valid, ca.Revoked, ca.Expired)
+		nameW = max(nameW, ansi.StringWidth(n))
+		algoW = max(algoW, ansi.StringWidth(ca.Algorithm))
+		countW = max(countW, len(counts[i]))
+	}
+	nameW = min(nameW, max(16, s.width/3))
+	crlW := max(10, s.width-nameW-algoW-caDateW-countW-4)
+	header := pad("CA", nameW) + " " + pad("ALGO", algoW) + " " + pad("NOT AFTER", caDateW) + " " +
+		pad("VALID/REV/EXP", countW) + " " + pad("CRL", crlW)
+	lines := []string{st.Header.Render(truncate(header, s.width))}
 	end := min(len(cas), s.offset+s.rows())
 	for i := s.offset; i < end; i++ {
 		ca := cas[i]
-		name := strings.Repeat("  ", store.Depth(cas, ca))
-		if ca.Parent != "" {
-			name += "└ "
-		}
-		name += ca.Name
-		if !ca.HasKey {
-			name += " (no key)"
-		}
-		if revoked[ca.Name] {
-			name += " (revoked)"
-		}
-		counts := fmt.Sprintf("%d/%d/%d", ca.Valid, ca.Revoked, ca.Expired)
-		crl := "none published"
-		crlStyle := st.Warning
-		if ca.CRL != nil {
-			crl = "#" + ca.CRL.Number + " " + ca.CRL.Freshness()
-			crlStyle = st.OK
-			if ca.CRL.Stale || now.After(ca.CRL.NextUpdate) {
-				crlStyle = st.Problem
-			} else if ca.CRL.NextUpdate.Sub(now) < store.CRLWarnBefore {
-				crlStyle = st.Warning // about to lock every client out
-			}
+		crl, short, crlStyle := crlCell(st, ca, now)
+		if ansi.StringWidth(crl) > crlW {
+			crl = short // the sentence is under the table for the selected CA
 		}
 		date := ca.NotAfter.UTC().Format("2006-01-02")
 		dateCell := pad(date, caDateW)
@@ -195,18 +286,36 @@ func (s *authoritiesScreen) View() string {
 		} else if ca.NotAfter.Sub(now) < s.c.soon() {
 			dateCell = st.Warning.Render(dateCell)
 		}
-		row := pad(name, nameW) + " " + pad(ca.Algorithm, caAlgoW) + " " + dateCell + " " + pad(counts, caCountW) + " "
+		row := pad(names[i], nameW) + " " + pad(ca.Algorithm, algoW) + " " + dateCell + " " + pad(counts[i], countW) + " "
 		if i == s.cursor {
 			lines = append(lines, st.Selected.Render(truncate(row+pad(crl, crlW), s.width)))
 			continue
 		}
 		lines = append(lines, truncate(row+crlStyle.Render(pad(crl, crlW)), s.width))
 	}
+	if hidden != "" {
+		lines = append(lines, hidden)
+	}
 	if ca := s.selected(); ca != nil {
-		lines = append(lines, st.Dim.Render(truncate("subject: "+plain(ca.Subject), s.width)))
+		lines = append(lines, "")
+		lines = append(lines, wrapIndent(st.Dim, "subject: ", displaySubject(ca.Subject), s.width)...)
+		if crl, _, _ := crlCell(st, ca, now); ansi.StringWidth(crl) > crlW {
+			lines = append(lines, wrapIndent(st.Dim, "CRL: ", crl, s.width)...)
+		}
 	}
 	return strings.Join(lines, "\n")
 }
+
+// plural is "1 revocation", "3 revocations".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// caDateW is the NOT AFTER column: a date.
+const caDateW = 10
 
 func fixedPass(p []byte) store.PassphraseFunc {
 	if len(p) == 0 {

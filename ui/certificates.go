@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -45,6 +48,8 @@ type certificatesScreen struct {
 	offset  int
 	width   int
 	height  int
+	// need is each column's widest cell, measured when the list changes.
+	need [numCols]int
 }
 
 func newCertificates(c *Common) *certificatesScreen {
@@ -66,7 +71,11 @@ func (s *certificatesScreen) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
 	}
-	return []key.Binding{k.Enter, k.Filter, k.Sort, k.Issue, k.Revoke, k.Export, k.Import, k.SignCSR}
+	b := []key.Binding{k.Enter}
+	if s.filter.Value() != "" {
+		b = append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")))
+	}
+	return append(b, k.Filter, k.Issue, k.Revoke, k.Export, k.Sort, k.Import, k.SignCSR)
 }
 
 // Capturing reports whether typed keys belong to the filter input.
@@ -100,6 +109,7 @@ func (s *certificatesScreen) clamp() {
 func (s *certificatesScreen) rebuild() {
 	if s.gen != s.c.Data.Gen || len(s.hay) != len(s.c.Data.Certs) {
 		s.gen = s.c.Data.Gen
+		s.measure()
 		s.hay = s.c.Data.Hay
 		if len(s.hay) != len(s.c.Data.Certs) {
 			s.hay = haystack(s.c.Data.Certs)
@@ -108,13 +118,67 @@ func (s *certificatesScreen) rebuild() {
 	s.applyFilter()
 }
 
-// haystack is what the filter searches: name, subject, CA and serial.
+// haystack is what the filter searches: the columns on screen (name,
+// subject as shown, CA, profile), nothing hidden, so a match is always
+// visible in its row.
 func haystack(certs []store.Cert) []string {
 	hay := make([]string, len(certs))
 	for i, c := range certs {
-		hay[i] = strings.ToLower(c.Name + "\x00" + c.Subject + "\x00" + c.CA + "\x00" + c.Serial + "\x00" + c.Profile)
+		hay[i] = strings.ToLower(c.Name + "\x00" + displaySubject(c.Subject) + "\x00" + c.CA + "\x00" + c.Profile)
 	}
 	return hay
+}
+
+// displayWidth is displaySubject's width without building it: "/" becomes
+// ", " and "=" becomes " = " (cheap enough for 100,000 rows per reload).
+func displayWidth(s string) int {
+	if !strings.HasPrefix(s, "/") {
+		return len(s)
+	}
+	n, eq := len(s)-2, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '=':
+			eq++
+		case '/':
+			n++
+		}
+	}
+	return n + 2*eq
+}
+
+// displaySubject writes a subject the one way the TUI shows subjects, as
+// openssl does by default ("CN = x, O = y"); the index keeps openssl's
+// "/CN=x/O=y", which is turned around here.
+func displaySubject(s string) string {
+	if !strings.HasPrefix(s, "/") {
+		return s
+	}
+	if !strings.ContainsAny(s, "\\,+\"<>;#") {
+		// The common case, built directly: the filter's haystack holds
+		// 100,000 of these.
+		var b strings.Builder
+		for i, part := range strings.Split(s[1:], "/") {
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || k == "" {
+				return slowDisplaySubject(s)
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k + " = " + v)
+		}
+		return b.String()
+	}
+	return slowDisplaySubject(s)
+}
+
+func slowDisplaySubject(s string) string {
+	n, err := pki.ParseSubject(s)
+	if err != nil {
+		return s
+	}
+	return pki.FormatName(n)
 }
 
 func (s *certificatesScreen) applyFilter() {
@@ -170,6 +234,13 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			s.applyFilter()
 			return s, cmd
 		}
+	case bodyClickMsg:
+		// Row 0 is the filter line, row 1 the header.
+		if !s.editing && msg.y >= 2 && s.offset+msg.y-2 < len(s.index) {
+			s.cursor = s.offset + msg.y - 2
+			s.clamp()
+		}
+		return s, nil
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
@@ -188,6 +259,11 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.index))
 		switch {
 		case moved:
+		case key.Matches(msg, k.Back) && s.filter.Value() != "":
+			s.filter.SetValue("")
+			s.cursor, s.offset = 0, 0
+			s.applyFilter()
+			return s, s.c.status("filter cleared", nil)
 		case key.Matches(msg, k.Filter):
 			s.editing = true
 			return s, s.filter.Focus()
@@ -207,6 +283,7 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			if c, ok := s.selected(); ok {
 				return s, s.c.openDialog(newExportForm(s.c, c.Name, c.Name))
 			}
+			return s, s.c.status("", s.nothing("export"))
 		case key.Matches(msg, k.SignCSR):
 			ca := ""
 			if c, ok := s.selected(); ok {
@@ -222,10 +299,17 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		case key.Matches(msg, k.Revoke):
 			c, ok := s.selected()
 			if !ok {
-				return s, nil
+				return s, s.c.status("", s.nothing("revoke"))
 			}
 			if c.CA == "" {
 				return s, s.c.status("", errNotRevocable(c.Name))
+			}
+			if c.Status == store.StatusRevoked {
+				if c.Reason == "certificateHold" {
+					return s, s.c.openDialog(newReleaseDialog(s.c, certTarget(c), c.Name, c.CA))
+				}
+				return s, s.c.status("", fmt.Errorf("%s is already revoked (%s, %s): only a hold can be released",
+					c.Name, c.RevokedAt.UTC().Format("2006-01-02"), c.Reason))
 			}
 			return s, s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
 		}
@@ -257,6 +341,14 @@ func (s *certificatesScreen) updateFilter(msg tea.KeyPressMsg) (Component, tea.C
 	return s, cmd
 }
 
+// nothing says why a key that acts on the selected row did nothing.
+func (s *certificatesScreen) nothing(verb string) error {
+	if len(s.c.Data.Certs) == 0 {
+		return fmt.Errorf("nothing to %s: no certificates yet (i issues one)", verb)
+	}
+	return fmt.Errorf("nothing to %s: no certificate matches the filter (esc clears it)", verb)
+}
+
 // certTarget names a certificate for Revoke and TargetFile: CA/SERIAL is
 // unique even when names are reused across CAs.
 func certTarget(c store.Cert) string {
@@ -274,14 +366,64 @@ func (e *notRevocableError) Error() string {
 
 func errNotRevocable(name string) error { return &notRevocableError{name: name} }
 
-// Column widths at 80 columns; the subject takes what is left.
-const (
-	certNameW    = 16
-	certCAW      = 10
-	certProfileW = 13
-	certDateW    = 10
-	certStatusW  = 12
-)
+// columnWidths gives each column what its longest cell needs first (capped
+// so one odd name cannot take the row), the subject what is left, and any
+// room still left to the subject up to its need.
+func (s *certificatesScreen) columnWidths() [numCols]int {
+	need := s.need
+	gaps := int(numCols) - 1
+	w := [numCols]int{
+		min(need[colName], 28), 0, min(need[colCA], 24), min(need[colProfile], 16),
+		need[colNotAfter], need[colStatus],
+	}
+	fixed := gaps
+	for i, x := range w {
+		if certColumn(i) != colSubject {
+			fixed += x
+		}
+	}
+	w[colSubject] = max(12, min(need[colSubject], s.width-fixed))
+	// Too narrow: the name and CA give way, down to their titles.
+	for over := fixed + w[colSubject] - s.width; over > 0; over-- {
+		switch {
+		case w[colName] >= w[colCA] && w[colName] > 8:
+			w[colName]--
+		case w[colCA] > 6:
+			w[colCA]--
+		case w[colSubject] > 8:
+			w[colSubject]--
+		default:
+			over = 0
+		}
+	}
+	return w
+}
+
+// measure finds what each column needs, over every certificate, when the
+// list changes (not per frame). It runs in Update on 100,000 rows, so it
+// counts bytes (store names are ASCII) and never builds a cell.
+func (s *certificatesScreen) measure() {
+	var need [numCols]int
+	for i, t := range colTitles {
+		need[i] = ansi.StringWidth(t) + 1 // room for the sort arrow
+	}
+	need[colNotAfter] = max(need[colNotAfter], 10)
+	now, soon := s.c.now(), s.c.soon()
+	for i := range s.c.Data.Certs {
+		c := &s.c.Data.Certs[i]
+		need[colName] = max(need[colName], len(c.Name))
+		need[colCA] = max(need[colCA], len(c.CA))
+		need[colProfile] = max(need[colProfile], len(c.Profile))
+		need[colSubject] = max(need[colSubject], displayWidth(c.Subject))
+		switch {
+		case c.Status == store.StatusRevoked, c.Status == store.StatusExpired:
+			need[colStatus] = max(need[colStatus], len("revoked"))
+		case c.NotAfter.Sub(now) < soon:
+			need[colStatus] = max(need[colStatus], len("expires 29d"))
+		}
+	}
+	s.need = need
+}
 
 func (s *certificatesScreen) View() string {
 	st := s.c.Styles
@@ -291,13 +433,12 @@ func (s *certificatesScreen) View() string {
 	case s.editing:
 		b.WriteString(s.filter.View())
 	case s.filter.Value() != "":
-		b.WriteString(st.Dim.Render(truncate("/"+s.filter.Value()+"  ", s.width/2)) + st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs))))
+		b.WriteString(st.Dim.Render(truncate("/"+s.filter.Value()+"  ", s.width/2)) + st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs))+"   esc clears the filter"))
 	default:
 		b.WriteString(st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs)) + "   / filter   s sort   S reverse"))
 	}
 	b.WriteByte('\n')
-	subjW := max(8, s.width-certNameW-certCAW-certProfileW-certDateW-certStatusW-5)
-	widths := [numCols]int{certNameW, subjW, certCAW, certProfileW, certDateW, certStatusW}
+	widths := s.columnWidths()
 	order := [numCols]certColumn{colName, colSubject, colCA, colProfile, colNotAfter, colStatus}
 	var head strings.Builder
 	for i, col := range order {
@@ -308,7 +449,7 @@ func (s *certificatesScreen) View() string {
 		if i > 0 {
 			head.WriteByte(' ')
 		}
-		head.WriteString(pad(t, widths[i]))
+		head.WriteString(pad(t, widths[col]))
 	}
 	b.WriteString(st.Header.Render(truncate(head.String(), s.width)))
 	if len(s.c.Data.Certs) == 0 {
@@ -322,13 +463,13 @@ func (s *certificatesScreen) View() string {
 		c := &s.c.Data.Certs[s.index[r]]
 		b.WriteByte('\n')
 		state, style := certState(st, c, now, soon)
-		row := pad(c.Name, certNameW) + " " + pad(c.Subject, subjW) + " " + pad(c.CA, certCAW) + " " +
-			pad(c.Profile, certProfileW) + " " + pad(c.NotAfter.UTC().Format("2006-01-02"), certDateW) + " "
+		row := pad(c.Name, widths[colName]) + " " + pad(displaySubject(c.Subject), widths[colSubject]) + " " + pad(c.CA, widths[colCA]) + " " +
+			pad(c.Profile, widths[colProfile]) + " " + pad(c.NotAfter.UTC().Format("2006-01-02"), widths[colNotAfter]) + " "
 		if r == s.cursor {
-			b.WriteString(st.Selected.Render(truncate(row+pad(state, certStatusW), s.width)))
+			b.WriteString(st.Selected.Render(truncate(row+pad(state, widths[colStatus]), s.width)))
 			continue
 		}
-		b.WriteString(truncate(row+style.Render(pad(state, certStatusW)), s.width))
+		b.WriteString(truncate(row+style.Render(pad(state, widths[colStatus])), s.width))
 	}
 	return b.String()
 }
@@ -344,6 +485,8 @@ func countLine(shown, total int) string {
 // a valid certificate close to its end marked as expiring.
 func certState(st *Styles, c *store.Cert, now time.Time, soon time.Duration) (string, lipgloss.Style) {
 	switch {
+	case c.Status == store.StatusRevoked && c.Reason == "certificateHold":
+		return "on hold", st.Warning
 	case c.Status == store.StatusRevoked:
 		return "revoked", st.Problem
 	case c.Status == store.StatusExpired || now.After(c.NotAfter):

@@ -55,8 +55,10 @@ type Common struct {
 	Width  int
 	Height int
 	Data   data
-	work   work
-	posted []tea.Msg
+	// ShowLab lists the lab's scratch CAs and certificates with the rest.
+	ShowLab bool
+	work    work
+	posted  []tea.Msg
 	// ctx ends when the program ends, so running handshakes stop with it.
 	ctx context.Context
 }
@@ -84,6 +86,8 @@ type data struct {
 	Certs []store.Cert
 	// Hay is the filter's search text, one per certificate.
 	Hay []string
+	// HiddenLab is how many lab CAs are left out of CAs (Lab tab, a shows).
+	HiddenLab int
 	// Gen changes every time the lists are replaced, so screens can cache
 	// what they derive from them (the filtered, sorted certificate index).
 	Gen int

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store"
 )
 
 // revokeStage is where the revoke dialog is.
@@ -36,6 +37,16 @@ type revokeDialog struct {
 	err    error
 	done   string // what the revocation changed, shown in the CRL offer
 	pass   textinput.Model
+	// release takes a certificate on hold off it instead of revoking.
+	release bool
+}
+
+// newReleaseDialog offers to take a certificate off hold (certificateHold
+// is the one revocation that can be undone), then to publish the CRL.
+func newReleaseDialog(c *Common, target, label, ca string) Component {
+	d := newRevokeDialog(c, target, label, ca).(*revokeDialog)
+	d.release, d.stage = true, stageConfirm
+	return d
 }
 
 func newRevokeDialog(c *Common, target, label, ca string) Component {
@@ -46,7 +57,9 @@ func newRevokeDialog(c *Common, target, label, ca string) Component {
 	return &revokeDialog{c: c, target: target, label: label, ca: ca, pass: ti}
 }
 
-func (d *revokeDialog) Capturing() bool { return true }
+// Capturing is true only while the passphrase is typed: the reason list
+// and the y/n questions leave ? and q working.
+func (d *revokeDialog) Capturing() bool { return d.stage == stagePassphrase }
 
 func (d *revokeDialog) SetSize(int, int) {}
 
@@ -81,6 +94,9 @@ func (d *revokeDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return d, nil
 		}
 		d.done = fmt.Sprintf("%s revoked (%s)", d.label, pki.ReasonNames[d.reason])
+		if d.release {
+			d.done = d.label + " released from hold"
+		}
 		if n := len(msg.rev.Below); n > 0 {
 			d.done += fmt.Sprintf("; %d certificates below it stop verifying", n)
 		}
@@ -127,6 +143,11 @@ func (d *revokeDialog) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	case stageConfirm:
 		switch k {
 		case "y", "Y":
+			if d.release {
+				d.req = d.c.begin("release " + d.label)
+				d.stage, d.err = stageRevoking, nil
+				return d, revokeCmd(d.c.Store, d.req, d.target, store.RevokeOptions{Release: true})
+			}
 			r, err := pki.ParseReason(pki.ReasonNames[d.reason])
 			if err != nil {
 				d.err = err
@@ -136,13 +157,18 @@ func (d *revokeDialog) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 			d.stage, d.err = stageRevoking, nil
 			return d, revokeCmd(d.c.Store, d.req, d.target, revokeOptions(r))
 		case "n", "N":
+			if d.release {
+				return d, d.c.closeDialog("")
+			}
 			d.stage = stageReason
 		}
 	case stageOfferCRL:
 		switch k {
 		case "y", "Y", "enter":
 			if d.caEncrypted() {
+				// A retry starts empty: never append to a wrong passphrase.
 				d.stage = stagePassphrase
+				d.pass.SetValue("")
 				return d, d.pass.Focus()
 			}
 			return d, d.publish(nil)
@@ -181,13 +207,24 @@ func (d *revokeDialog) View() string {
 			}
 		}
 	case stageConfirm:
+		if d.release {
+			lines[0] = st.Title.Render("Release " + d.label + " from hold")
+			lines = append(lines, d.label+" is on hold (certificateHold).",
+				"Release it? It verifies again once the CRL is published.", "",
+				st.Label.Render("y")+" release   "+st.Label.Render("n")+"/"+st.Label.Render("esc")+" cancel")
+			break
+		}
 		lines = append(lines, fmt.Sprintf("Revoke %s with reason %s?", d.label, pki.ReasonNames[d.reason]),
 			st.Dim.Render("It stays revoked: there is no undo (except certificateHold)."), "",
 			st.Label.Render("y")+" revoke   "+st.Label.Render("n")+" back   "+st.Label.Render("esc")+" cancel")
 	case stageRevoking:
 		lines = append(lines, st.Note.Render("revoking…"))
 	case stageOfferCRL:
-		lines = append(lines, st.OK.Render(d.done), "",
+		done := d.done
+		if d.release {
+			done += ": it verifies again once the CRL is published"
+		}
+		lines = append(lines, st.OK.Render(done), "",
 			"Publish CRL of "+d.ca+" now? y/n",
 			st.Dim.Render("Servers that check CRLs only see the revocation after that."))
 	case stagePassphrase:

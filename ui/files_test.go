@@ -49,7 +49,7 @@ func TestExportImportSign(t *testing.T) {
 	d.typeText(out)
 	d.press("enter")
 	d.expect("file exists")
-	d.press("esc")
+	d.press("esc", "esc") // stop typing, then cancel the form
 
 	// Import it into another store: a foreign certificate.
 	other := testStore(t)

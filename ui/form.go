@@ -1,12 +1,17 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store"
 )
 
 // formField is one line of a form: a text input or a choice among values.
@@ -22,6 +27,9 @@ type formField struct {
 	validate func(string) error
 	err      error
 	hint     string
+	// warn says what is allowed but probably a mistake (shown, not
+	// blocking); empty means nothing to say.
+	warn func(string) string
 }
 
 func (f *formField) isChoice() bool { return f.choices != nil }
@@ -80,11 +88,17 @@ func choiceField(key, label string, choices []string, selected string) *formFiel
 // form is a modal of fields with defaults, inline validation and one
 // submit that starts a request; it owns that request's answer.
 type form struct {
-	c       *Common
-	title   string
-	verb    string // the submit button's word: "create", "issue"
-	fields  []*formField
-	focus   int
+	c      *Common
+	title  string
+	verb   string // the submit button's word: "create", "issue"
+	fields []*formField
+	focus  int
+	// typing: printable keys go to the focused text field. Off (after
+	// esc), the form is in key mode: global keys and j/k/h/l work.
+	typing bool
+	// notice is a one-line hint for a key that did nothing (typing on a
+	// choice field).
+	notice  string
 	req     reqID
 	working bool
 	err     error
@@ -94,6 +108,10 @@ type form struct {
 	done func(f *form, msg tea.Msg) (status string, err error)
 	// changed lets a form update dependent defaults after any edit.
 	changed func(f *form)
+	// unlock is the key of the field holding the passphrase of the key
+	// that signs (or is imported): a wrong or missing passphrase clears it
+	// and moves the focus there.
+	unlock string
 }
 
 func (f *form) field(key string) *formField {
@@ -112,8 +130,10 @@ func (f *form) value(key string) string {
 	return ""
 }
 
-// Capturing is always true: typed keys belong to the fields.
-func (f *form) Capturing() bool { return true }
+// Capturing is true while the form is typing: printable keys go to the
+// focused text field. After esc the form is in key mode and every global
+// key (?, q, j/k, h/l) works; enter on a text field types into it again.
+func (f *form) Capturing() bool { return f.typing && !f.working }
 
 func (f *form) SetSize(w, h int) {
 	for _, x := range f.fields {
@@ -123,13 +143,37 @@ func (f *form) SetSize(w, h int) {
 
 func (f *form) width(w int) int { return max(40, min(72, w-4)) }
 
-func (f *form) ShortHelp() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", f.verb)),
-		f.c.Keys.NextField, f.c.Keys.PrevField,
-		key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+func (f *form) focused() *formField {
+	if f.focus < 0 || f.focus >= len(f.fields) {
+		return nil
 	}
+	return f.fields[f.focus]
+}
+
+// ShortHelp lists what the keys do right now: typing, or key mode on a
+// text field (enter edits) or on a choice (enter submits).
+func (f *form) ShortHelp() []key.Binding {
+	submit := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", f.verb))
+	choose := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
+	if f.working {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "abandon"))}
+	}
+	x := f.focused()
+	if f.typing {
+		b := []key.Binding{submit, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field"))}
+		if x != nil && x.isChoice() {
+			b = append(b, choose)
+		}
+		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")))
+	}
+	b := []key.Binding{}
+	if x != nil && !x.isChoice() {
+		b = append(b, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit")))
+	} else {
+		b = append(b, submit, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("h/l", "choose")))
+	}
+	return append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "field")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))
 }
 
 func (f *form) init() tea.Cmd {
@@ -139,24 +183,35 @@ func (f *form) init() tea.Cmd {
 	if f.changed != nil {
 		f.changed(f)
 	}
+	// A form opens typing into its first field: "n", a name, enter.
+	f.typing = true
 	return f.focusField(0)
 }
 
+// focusField moves the focus; the text input shows a cursor only while it
+// takes keys (typing mode).
 func (f *form) focusField(i int) tea.Cmd {
 	n := len(f.fields)
 	f.focus = ((i % n) + n) % n
+	f.notice = ""
 	var cmd tea.Cmd
 	for j, x := range f.fields {
 		if x.isChoice() {
 			continue
 		}
-		if j == f.focus {
+		if j == f.focus && f.typing {
 			cmd = x.input.Focus()
 		} else {
 			x.input.Blur()
 		}
 	}
 	return cmd
+}
+
+// setTyping enters or leaves typing mode on the focused field.
+func (f *form) setTyping(on bool) tea.Cmd {
+	f.typing = on
+	return f.focusField(f.focus)
 }
 
 func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -168,21 +223,25 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 		st, err := f.done(f, msg)
 		if err != nil {
 			f.err = err
-			return f, nil
+			return f, f.passphraseFailed(err)
 		}
 		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		if f.focus < len(f.fields) && !f.fields[f.focus].isChoice() {
+		// A paste lands in the focused text field only while typing.
+		if x := f.focused(); x != nil && !x.isChoice() && f.typing {
 			var cmd tea.Cmd
-			x := f.fields[f.focus]
 			x.input, cmd = x.input.Update(msg)
+			f.edited(x)
 			return f, cmd
 		}
 		return f, nil
 	}
 	if km.String() == "esc" {
+		if f.typing && !f.working {
+			return f, f.setTyping(false)
+		}
 		// Abandoning a running request leaves its answer to be dropped.
 		f.working = false
 		return f, f.c.closeDialog("")
@@ -193,22 +252,52 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	x := f.fields[f.focus]
 	switch km.String() {
 	case "enter":
+		if !f.typing && !x.isChoice() {
+			return f, f.setTyping(true)
+		}
 		return f, f.trySubmit()
 	case "tab", "down":
 		return f, f.focusField(f.focus + 1)
 	case "shift+tab", "up":
 		return f, f.focusField(f.focus - 1)
-	}
-	if x.isChoice() {
-		switch km.String() {
-		case "left", "h":
-			x.choice = (x.choice - 1 + len(x.choices)) % len(x.choices)
-		case "right", "l", "space":
-			x.choice = (x.choice + 1) % len(x.choices)
-		default:
+	case "left":
+		if x.isChoice() {
+			f.choose(x, -1)
+		}
+		return f, nil
+	case "right", "space":
+		if x.isChoice() {
+			f.choose(x, 1)
 			return f, nil
 		}
-		f.edited(x)
+	}
+	if !f.typing {
+		switch km.String() {
+		case "j":
+			return f, f.focusField(f.focus + 1)
+		case "k":
+			return f, f.focusField(f.focus - 1)
+		case "h":
+			if x.isChoice() {
+				f.choose(x, -1)
+			}
+		case "l":
+			if x.isChoice() {
+				f.choose(x, 1)
+			}
+		case "g", "home":
+			return f, f.focusField(0)
+		case "G", "end":
+			return f, f.focusField(len(f.fields) - 1)
+		}
+		return f, nil
+	}
+	if x.isChoice() {
+		// Typing onto a choice never changes it: a passphrase typed one
+		// field too far must not pick another CA.
+		if km.Text != "" {
+			f.notice = "typing does not change a choice: ←/→ choose, tab moves on"
+		}
 		return f, nil
 	}
 	if x.pristine {
@@ -232,7 +321,40 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	return f, cmd
 }
 
+// passphraseFailed turns a store passphrase error into one about the
+// form's own field, empties that field (a retry must not append to the
+// wrong passphrase) and puts the cursor there.
+func (f *form) passphraseFailed(err error) tea.Cmd {
+	x := f.field(f.unlock)
+	wrong := errors.Is(err, pki.ErrWrongPassphrase)
+	if x == nil || !(wrong || errors.Is(err, store.ErrPassphraseNeeded)) {
+		return f.focusField(f.focus)
+	}
+	x.input.SetValue("")
+	if wrong {
+		f.err = fmt.Errorf("wrong passphrase: type it again in %q", x.label)
+	} else {
+		f.err = fmt.Errorf("the key is encrypted: type its passphrase in %q", x.label)
+	}
+	for i, y := range f.fields {
+		if y == x {
+			f.typing = true
+			return f.focusField(i)
+		}
+	}
+	return nil
+}
+
+func (f *form) choose(x *formField, d int) {
+	if len(x.choices) == 0 {
+		return
+	}
+	x.choice = (x.choice + d + len(x.choices)) % len(x.choices)
+	f.edited(x)
+}
+
 func (f *form) edited(x *formField) {
+	f.notice = ""
 	x.check()
 	f.err = nil
 	if f.changed != nil {
@@ -280,9 +402,15 @@ func (f *form) View() string {
 			}
 		}
 		lines = append(lines, truncate(label+" "+val, w-4))
+		warn := ""
+		if x.warn != nil {
+			warn = x.warn(x.value())
+		}
 		switch {
 		case x.err != nil:
 			lines = append(lines, wrapIndent(st.Error, strings.Repeat(" ", labelW+1)+"✗ ", x.err.Error(), w-4)...)
+		case warn != "":
+			lines = append(lines, wrapIndent(st.Warning, strings.Repeat(" ", labelW+1)+"! ", warn, w-4)...)
 		case i == f.focus && x.hint != "":
 			lines = append(lines, wrapIndent(st.Dim, strings.Repeat(" ", labelW+1), x.hint, w-4)...)
 		}
@@ -293,8 +421,16 @@ func (f *form) View() string {
 		lines = append(lines, st.Note.Render(f.verb+"…  (esc abandons)"))
 	case f.err != nil:
 		lines = append(lines, wrapIndent(st.Error, "error: ", f.err.Error(), w-4)...)
+	case f.notice != "":
+		lines = append(lines, wrapIndent(st.Warning, "", f.notice, w-4)...)
+	case f.typing:
+		lines = append(lines, st.Note.Render("typing")+st.Dim.Render(" · enter "+f.verb+" · tab next · esc stop typing (keys)"))
 	default:
-		lines = append(lines, st.Dim.Render("enter "+f.verb+" · tab next · ←/→ choose · esc cancel"))
+		hint := "enter edit"
+		if x := f.focused(); x != nil && x.isChoice() {
+			hint = "enter " + f.verb + " · h/l choose"
+		}
+		lines = append(lines, st.Note.Render("keys")+st.Dim.Render(" · "+hint+" · j/k field · ? help · esc cancel"))
 	}
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
 }

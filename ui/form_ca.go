@@ -28,13 +28,23 @@ func newCAForm(c *Common, parent string) Component {
 	f := &form{c: c, title: "Create a certificate authority", verb: "create"}
 	name := textField("name", "Name", "", "", func(v string) error { return c.checkNewName(v) })
 	name.hint = "store name: a-z 0-9 . _ -, used for files and commands"
-	subject := textField("subject", "Subject", "", "CN=<name>", func(v string) error {
+	f.unlock = "parentpass"
+	subject := textField("subject", "Subject", "", "CN=<name>", nil)
+	subject.validate = func(v string) error {
 		if v == "" {
 			return nil
 		}
-		_, err := pki.ParseSubject(v)
-		return err
-	})
+		n, err := pki.ParseSubject(v)
+		if err != nil {
+			return err
+		}
+		// A CA named like its issuer looks self-signed to every verifier
+		// ("self-signed certificate in certificate chain").
+		if p := c.caByName(f.value("parent")); p != nil && pki.FormatName(n) == p.Subject {
+			return fmt.Errorf("%s is the subject of its parent %s: a CA needs a subject distinct from its issuer's", pki.FormatName(n), p.Name)
+		}
+		return nil
+	}
 	subject.hint = "/O=ABC Inc./CN=ABC Root CA or CN=ABC Root CA,O=ABC Inc."
 	algos := make([]string, len(pki.Algorithms))
 	for i, a := range pki.Algorithms {
@@ -54,10 +64,20 @@ func newCAForm(c *Common, parent string) Component {
 	pathLen.hint = "how many CA levels may sit below this one"
 	pass := passwordField("pass", "Passphrase")
 	pass.hint = "encrypts the CA key (optional; you will be asked for it to sign)"
+	confirm := passwordField("confirm", "Confirm passphrase")
+	confirm.hint = "the passphrase again: a typo here would lock the key for good"
+	confirm.validate = func(v string) error {
+		if f.field("pass").input.Value() != f.field("confirm").input.Value() {
+			return errors.New("does not match the passphrase")
+		}
+		return nil
+	}
 	parentPass := passwordField("parentpass", "Parent passphrase")
 	parentPass.hint = "only when the parent's key is encrypted"
+	parentField := choiceField("parent", "Parent", parents, parent)
+	parentField.warn = func(v string) string { return c.pathLenWarning(v) }
 	f.fields = []*formField{name, subject, choiceField("algo", "Algorithm", algos, string(pki.P256)), days,
-		choiceField("parent", "Parent", parents, parent), pathLen, pass, parentPass}
+		parentField, pathLen, pass, confirm, parentPass}
 	f.changed = func(f *form) {
 		root := f.value("parent") == noParent
 		def := "root-ca"
@@ -67,10 +87,10 @@ func newCAForm(c *Common, parent string) Component {
 		f.field("name").setDefault(c.uniqueName(def))
 		n := f.value("name")
 		if root {
-			f.field("subject").setDefault("/CN=" + titleName(n) + " Root CA")
+			f.field("subject").setDefault(c.defaultCASubject(n, " Root CA"))
 			f.field("days").setDefault("3650")
 		} else {
-			f.field("subject").setDefault("/CN=" + titleName(n) + " Intermediate CA")
+			f.field("subject").setDefault(c.defaultCASubject(n, " Intermediate CA"))
 			f.field("days").setDefault("1825")
 		}
 		for _, x := range f.fields {
@@ -119,12 +139,72 @@ func newCAForm(c *Common, parent string) Component {
 	return f
 }
 
+// maxDays is the longest validity a form accepts (100 years).
+const maxDays = 100 * 366
+
 func checkDays(v string) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || n <= 0 || n > 100*366 {
-		return errors.New("days of validity: a whole number from 1")
+	if err != nil || n <= 0 || n > maxDays {
+		return fmt.Errorf("days of validity: a whole number from 1 to %d", maxDays)
 	}
 	return nil
+}
+
+func (c *Common) caByName(name string) *store.CA {
+	for _, ca := range c.Data.CAs {
+		if ca.Name == name {
+			return ca
+		}
+	}
+	return nil
+}
+
+// defaultCASubject is "CN = <Title> <kind>" (the TUI's one subject
+// format) from the new CA's name, unless
+// a CA of the store already has that subject (a sub-CA of "demo-ca-int"
+// would otherwise be another "Demo Intermediate CA", looking self-issued):
+// then the name itself, which no other CA has.
+func (c *Common) defaultCASubject(name, kind string) string {
+	taken := func(subj string) bool {
+		n, err := pki.ParseSubject(subj)
+		if err != nil {
+			return false
+		}
+		for _, ca := range c.Data.CAs {
+			if ca.Subject == pki.FormatName(n) {
+				return true
+			}
+		}
+		return false
+	}
+	subj := "CN = " + titleName(name) + kind
+	if !taken(subj) {
+		return subj
+	}
+	subj = "CN = " + name + kind
+	for i := 2; taken(subj); i++ {
+		subj = fmt.Sprintf("CN = %s%s %d", name, kind, i)
+	}
+	return subj
+}
+
+// pathLenWarning says when a CA under parent would break a path length
+// constraint above it: every CA on the way up allows only so many CAs below.
+func (c *Common) pathLenWarning(parent string) string {
+	below := 1 // the new CA
+	for p := c.caByName(parent); p != nil; p = c.caByName(p.Parent) {
+		if p.PathLen != nil && *p.PathLen < below {
+			if p.Name == parent {
+				return fmt.Sprintf("%s has path length %d: a CA below it fails verification (path-len-exceeded) with openssl and Go", p.Name, *p.PathLen)
+			}
+			return fmt.Sprintf("%s allows %d CA levels below it (path length): one more here fails verification (path-len-exceeded)", p.Name, *p.PathLen)
+		}
+		below++
+		if below > len(c.Data.CAs)+1 {
+			break
+		}
+	}
+	return ""
 }
 
 // checkNewName is store.CheckName plus a friendly "already taken" that the

@@ -61,6 +61,7 @@ func newImportForm(c *Common) Component {
 	pass := passwordField("pass", "Passphrase")
 	pass.hint = "for encrypted keys and PKCS#12 files"
 	f.fields = []*formField{files, as, pass}
+	f.unlock = "pass"
 	f.submit = func(f *form) (reqID, tea.Cmd, error) {
 		paths := splitPaths(f.value("files"))
 		o := store.ImportOptions{As: f.value("as"), Passphrase: fixedPass([]byte(f.field("pass").input.Value()))}
@@ -157,6 +158,7 @@ func newSignForm(c *Common, ca string) Component {
 	name := textField("name", "Name", "", "", func(v string) error { return c.checkNewName(v) })
 	name.hint = "store name for the certificate"
 	f.fields = []*formField{csr, name, issue.field("ca"), issue.field("profile"), issue.field("days"), issue.field("pass")}
+	f.unlock = "pass"
 	f.changed = func(f *form) {
 		if p := f.value("csr"); p != "" {
 			f.field("name").setDefault(store.NameFromFile(p))

@@ -60,6 +60,7 @@ func newIssueForm(c *Common, ca string) Component {
 		}
 		return nil
 	}
+	f.unlock = "pass"
 	f.changed = func(f *form) {
 		profile := f.value("profile")
 		base := "server"

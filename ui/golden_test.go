@@ -54,6 +54,13 @@ func TestGolden(t *testing.T) {
 			{"issue-form", []string{"i", "tab", "tab", "right"}},
 			{"revoke-dialog", []string{"2", "down", "r"}},
 			{"inspect-empty", []string{"4"}},
+			{"matrix", []string{"3", "M"}},
+			{"import-form", []string{"m"}},
+			{"export-form", []string{"2", "G", "x"}},
+			{"sign-form", []string{"2", "C"}},
+			{"create-ca-form-keys", []string{"n", "esc", "j", "j", "j", "j"}},
+			{"lab", []string{"5"}},
+			{"log", []string{"ctrl+r", "1", "r", "L"}},
 		}
 		// One store per size, made through the UI; every view starts a
 		// fresh workbench on it (the steps only open screens and dialogs).

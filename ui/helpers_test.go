@@ -126,6 +126,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 		"space":     {Code: tea.KeySpace, Text: " "},
 		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
 		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
+		"ctrl+r":    {Code: 'r', Mod: tea.ModCtrl},
 	}
 	if m, ok := special[k]; ok {
 		return m

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pkibench/pkibench/pki/inspect"
 	"github.com/pkibench/pkibench/probe/equiv"
+	"github.com/pkibench/pkibench/store"
 )
 
 // inspectScreen is the full-screen Inspect: the openssl-style lines of one
@@ -40,7 +41,39 @@ func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
 	s.req = s.c.begin("inspect " + title)
 	s.target, s.title, s.mark = target, title, mark
 	s.doc, s.err, s.offset, s.lines = nil, nil, 0, nil
-	return inspectCmd(s.c.Store, s.req, target, s.c.now())
+	return inspectCmd(s.c.Store, s.req, target, s.c.now(), s.record(target))
+}
+
+// bySerial finds the store object with that serial (upper-case hex): a
+// CA of the store or a certificate in an index; ok is false when none is.
+func (c *Common) bySerial(serial string) (target, title string, ok bool) {
+	if serial == "" {
+		return "", "", false
+	}
+	for _, ca := range c.Data.CAs {
+		if strings.EqualFold(ca.Serial, serial) {
+			return ca.Name, "CA " + ca.Name, true
+		}
+	}
+	for _, x := range c.Data.Certs {
+		if x.CA != "" && strings.EqualFold(x.Serial, serial) {
+			return certTarget(x), x.Name, true
+		}
+	}
+	return "", "", false
+}
+
+// record is the store's entry for target (by CA/SERIAL or name), so the
+// read can add its revocation status; nil for what the index does not know.
+func (s *inspectScreen) record(target string) *store.Cert {
+	for i := range s.c.Data.Certs {
+		c := &s.c.Data.Certs[i]
+		if c.CA != "" && (certTarget(*c) == target || c.Name == target) {
+			rec := *c
+			return &rec
+		}
+	}
+	return nil
 }
 
 func (s *inspectScreen) SetSize(w, h int) {
@@ -117,22 +150,50 @@ func (s *inspectScreen) render() {
 	}
 	st := s.c.Styles
 	var out []string
+	if cs := s.doc.Status; cs != nil {
+		style := st.OK
+		state := cs.State
+		switch cs.State {
+		case "revoked":
+			style = st.Problem
+			state += fmt.Sprintf(" (%s) since %s by %s", cs.Reason, cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
+		case "on hold":
+			style = st.Warning
+			state += fmt.Sprintf(" (certificateHold) since %s by %s; r on Certificates releases it", cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
+		case "expired":
+			style = st.Problem
+			state += " since " + cs.Since.UTC().Format("2006-01-02 15:04Z")
+		}
+		out = append(out, wrapIndent(style, "Status: ", state, s.width)...)
+		crlStyle := st.Dim
+		if cs.Unpublished {
+			crlStyle = st.Warning
+		}
+		out = append(out, wrapIndent(crlStyle, "CRL:    ", cs.CRL, s.width)...)
+		out = append(out, "")
+	}
 	d := s.doc.Doc
 	for _, sec := range d.Sections {
 		for _, f := range sec.Fields {
 			style := severityStyle(st, f.Severity)
 			marked := s.mark != "" && f.Path == s.mark
 			for _, l := range f.Lines {
+				l = plain(l)
 				if marked {
-					out = append(out, st.Selected.Render(markLine(plain(l))))
-					continue
+					l = markLine(l)
 				}
-				out = append(out, style.Render(plain(l)))
+				for _, p := range wrapLine(l, s.width) {
+					if marked {
+						out = append(out, st.Selected.Render(p))
+						continue
+					}
+					out = append(out, style.Render(p))
+				}
 			}
 			if s.explain {
 				indent := leadingSpaces(firstLine(f.Lines)) + "  "
 				if f.Finding != "" {
-					out = append(out, style.Render(indent+"! "+plain(f.Finding)))
+					out = append(out, wrapIndent(style, indent+"! ", f.Finding, s.width)...)
 				}
 				if f.Explain != "" {
 					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
@@ -144,18 +205,26 @@ func (s *inspectScreen) render() {
 		out = append(out, "", st.Label.Render("Chain (leaf first):"))
 		for i, l := range s.doc.Chain {
 			style := st.OK
+			status := string(l.Status)
 			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
 				style = st.Problem
 			}
-			out = append(out, style.Render(fmt.Sprintf("%s%d: %s  [%s]", strings.Repeat("  ", i+1), i, plain(l.Subject), l.Status)))
+			if cs := s.doc.Status; i == 0 && cs != nil && cs.State != "valid" {
+				// The chain verifies; the issuer has withdrawn it.
+				status += ", " + cs.State
+				style = st.Problem
+			}
+			out = append(out, wrapIndent(style, fmt.Sprintf("%s%d: ", strings.Repeat("  ", i+1), i), fmt.Sprintf("%s  [%s]", l.Subject, status), s.width)...)
 			if l.Detail != "" {
 				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
 			}
 		}
 	}
 	if fp := d.Fingerprints; fp != nil {
-		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"), "    "+fp.SHA256,
-			st.Label.Render("SHA-1 Fingerprint:"), "    "+fp.SHA1)
+		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"))
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "    ", fp.SHA256, s.width)...)
+		out = append(out, st.Label.Render("SHA-1 Fingerprint:"))
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "    ", fp.SHA1, s.width)...)
 	}
 	if d.PEM != "" {
 		out = append(out, "")

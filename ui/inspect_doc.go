@@ -14,6 +14,8 @@ type inspectDoc struct {
 	Title string
 	Doc   inspect.Document
 	Chain []inspect.Link
+	// Status is the store's word on a certificate it knows (nil otherwise).
+	Status *certStatus
 	// Path, Kind and DER say what equiv.Inspect needs for the `c` commands.
 	Path string
 	Kind pki.Kind
@@ -33,4 +35,16 @@ func buildDoc(obj pki.Object, pool []*x509.Certificate, now time.Time) inspectDo
 		out.Chain = inspect.Chain(obj.Cert, pool, now)
 	}
 	return out
+}
+
+// certStatus is a certificate's standing with its issuer and its CRL.
+type certStatus struct {
+	State  string // valid, revoked, on hold, expired
+	Reason string
+	Since  time.Time
+	CA     string
+	// CRL says whether the CA's published CRL lists it.
+	CRL string
+	// Unpublished: revoked in the index, not yet in the published CRL.
+	Unpublished bool
 }

@@ -13,6 +13,7 @@ type KeyMap struct {
 	Tab2       key.Binding
 	Tab3       key.Binding
 	Tab4       key.Binding
+	Tab5       key.Binding
 	Back       key.Binding
 	Up         key.Binding
 	Down       key.Binding
@@ -29,6 +30,8 @@ type KeyMap struct {
 	Revoke     key.Binding
 	PublishCRL key.Binding
 	Refresh    key.Binding
+	ShowCRL    key.Binding
+	Log        key.Binding
 	Explain    key.Binding
 	Commands   key.Binding
 	Import     key.Binding
@@ -58,6 +61,7 @@ func DefaultKeyMap() KeyMap {
 		Tab2:       b("2", "certificates", "2"),
 		Tab3:       b("3", "probe", "3"),
 		Tab4:       b("4", "inspect", "4"),
+		Tab5:       b("5", "lab", "5"),
 		Back:       b("esc", "back", "esc"),
 		Up:         b("↑/k", "up", "up", "k"),
 		Down:       b("↓/j", "down", "down", "j"),
@@ -74,6 +78,8 @@ func DefaultKeyMap() KeyMap {
 		Revoke:     b("r", "revoke", "r"),
 		PublishCRL: b("p", "publish CRL", "p"),
 		Refresh:    b("ctrl+r", "reload", "ctrl+r"),
+		ShowCRL:    b("l", "inspect its CRL", "l"),
+		Log:        b("L", "message log", "L"),
 		Explain:    b("e", "explain", "e"),
 		Commands:   b("c", "openssl/curl/node commands", "c"),
 		Import:     b("m", "import files", "m"),

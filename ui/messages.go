@@ -94,6 +94,10 @@ type (
 	}
 	// switchTabMsg moves between tabs (delta) from a screen that captures keys.
 	switchTabMsg struct{ delta int }
+	// showLabMsg shows or hides the lab material in the lists.
+	showLabMsg struct{ show bool }
+	// bodyClickMsg is a left click in the body, in body coordinates.
+	bodyClickMsg struct{ x, y int }
 	// dataChangedMsg tells screens that Common's CA/cert lists were replaced.
 	dataChangedMsg struct{}
 )

@@ -23,14 +23,19 @@ const (
 	TabCertificates
 	TabProbe
 	TabInspect
+	TabLab
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Authorities", "Certificates", "Probe", "Inspect"}
+var tabNames = [numTabs]string{"Authorities", "Certificates", "Probe", "Inspect", "Lab"}
 
 // capturer is implemented by screens that take typed text (forms, filters):
 // while they capture, global single-letter keys are theirs.
 type capturer interface{ Capturing() bool }
+
+// plainer is a dialog drawn full screen, without a box or mouse capture, so
+// its text can be selected and copied as it is.
+type plainer interface{ Plain() bool }
 
 // Model is the root of the workbench: tabs, the full-screen Inspect, a
 // modal dialog, the help overlay and the status bar. It routes messages:
@@ -44,14 +49,16 @@ type Model struct {
 	prev     int // the tab Inspect was opened from, for esc
 	dialog   Component
 	showHelp bool
-	help     help.Model
-	spinner  spinner.Model
-	status   string
-	lastErr  error
-	casReq   reqID
-	certsReq reqID
-	width    int
-	height   int
+	// helpOffset scrolls the key map when it does not fit.
+	helpOffset int
+	help       help.Model
+	spinner    spinner.Model
+	status     string
+	lastErr    error
+	casReq     reqID
+	certsReq   reqID
+	width      int
+	height     int
 	// noSpin keeps the spinner still: tests drive the model synchronously.
 	noSpin bool
 	// watch polls the store for writes by other processes (Run sets it;
@@ -60,6 +67,74 @@ type Model struct {
 	stamp string
 	// pathLabel replaces the store path in the status bar (golden tests).
 	pathLabel string
+	// log keeps every status message and error of the session, oldest
+	// first; the status bar shows the newest, L shows them all, whole.
+	log []logEntry
+	// askedReload: the user pressed ctrl+r and is told when it is done.
+	askedReload bool
+	// raw is what the store returned; Data is raw without the lab's
+	// scratch material unless the user asked to see it.
+	raw struct {
+		cas   []*store.CA
+		certs []store.Cert
+		hay   []string
+	}
+}
+
+// applyLab sets the lists screens draw from: the store's, without lab CAs
+// and what they issued unless Common.ShowLab.
+func (m *Model) applyLab() {
+	m.c.Data.Gen++
+	if m.c.ShowLab {
+		m.c.Data.CAs, m.c.Data.Certs, m.c.Data.Hay = m.raw.cas, m.raw.certs, m.raw.hay
+		m.c.Data.HiddenLab = 0
+		return
+	}
+	labCA := map[string]bool{}
+	var cas []*store.CA
+	for _, ca := range m.raw.cas {
+		if ca.Lab {
+			labCA[ca.Name] = true
+			continue
+		}
+		cas = append(cas, ca)
+	}
+	m.c.Data.CAs, m.c.Data.HiddenLab = cas, len(labCA)
+	if len(labCA) == 0 {
+		m.c.Data.Certs, m.c.Data.Hay = m.raw.certs, m.raw.hay
+		return
+	}
+	certs := make([]store.Cert, 0, len(m.raw.certs))
+	var hay []string
+	if len(m.raw.hay) == len(m.raw.certs) {
+		hay = make([]string, 0, len(m.raw.hay))
+	}
+	for i, c := range m.raw.certs {
+		if labCA[c.CA] || (c.Kind == "ca" && labCA[c.Name]) {
+			continue
+		}
+		certs = append(certs, c)
+		if hay != nil {
+			hay = append(hay, m.raw.hay[i])
+		}
+	}
+	m.c.Data.Certs, m.c.Data.Hay = certs, hay
+}
+
+// note sets the status bar and records the message in the log.
+func (m *Model) note(text string, err error) {
+	m.status, m.lastErr = text, err
+	e := logEntry{At: m.c.now(), Text: text}
+	if err != nil {
+		e.Text, e.Err = err.Error(), true
+	}
+	if e.Text == "" {
+		return
+	}
+	m.log = append(m.log, e)
+	if len(m.log) > maxLog {
+		m.log = m.log[len(m.log)-maxLog:]
+	}
 }
 
 func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
@@ -70,7 +145,7 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	m := &Model{c: c, help: help.New()}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.inspect = newInspect(c)
-	m.screens = [numTabs]Component{newAuthorities(c), newCertificates(c), newProbe(c), m.inspect}
+	m.screens = [numTabs]Component{newAuthorities(c), newCertificates(c), newProbe(c), m.inspect, newLab(c)}
 	return m
 }
 
@@ -191,22 +266,26 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			m.lastErr = msg.err
+			m.note("", msg.err)
 			return nil
 		}
-		m.c.Data.CAs = msg.cas
-		m.c.Data.Gen++
+		m.raw.cas = msg.cas
+		m.applyLab()
 		return m.broadcast(dataChangedMsg{})
 	case certsLoadedMsg:
 		if msg.reqID != m.certsReq {
 			return nil
 		}
 		if msg.err != nil {
-			m.lastErr = msg.err
+			m.note("", msg.err)
 			return nil
 		}
-		m.c.Data.Certs, m.c.Data.Hay = msg.certs, msg.hay
-		m.c.Data.Gen++
+		m.raw.certs, m.raw.hay = msg.certs, msg.hay
+		m.applyLab()
+		if m.askedReload {
+			m.askedReload = false
+			m.note(fmt.Sprintf("reloaded the store: %d CAs, %d certificates", len(m.c.Data.CAs), len(m.c.Data.Certs)), nil)
+		}
 		return m.broadcast(dataChangedMsg{})
 	case reloadMsg:
 		return m.reload()
@@ -221,7 +300,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// Back from another terminal: whatever was done there shows now.
 		return m.reload()
 	case statusMsg:
-		m.status, m.lastErr = msg.text, msg.err
+		m.note(msg.text, msg.err)
 		return nil
 	case openDialogMsg:
 		m.dialog = msg.dialog
@@ -231,7 +310,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case closeDialogMsg:
 		m.dialog = nil
 		if msg.status != "" {
-			m.status, m.lastErr = msg.status, nil
+			m.note(msg.status, nil)
 		}
 		return nil
 	case openInspectMsg:
@@ -240,11 +319,22 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.active = TabInspect
 		return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
+	case showLabMsg:
+		m.c.ShowLab = msg.show
+		m.applyLab()
+		if msg.show {
+			m.note("lab material shown in Authorities and Certificates", nil)
+		} else {
+			m.note("lab material hidden from Authorities and Certificates", nil)
+		}
+		return m.broadcast(dataChangedMsg{})
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
 		return nil
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
 		// Input goes to what is on top only: a paste must not land in a
 		// text field of a screen that is hidden.
@@ -290,9 +380,20 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Back) || msg.String() == "q" {
+		switch {
+		case key.Matches(msg, k.Help, k.Back) || msg.String() == "q":
 			m.showHelp = false
+		case key.Matches(msg, k.Down):
+			m.helpOffset++
+		case key.Matches(msg, k.Up):
+			m.helpOffset--
+		case key.Matches(msg, k.PageDown):
+			m.helpOffset += m.height / 2
+		case key.Matches(msg, k.PageUp):
+			m.helpOffset -= m.height / 2
 		}
+		w, h := m.bodySize()
+		m.helpOffset = max(0, min(m.helpOffset, len(m.helpLines(w))-(h-1)))
 		return nil
 	}
 	top := m.top()
@@ -309,7 +410,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOffset = true, 0
 		return nil
 	}
 	if m.dialog == nil {
@@ -332,8 +433,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Tab4):
 			m.setTab(TabInspect)
 			return nil
+		case key.Matches(msg, k.Tab5):
+			m.setTab(TabLab)
+			return nil
 		case key.Matches(msg, k.Refresh):
+			m.askedReload = true
+			m.status, m.lastErr = "reloading the store…", nil
 			return m.reload()
+		case key.Matches(msg, k.Log):
+			return m.c.openDialog(newLogDialog(m.c, m.log))
 		case key.Matches(msg, k.Back) && m.active == TabInspect:
 			m.active = m.prev
 			return nil
@@ -346,6 +454,33 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.screens[m.active], cmd = top.Update(msg)
 	}
 	return tea.Batch(cmd, m.busyTick())
+}
+
+// click selects a tab (on the tab bar) or hands the body's screen a row
+// click in body coordinates; dialogs and the key map ignore the mouse.
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	if msg.Button != tea.MouseLeft || m.dialog != nil || m.showHelp || m.typing() {
+		return nil
+	}
+	if msg.Y == 0 {
+		x := 0
+		for i, n := range tabNames {
+			w := lipgloss.Width(m.tabLabel(i, n))
+			if msg.X >= x && msg.X < x+w {
+				m.setTab(i)
+				return nil
+			}
+			x += w + 1
+		}
+		return nil
+	}
+	_, h := m.bodySize()
+	if msg.Y-1 >= h {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.screens[m.active], cmd = m.screens[m.active].Update(bodyClickMsg{x: msg.X, y: msg.Y - 1})
+	return cmd
 }
 
 // busyTick keeps the spinner turning when a key started work.
@@ -365,6 +500,11 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
+	if p, ok := m.dialog.(plainer); ok && p.Plain() && !m.showHelp {
+		// Text meant to be selected and copied: the terminal's own
+		// selection needs the mouse.
+		v.MouseMode = tea.MouseModeNone
+	}
 	v.WindowTitle = "pkibench"
 	v.ReportFocus = true
 	return v
@@ -384,9 +524,13 @@ func (m *Model) render() string {
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.fullHelp()
+		body = m.fullHelp(w, h)
 	case m.dialog != nil:
-		body = dialogBox(m.dialog.View(), w, h)
+		if p, ok := m.dialog.(plainer); ok && p.Plain() {
+			body = m.dialog.View()
+		} else {
+			body = dialogBox(m.dialog.View(), w, h)
+		}
 	default:
 		body = m.screens[m.active].View()
 	}
@@ -397,12 +541,7 @@ func (m *Model) tabBar() string {
 	st := m.c.Styles
 	var parts []string
 	for i, n := range tabNames {
-		label := fmt.Sprintf("%d %s", i+1, n)
-		if i == m.active {
-			parts = append(parts, st.TabActive.Render(label))
-		} else {
-			parts = append(parts, st.TabInactive.Render(label))
-		}
+		parts = append(parts, m.tabLabel(i, n))
 	}
 	bar := strings.Join(parts, " ")
 	name := st.Title.Render("pkibench")
@@ -411,6 +550,15 @@ func (m *Model) tabBar() string {
 		return truncate(bar, m.width)
 	}
 	return bar + strings.Repeat(" ", gap) + name
+}
+
+// tabLabel is tab i's label as drawn (the mouse finds tabs by it).
+func (m *Model) tabLabel(i int, name string) string {
+	label := fmt.Sprintf("%d %s", i+1, name)
+	if i == m.active {
+		return m.c.Styles.TabActive.Render(label)
+	}
+	return m.c.Styles.TabInactive.Render(label)
 }
 
 func (m *Model) statusBar() string {
@@ -428,35 +576,50 @@ func (m *Model) statusBar() string {
 	if path == "" && m.c.Store != nil {
 		path = m.c.Store.Path()
 	}
-	room := m.width - lipgloss.Width(left) - 2
-	pathW := min(len(path), max(12, room/3))
+	room := m.width - lipgloss.Width(left) - 3
+	// The message comes first: the path gives way down to 12 cells.
+	pathW := max(min(12, len(path)), min(len(path), room/3, room-lipgloss.Width(msg)))
 	msgW := room - pathW
-	return left + style.Render(pad(msg, msgW)) + "  " + st.Dim.Render(truncateLeft(path, pathW))
-}
-
-func (m *Model) helpLine() string {
-	var b []key.Binding
-	if !m.showHelp {
-		b = m.top().ShortHelp()
+	if lipgloss.Width(msg) > msgW {
+		// Cut: say where the whole message is.
+		msg = truncate(msg, msgW-8) + " (L log)"
 	}
-	b = append(b, m.c.Keys.Help, m.c.Keys.Quit)
-	return truncate(m.help.ShortHelpView(b), m.width)
+	return left + style.Render(pad(msg, msgW)) + st.Dim.Render(" │ ") + st.Dim.Render(truncateLeft(path, pathW))
 }
 
-func (m *Model) fullHelp() string {
-	k := m.c.Keys
-	groups := [][]key.Binding{
-		{k.NextTab, k.PrevTab, k.Tab1, k.Tab2, k.Tab3, k.Tab4, k.Back, k.Help, k.Quit},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Enter, k.Refresh},
-		{k.NewCA, k.Issue, k.Revoke, k.PublishCRL, k.Import, k.Export, k.SignCSR},
-		{k.Filter, k.Sort, k.Reverse, k.Explain, k.Commands},
+// helpLine shows the keys that work now: the screen's own, then ? and q
+// unless a field is being typed into (then they are text). Keys that do
+// not fit are left out from the end, never cut mid-word.
+func (m *Model) helpLine() string {
+	if m.showHelp {
+		b := []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/?", "close"))}
+		if w, h := m.bodySize(); len(m.helpLines(w)) > h-1 {
+			b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "scroll")))
+		}
+		return m.help.ShortHelpView(append(b, m.c.Keys.Quit))
+	}
+	b := m.top().ShortHelp()
+	if !m.typing() {
+		b = append(b, m.c.Keys.Help, m.c.Keys.Quit)
+	}
+	keep := len(b) - 2
+	if m.typing() {
+		keep = len(b)
 	}
 	hm := m.help
-	hm.ShowAll = true
-	return m.c.Styles.Title.Render("All keys") + "   " + m.c.Styles.Dim.Render("(? or esc closes)") + "\n\n" +
-		hm.FullHelpView(groups) + "\n\n" +
-		m.c.Styles.Dim.Render("Probe: ↑/↓ field, ←/→ change, enter run, M matrix, v inspect the blamed certificate.\n"+
-			"Forms: tab/↓ next field, ←/→ choose, enter submit, esc cancel.")
+	hm.SetWidth(0) // measure whole; help's own cut would end in "…"
+	for lipgloss.Width(hm.ShortHelpView(b)) > m.width && keep > 1 {
+		b = append(b[:keep-1], b[keep:]...)
+		keep--
+	}
+	return truncate(hm.ShortHelpView(b), m.width)
+}
+
+// typing reports whether a text field is being edited: then printable keys
+// are text, and no global key but ctrl+c works.
+func (m *Model) typing() bool {
+	c, ok := m.top().(capturer)
+	return ok && c.Capturing()
 }
 
 // truncateLeft keeps the end of s (a path's most telling part).

@@ -21,8 +21,9 @@ func TestTabKeys(t *testing.T) {
 		{[]string{"3"}, TabProbe},
 		{[]string{"4"}, TabInspect},
 		{[]string{"tab"}, TabCertificates},
-		{[]string{"tab", "tab", "tab", "tab"}, TabAuthorities},
-		{[]string{"shift+tab"}, TabInspect},
+		{[]string{"5"}, TabLab},
+		{[]string{"tab", "tab", "tab", "tab", "tab"}, TabAuthorities},
+		{[]string{"shift+tab"}, TabLab},
 		{[]string{"3", "1"}, TabAuthorities},
 		{[]string{"?", "2"}, TabAuthorities}, // the help overlay takes keys
 	} {
@@ -219,6 +220,8 @@ func TestEncryptedCAPassphrase(t *testing.T) {
 	d.press("n")
 	d.typeText("vault-ca")
 	d.press("down", "down", "down", "down", "down", "down") // passphrase
+	d.typeText("s3cret-pass")
+	d.press("down") // its confirmation
 	d.typeText("s3cret-pass")
 	if strings.Contains(d.screen(), "s3cret") {
 		t.Fatalf("passphrase shown in clear:\n%s", d.screen())

@@ -46,6 +46,11 @@ type probeScreen struct {
 	picked  [numProbeFields]string
 	touched [numProbeFields]bool
 	name    textinput.Model
+	// editing is true while the server name takes typed keys (entered
+	// with enter on the field, left with enter or esc).
+	editing bool
+	// stale marks a verdict (or matrix) whose inputs changed since it ran.
+	stale   bool
 	req     reqID
 	running bool
 	res     *probe.Result
@@ -107,13 +112,41 @@ func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
 
 func (s *probeScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Run, k.Up, k.Down, key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
-		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")),
-		key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")), k.Commands, k.PageDown}
+	if s.editing {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done typing"))}
+	}
+	b := []key.Binding{k.Run}
+	if s.focus == pfName {
+		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit name"))}
+	} else {
+		b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+	}
+	b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "field")),
+		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")))
+	if s.res != nil {
+		b = append(b, key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "inspect blamed")))
+	}
+	b = append(b, k.Commands)
+	if s.more() {
+		b = append(b, key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn/pgup", "scroll")))
+	}
+	return append(b, k.NextTab)
 }
 
-// Capturing is true while the server name is being typed.
-func (s *probeScreen) Capturing() bool { return s.focus == pfName }
+// Capturing is true while the server name is being typed into.
+func (s *probeScreen) Capturing() bool { return s.editing }
+
+// more reports whether the verdict pane has lines below or above the fold.
+func (s *probeScreen) more() bool {
+	return len(s.verdictLines(max(10, s.width-s.leftWidth()-3))) > s.height || s.scroll > 0
+}
+
+// changed marks what is on the right out of date: an input moved since.
+func (s *probeScreen) changed() {
+	if s.res != nil || s.matrix != nil || s.err != nil {
+		s.stale = true
+	}
+}
 
 // refreshChoices rebuilds the identity and CA lists from the store data,
 // keeping what was picked when it still exists.
@@ -173,6 +206,7 @@ func (s *probeScreen) cycle(f, d int) {
 	}
 	s.picked[f] = ch[((i+d)%len(ch)+len(ch))%len(ch)]
 	s.touched[f] = true
+	s.changed()
 }
 
 // request is the form as the one probe request type the CLI builds too.
@@ -214,7 +248,7 @@ func (s *probeScreen) run() tea.Cmd {
 		return nil
 	}
 	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
-	s.running, s.err, s.scroll = true, nil, 0
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r)
 }
 
@@ -233,7 +267,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		clients = append(clients, v)
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
-	s.running, s.err, s.scroll = true, nil, 0
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients)
 }
 
@@ -278,24 +312,58 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelDown:
-			s.scrollBy(3)
+			s.scroll += 3
 		case tea.MouseWheelUp:
-			s.scrollBy(-3)
+			s.scroll -= 3
 		}
+		s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
-	if s.focus == pfName {
-		var cmd tea.Cmd
-		s.name, cmd = s.name.Update(msg)
-		return s, cmd
+	if s.editing {
+		return s, s.typeName(msg)
 	}
 	return s, nil
 }
 
+// typeName hands a key or a paste to the server name and marks the verdict
+// stale when the name changed.
+func (s *probeScreen) typeName(msg tea.Msg) tea.Cmd {
+	before := s.name.Value()
+	var cmd tea.Cmd
+	s.name, cmd = s.name.Update(msg)
+	if s.name.Value() != before {
+		s.changed()
+	}
+	return cmd
+}
+
 func (s *probeScreen) setFocus(f int) tea.Cmd {
 	s.focus = (f%numProbeFields + numProbeFields) % numProbeFields
-	if s.focus == pfName {
+	s.setEditing(false)
+	return nil
+}
+
+// scrollBy moves the verdict pane by a page (or to an end) and clamps.
+func (s *probeScreen) scrollBy(k string) {
+	page := max(1, s.height-2)
+	switch k {
+	case "pgdown", "space":
+		s.scroll += page
+	case "pgup":
+		s.scroll -= page
+	case "home", "g":
+		s.scroll = 0
+	case "end", "G":
+		s.scroll = 1 << 20
+	}
+	s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
+}
+
+// setEditing starts or ends typing into the server name.
+func (s *probeScreen) setEditing(on bool) tea.Cmd {
+	s.editing = on && s.focus == pfName
+	if s.editing {
 		return s.name.Focus()
 	}
 	s.name.Blur()
@@ -304,32 +372,30 @@ func (s *probeScreen) setFocus(f int) tea.Cmd {
 
 func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	k := msg.String()
+	if s.editing {
+		switch k {
+		case "enter", "esc":
+			return s, s.setEditing(false)
+		case "up":
+			return s, s.setFocus(s.focus - 1)
+		case "down":
+			return s, s.setFocus(s.focus + 1)
+		}
+		return s, s.typeName(msg)
+	}
 	switch k {
 	case "enter":
+		if s.focus == pfName {
+			return s, s.setEditing(true)
+		}
 		return s, s.run()
 	case "up":
 		return s, s.setFocus(s.focus - 1)
 	case "down":
 		return s, s.setFocus(s.focus + 1)
-	case "pgdown":
-		s.scrollBy(max(1, s.height-2))
+	case "pgdown", "space", "pgup", "home", "g", "end", "G":
+		s.scrollBy(k)
 		return s, nil
-	case "pgup":
-		s.scrollBy(-max(1, s.height-2))
-		return s, nil
-	}
-	if s.focus == pfName {
-		switch k {
-		case "tab":
-			return s, s.c.post(switchTabMsg{delta: 1})
-		case "shift+tab":
-			return s, s.c.post(switchTabMsg{delta: -1})
-		case "esc":
-			return s, s.setFocus(pfClient)
-		}
-		var cmd tea.Cmd
-		s.name, cmd = s.name.Update(msg)
-		return s, cmd
 	}
 	switch k {
 	case "k":
@@ -338,7 +404,7 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		return s, s.setFocus(s.focus + 1)
 	case "left", "h":
 		s.cycle(s.focus, -1)
-	case "right", "l", "space":
+	case "right", "l":
 		s.cycle(s.focus, 1)
 	case "M":
 		return s, s.runMatrix()
@@ -357,7 +423,17 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 			}
 			field := ""
 			if len(s.res.Evidence) > 0 {
-				field = s.res.Evidence[0].Field
+				e := s.res.Evidence[0]
+				field = e.Field
+				// The culprit by serial: the CA whose path length or
+				// constraint is broken, not the leaf that met it.
+				if target, title, ok := s.c.bySerial(e.Serial); ok {
+					// A CRL verdict blames the CA's CRL, not its certificate.
+					if ca := s.c.caByName(target); ca != nil && strings.HasPrefix(string(s.res.Reason), "crl-") && ca.CRL != nil {
+						return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
+					}
+					return s, s.c.openInspectAt(target, title, field)
+				}
 			}
 			return s, s.c.openInspectAt(who, who, field)
 		}
@@ -365,27 +441,13 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	return s, nil
 }
 
-// scrollBy moves the verdict pane, kept within its lines here in Update
-// so that View only reads the state.
-func (s *probeScreen) scrollBy(d int) {
-	right := s.verdictLines(max(10, s.width-s.leftWidth()-3))
-	s.scroll = max(0, min(s.scroll+d, len(right)-s.height))
-}
-
 // View renders the screen; like every View it only reads the state.
 func (s *probeScreen) View() string {
 	lw := s.leftWidth()
 	left := s.configView(lw)
 	rw := max(10, s.width-lw-3)
-	right := s.verdictLines(rw)
+	right := s.pane(rw, s.height)
 	h := s.height
-	// A resize may leave the offset past the end: clamp a copy.
-	if scroll := max(0, min(s.scroll, len(right)-h)); scroll < len(right) {
-		right = right[scroll:]
-	}
-	if len(right) > h {
-		right = right[:h]
-	}
 	ll := strings.Split(left, "\n")
 	var b strings.Builder
 	for i := 0; i < h; i++ {
@@ -404,6 +466,33 @@ func (s *probeScreen) View() string {
 		b.WriteString(truncate(r, rw))
 	}
 	return b.String()
+}
+
+// clampScroll is the scroll offset that keeps a page of h rows (one of them
+// the scroll indicator) over n lines filled.
+func (s *probeScreen) clampScroll(n, h int) int {
+	return max(0, min(s.scroll, n-(h-1)))
+}
+
+// pane is the part of the verdict that fits h rows; when the verdict is
+// longer, the last row says where the page is and how to move.
+func (s *probeScreen) pane(w, h int) []string {
+	all := s.verdictLines(w)
+	if len(all) <= h {
+		return all
+	}
+	scroll := s.clampScroll(len(all), h)
+	vis := all[scroll:min(len(all), scroll+h-1)]
+	below := len(all) - scroll - len(vis)
+	arrow := "▼"
+	switch {
+	case scroll > 0 && below > 0:
+		arrow = "▲▼"
+	case below == 0:
+		arrow = "▲"
+	}
+	ind := fmt.Sprintf("%s lines %d–%d of %d · pgdn/pgup", arrow, scroll+1, scroll+len(vis), len(all))
+	return append(append([]string{}, vis...), s.c.Styles.Note.Render(truncate(ind, w)))
 }
 
 // padStyled pads a styled string to w cells.
@@ -439,7 +528,14 @@ func (s *probeScreen) configView(w int) string {
 		lines = append(lines, wrapIndent(st.Dim, "Node.js: ", m.NodeJS(), w)...)
 		lines = append(lines, wrapIndent(st.Dim, "openssl: ", m.OpenSSL(), w)...)
 	}
-	lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	switch {
+	case s.editing:
+		lines = append(lines, "", st.Note.Render("typing the server name: enter/esc done"))
+	case s.focus == pfName:
+		lines = append(lines, "", st.Dim.Render("enter edits the server name"))
+	default:
+		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -461,12 +557,27 @@ func (s *probeScreen) verdictLines(w int) []string {
 		badge = st.Reject
 	}
 	var out []string
-	out = append(out, strings.Split(badge.Padding(1, 3).Render(string(r.Verdict)), "\n")...)
+	head := badge.Padding(0, 2).Render(string(r.Verdict))
+	if s.stale {
+		head += " " + st.Warning.Render("STALE")
+	}
+	out = append(out, head)
+	if s.stale {
+		out = append(out, wrapIndent(st.Warning, "", "an input changed since this verdict; enter runs it again", w)...)
+	}
 	side := string(r.Side)
 	if side == "" {
 		side = "—"
 	}
-	out = append(out, "", st.Label.Render("reason ")+string(r.Reason)+"   "+st.Label.Render("side ")+side)
+	// Reason and side each get a line of their own: they are never cut.
+	out = append(out, wrapIndent(st.Label, "reason ", string(r.Reason), w)...)
+	out = append(out, wrapIndent(st.Label, "side   ", side, w)...)
+	if n := s.unpublishedNote(); n != "" && r.OK() {
+		// Where it is read: right under the reason and side.
+		out = append(out, "")
+		out = append(out, wrapIndent(st.Warning, "note: ", n, w)...)
+	}
+	out = append(out, "")
 	out = append(out, wrapIndent(lipgloss.NewStyle(), "", r.Summary, w)...)
 	if r.Detail != "" {
 		out = append(out, "")
@@ -497,18 +608,33 @@ func (s *probeScreen) verdictLines(w int) []string {
 		}
 	}
 	if r.TLS.Version != "" {
-		out = append(out, "", st.Label.Render("negotiated ")+strings.Join(nonEmpty(r.TLS.Version, r.TLS.CipherSuite, r.TLS.Group), " · "))
+		out = append(out, "")
+		out = append(out, wrapIndent(lipgloss.NewStyle(), "negotiated ", strings.Join(nonEmpty(r.TLS.Version, r.TLS.CipherSuite, r.TLS.Group), " · "), w)...)
 	}
 	if len(r.Timeline) > 0 {
 		out = append(out, "", st.Label.Render("timeline"))
 		for _, t := range r.Timeline {
-			out = append(out, truncate(plain(fmt.Sprintf("  %7.1fms %-7s %s", t.AtMS, t.Side, t.Step)), w))
+			out = append(out, wrapIndent(lipgloss.NewStyle(), fmt.Sprintf("%6.1fms %-6s ", t.AtMS, t.Side), t.Step, w)...)
 		}
 	}
 	for _, n := range r.Notes {
 		out = append(out, wrapIndent(st.Dim, "note: ", n, w)...)
 	}
 	return out
+}
+
+// unpublishedNote explains an ACCEPT with CRL checking for a client the
+// store has revoked: the revocation is in the index, not in the CRL yet.
+func (s *probeScreen) unpublishedNote() string {
+	if s.res == nil || s.picked[pfCRL] != "on" || s.picked[pfClient] == noClientCert {
+		return ""
+	}
+	for _, c := range s.c.Data.Certs {
+		if c.Name == s.picked[pfClient] && c.Status == store.StatusRevoked {
+			return fmt.Sprintf("%s is revoked in %s's index (%s) but the published CRL does not list it yet: press p on Authorities to publish, then run again", c.Name, c.CA, c.Reason)
+		}
+	}
+	return ""
 }
 
 func nonEmpty(v ...string) []string {
@@ -537,13 +663,27 @@ func shiftTime(now time.Time, v string) (time.Time, error) {
 // matrixLines is the grid: one row per client, its verdict, reason and side.
 func (s *probeScreen) matrixLines(w int) []string {
 	st := s.c.Styles
-	nameW := 4
+	nameW, reasonW := len("CLIENT"), len("REASON")
 	for _, r := range s.matrix {
 		nameW = max(nameW, len(r.Client))
+		if r.Err == nil {
+			reasonW = max(reasonW, len(r.Result.Reason))
+		}
 	}
 	nameW = min(nameW, max(8, w/3))
-	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer]), "",
-		st.Header.Render(truncate(pad("CLIENT", nameW)+" "+pad("VERDICT", 7)+" "+pad("REASON", 26)+" SIDE", w))}
+	const verdictW, sideW = 7, 7
+	// Reason last: when the row is too narrow it goes on a line of its
+	// own under the client, whole, instead of pushing SIDE off screen.
+	oneLine := nameW+verdictW+sideW+reasonW+3 <= w
+	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer])}
+	if s.stale {
+		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this matrix; M runs it again", w)...)
+	}
+	head := pad("CLIENT", nameW) + " " + pad("VERDICT", verdictW) + " " + pad("SIDE", sideW) + " REASON"
+	if !oneLine {
+		head = pad("CLIENT", nameW) + " " + pad("VERDICT", verdictW) + " SIDE"
+	}
+	out = append(out, "", st.Header.Render(truncate(head, w)))
 	for _, r := range s.matrix {
 		var verdict, reason, side string
 		style := st.Reject
@@ -556,10 +696,17 @@ func (s *probeScreen) matrixLines(w int) []string {
 				style = st.Accept
 			}
 		}
-		cell := style.Padding(0).Render(pad(verdict, 7))
-		out = append(out, truncate(pad(r.Client, nameW)+" "+cell+" "+pad(reason, 26)+" "+side, w))
+		cell := style.Padding(0).Render(pad(verdict, verdictW))
+		row := pad(r.Client, nameW) + " " + cell + " " + pad(orDash(side), sideW)
+		if oneLine {
+			out = append(out, wrapIndent(lipgloss.NewStyle(), row+" ", reason, w)...)
+			continue
+		}
+		out = append(out, row)
+		out = append(out, wrapIndent(st.Dim, "  ", reason, w)...)
 	}
-	out = append(out, "", st.Dim.Render("enter probes the picked client alone, with the full verdict"))
+	out = append(out, "")
+	out = append(out, wrapIndent(st.Dim, "", "enter probes the picked client alone, with the full verdict", w)...)
 	return out
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -31,16 +33,90 @@ func loadCertsCmd(st *store.Store, id reqID) tea.Cmd {
 	}
 }
 
-func inspectCmd(st *store.Store, id reqID, target string, now time.Time) tea.Cmd {
+func inspectCmd(st *store.Store, id reqID, target string, now time.Time, rec *store.Cert) tea.Cmd {
 	return func() tea.Msg {
 		doc, err := readInspect(st, target, now)
+		if err == nil && rec != nil {
+			doc.Status = revocationStatus(st, *rec, now)
+		}
 		return inspectedMsg{reqID: id, target: target, doc: doc, err: err}
 	}
 }
 
-func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, error) {
-	path, err := st.TargetFile(target)
+// revocationStatus is what the issuing CA says of a certificate: valid,
+// revoked (reason, date), on hold or expired, and whether the CA's
+// published CRL lists it, which is what relying parties see.
+func revocationStatus(st *store.Store, c store.Cert, now time.Time) *certStatus {
+	out := &certStatus{State: "valid", CA: c.CA}
+	switch {
+	case c.Status == store.StatusRevoked && c.Reason == "certificateHold":
+		out.State, out.Reason, out.Since = "on hold", c.Reason, c.RevokedAt
+	case c.Status == store.StatusRevoked:
+		out.State, out.Reason, out.Since = "revoked", c.Reason, c.RevokedAt
+	case c.Status == store.StatusExpired || now.After(c.NotAfter):
+		out.State, out.Since = "expired", c.NotAfter
+	}
+	if c.CA == "" {
+		out.CRL = "not issued by a CA of this store: no index or CRL speaks of it"
+		return out
+	}
+	ca, err := st.CA(c.CA)
 	if err != nil {
+		out.CRL = "CA " + c.CA + ": " + err.Error()
+		return out
+	}
+	if ca.CRL == nil {
+		out.CRL = c.CA + " has published no CRL"
+		if out.State == "revoked" || out.State == "on hold" {
+			out.CRL += ": relying parties cannot see this revocation (p on Authorities publishes)"
+			out.Unpublished = true
+		}
+		return out
+	}
+	listed := false
+	if data, err := os.ReadFile(ca.CRL.Path); err == nil {
+		if objs, err := pki.Decode(data, ca.CRL.Path); err == nil {
+			for _, o := range objs {
+				if o.CRL == nil {
+					continue
+				}
+				for _, e := range o.CRL.RevokedCertificateEntries {
+					if strings.EqualFold(pki.SerialHex(e.SerialNumber), c.Serial) {
+						listed = true
+					}
+				}
+			}
+		}
+	}
+	crl := fmt.Sprintf("CRL #%s of %s (%s, %s)", ca.CRL.Number, c.CA, ca.CRL.Path, ca.CRL.Freshness())
+	switch {
+	case listed:
+		out.CRL = "listed in " + crl
+	case out.State == "revoked" || out.State == "on hold":
+		out.CRL = "not yet in " + crl + ": relying parties still accept it (p on Authorities publishes)"
+		out.Unpublished = true
+	default:
+		out.CRL = "not listed in " + crl
+	}
+	return out
+}
+
+// crlTarget names a CA's published CRL as an Inspect target.
+const crlTarget = "crl:"
+
+func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, error) {
+	var path string
+	var err error
+	if ca, ok := strings.CutPrefix(target, crlTarget); ok {
+		c, err := st.CA(ca)
+		if err != nil {
+			return inspectDoc{}, err
+		}
+		if c.CRL == nil {
+			return inspectDoc{}, fmt.Errorf("%s has published no CRL yet: p on Authorities publishes one", ca)
+		}
+		path = c.CRL.Path
+	} else if path, err = st.TargetFile(target); err != nil {
 		return inspectDoc{}, err
 	}
 	if path == "" {

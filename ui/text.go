@@ -38,18 +38,76 @@ func pad(s string, w int) string {
 }
 
 // wrapIndent word-wraps text to width, every line starting with prefix
-// (continuations with as many spaces), styled with st.
+// (continuations with as many spaces), styled with st. Words longer than a
+// line are broken, never cut: no character of text is lost.
 func wrapIndent(st lipgloss.Style, prefix, text string, width int) []string {
-	room := max(10, width-ansi.StringWidth(prefix))
-	wrapped := ansi.Wordwrap(plain(text), room, "")
+	room := max(1, width-ansi.StringWidth(prefix))
 	var out []string
 	cont := strings.Repeat(" ", ansi.StringWidth(prefix))
-	for i, l := range strings.Split(wrapped, "\n") {
+	for i, l := range wrapWords(plain(text), room) {
 		p := cont
 		if i == 0 {
 			p = prefix
 		}
 		out = append(out, st.Render(truncate(p+l, width)))
+	}
+	return out
+}
+
+// wrapWords breaks plain text into lines of at most w cells between words
+// (spaces only: a flag like --profile or a path stays whole when it fits a
+// line); a word wider than a line is broken into pieces of w cells.
+func wrapWords(text string, w int) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		if ansi.StringWidth(para) <= w {
+			out = append(out, para) // keeps its alignment spaces
+			continue
+		}
+		line := ""
+		for _, word := range strings.Fields(para) {
+			for ansi.StringWidth(word) > w {
+				if line != "" {
+					out = append(out, line)
+					line = ""
+				}
+				cut := w
+				// A fingerprint or hex dump breaks after a colon.
+				if head := ansi.Cut(word, 0, w); len(head) == w {
+					if i := strings.LastIndexByte(head, ':'); i > 0 {
+						cut = i + 1
+					}
+				}
+				out = append(out, ansi.Cut(word, 0, cut))
+				word = ansi.Cut(word, cut, ansi.StringWidth(word))
+			}
+			switch {
+			case line == "":
+				line = word
+			case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+				line += " " + word
+			default:
+				out = append(out, line)
+				line = word
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// wrapLine wraps one line of a document to w cells, continuation lines
+// indented four more than the line itself, so nothing is cut.
+func wrapLine(l string, w int) []string {
+	if ansi.StringWidth(l) <= w {
+		return []string{l}
+	}
+	indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+	out := wrapIndent(lipgloss.NewStyle(), indent, strings.TrimLeft(l, " "), w)
+	for i := 1; i < len(out); i++ {
+		if len(indent)+4 < w/2 {
+			out[i] = "    " + out[i]
+		}
 	}
 	return out
 }

@@ -80,8 +80,9 @@ func TestTmux(t *testing.T) {
 		{"2", "No certificates yet"},
 		{"3", "Handshake"},
 		{"4", "Press enter on a CA"},
+		{"5", "Lab: 28 scenarios"},
 		{"Tab", "No CA yet"},
-		{"BTab", "Press enter on a CA"},
+		{"BTab", "Lab: 28 scenarios"},
 		{"1", "No CA yet"},
 		{"?", "All keys"},
 		{"Escape", "No CA yet"},
@@ -98,5 +99,73 @@ func TestTmux(t *testing.T) {
 		t.Fatalf("still too small after resizing back:\n%s", pane)
 	}
 	s.run("send-keys", "-t", "pkib", "q")
+	s.waitFor("pkibench-exit=0")
+}
+
+// TestTmux80x24 drives the real binary at the size the TUI promises:
+// typing into the probe's server name takes ? and q as text, the key map
+// fits, the lab runs a scenario, the matrix runs, and the verdict's reason
+// and side are whole on screen.
+func TestTmux80x24(t *testing.T) {
+	tmux := testtool.Require(t, "tmux")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pkibench")
+	goBuild(t, bin, "./cmd/pkibench")
+	storeDir := filepath.Join(dir, "pki")
+	s := &tmuxSession{t: t, tmux: tmux, socket: filepath.Join(dir, "tmux.sock")}
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", s.socket, "kill-server").Run() })
+	shell := fmt.Sprintf("TERM=xterm-256color %q --store %q; echo pkibench-exit=$?; sleep 30", bin, storeDir)
+	s.run("-f", os.DevNull, "new-session", "-d", "-s", "pkib", "-x", "80", "-y", "24", shell)
+	s.waitFor("No CA yet")
+	keys := func(k ...string) { s.run(append([]string{"send-keys", "-t", "pkib"}, k...)...) }
+	keys("n")
+	s.waitFor("Create a certificate authority")
+	keys("-l", "demo-ca")
+	keys("Enter")
+	s.waitFor("CA demo-ca created")
+	keys("i")
+	s.waitFor("Issue a certificate")
+	keys("Enter")
+	s.waitFor("issued server")
+	keys("i")
+	s.waitFor("Issue a certificate")
+	keys("Tab", "Tab", "Right", "Enter")
+	s.waitFor("issued client")
+
+	keys("3", "j", "j", "j", "j", "j", "j")
+	s.waitFor("enter edits the server name")
+	keys("Enter")
+	s.waitFor("typing the server name")
+	keys("-l", "?q")
+	pane := s.waitFor("localhost?q")
+	if strings.Contains(pane, "All keys") || strings.Contains(pane, "pkibench-exit") {
+		t.Fatalf("? or q acted while typing:\n%s", pane)
+	}
+	keys("BSpace", "BSpace")
+	s.waitFor("localhost ")
+	keys("Escape")
+	s.waitFor("enter edits the server name")
+	keys("?")
+	pane = s.waitFor("All keys")
+	rows := strings.Split(strings.TrimRight(pane, "\n"), "\n")
+	if strings.Contains(strings.Join(rows[:len(rows)-2], "\n"), "…") { // the status bar may cut, pointing at L
+		t.Fatalf("key map cut at 80x24:\n%s", pane)
+	}
+	keys("?") // closes the key map (an esc sent with more keys would read as alt+key)
+	s.waitFor("enter edits the server name")
+	keys("k", "Enter") // CRL check, run
+	pane = s.waitFor("reason ok")
+	if !strings.Contains(pane, "side   —") {
+		t.Fatalf("side not whole:\n%s", pane)
+	}
+	keys("l") // CRL check on: the verdict is stale
+	s.waitFor("STALE")
+	keys("M")
+	s.waitFor("matrix: ")
+	keys("5")
+	s.waitFor("Lab: 28 scenarios")
+	keys("Enter")
+	s.waitFor("as expected")
+	keys("q")
 	s.waitFor("pkibench-exit=0")
 }

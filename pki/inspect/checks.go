@@ -96,7 +96,15 @@ func checkCertificate(d *Document, c *x509.Certificate, r rawCert, now time.Time
 			hasEKU = true
 		}
 	}
-	if !isCA && !hasSAN && c.Subject.CommonName != "" {
+	// The CN-only trap is a server's: a client certificate is not matched
+	// against a host name, so it needs no SAN.
+	serverCapable := !hasEKU
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageServerAuth || u == x509.ExtKeyUsageAny {
+			serverCapable = true
+		}
+	}
+	if !isCA && !hasSAN && c.Subject.CommonName != "" && serverCapable {
 		d.flag("subject", SeverityWarning, "CN only, no Subject Alternative Name: Go (and modern browsers) reject it for any host name; openssl, curl and Node.js still accept it")
 	}
 	if !isCA && !hasEKU && !selfSigned {

@@ -56,6 +56,14 @@ func TestCertificateFindings(t *testing.T) {
 			}
 		})
 	}
+	// A client certificate is never matched against a host name: no SAN is
+	// no finding.
+	clientOnly := leafTemplate(t, key)
+	clientOnly.DNSNames = nil
+	clientOnly.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	if d := FromCertificate(ca.sign(t, clientOnly), testNow); d.Worst() != SeverityOK {
+		t.Errorf("a client certificate without SAN has findings: %+v", d.Findings())
+	}
 	if d := FromCertificate(good, testNow); d.Worst() != SeverityOK {
 		t.Errorf("a good server certificate has findings: %+v", d.Findings())
 	}
