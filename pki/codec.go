@@ -37,6 +37,10 @@ type Object struct {
 	CRL    *x509.RevocationList
 	Key    crypto.Signer    // for KindPrivateKey
 	Public crypto.PublicKey // for KindPublicKey
+	// Refused is set only by DecodeLenient: crypto/x509 refused this
+	// certificate, CSR or CRL (Cert, CSR and CRL stay nil) although its
+	// outer DER structure reads, so it can still be shown field by field.
+	Refused error
 }
 
 // DecodeError names the input and what was expected.
@@ -65,6 +69,19 @@ const MaxInput = 64 << 20
 // PKCS#12 and encrypted keys are returned undecrypted; see DecodePKCS12 and
 // DecryptKey. source names the input in errors.
 func Decode(data []byte, source string) ([]Object, error) {
+	return decode(data, source, false)
+}
+
+// DecodeLenient is Decode for display: a certificate, CSR or CRL that
+// crypto/x509 refuses but whose outer DER structure reads (as openssl's
+// d2i would) is returned with Refused set instead of failing the input,
+// so that inspect can show what openssl shows. Nothing that verifies or
+// issues may use it.
+func DecodeLenient(data []byte, source string) ([]Object, error) {
+	return decode(data, source, true)
+}
+
+func decode(data []byte, source string, lenient bool) ([]Object, error) {
 	if source == "" {
 		source = "input"
 	}
@@ -75,9 +92,14 @@ func Decode(data []byte, source string) ([]Object, error) {
 		return nil, &DecodeError{Source: source, Reason: fmt.Sprintf("%d bytes is too large to be PKI material", len(data))}
 	}
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
-		return decodePEM(data, source)
+		return decodePEM(data, source, lenient)
 	}
 	o, err := decodeDER(data)
+	if err != nil && lenient {
+		if ro, ok := refusedDER(data); ok {
+			o, err = ro, nil
+		}
+	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
 	}
@@ -85,7 +107,7 @@ func Decode(data []byte, source string) ([]Object, error) {
 	return []Object{o}, nil
 }
 
-func decodePEM(data []byte, source string) ([]Object, error) {
+func decodePEM(data []byte, source string, lenient bool) ([]Object, error) {
 	var out []Object
 	rest := data
 	for n := 1; ; n++ {
@@ -97,6 +119,10 @@ func decodePEM(data []byte, source string) ([]Object, error) {
 		o, err := decodeBlock(b)
 		if errors.Is(err, errSkip) {
 			continue
+		}
+		if err != nil && lenient && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) && signedShape(b.Bytes) {
+			o = Object{Kind: o.Kind, DER: b.Bytes, Refused: errors.Unwrap(err)}
+			err = nil
 		}
 		if err != nil {
 			return nil, &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
@@ -150,7 +176,7 @@ func decodeBlock(b *pem.Block) (Object, error) {
 		return Object{}, fmt.Errorf("PEM label %q is not a certificate, key, CSR or CRL", b.Type)
 	}
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: %w", b.Type, err)
+		return Object{Kind: o.Kind}, fmt.Errorf("%s: %w", b.Type, err)
 	}
 	return o, nil
 }

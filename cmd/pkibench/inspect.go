@@ -44,7 +44,7 @@ leaf to root with the status of each link. Never creates a store.`,
 				}
 				now = t
 			}
-			tg, err := a.loadTarget(args[0])
+			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
 				return err
 			}

@@ -18,8 +18,10 @@ type target struct {
 }
 
 // loadTarget resolves t in the store when there is one, else reads it as a
-// file. It never creates a store.
-func (a *app) loadTarget(t string) (*target, error) {
+// file. It never creates a store. With lenient, certificates, CSRs and
+// CRLs crypto/x509 refuses are kept (Object.Refused) so they can be shown
+// or reported on instead of failing the whole input.
+func (a *app) loadTarget(t string, lenient bool) (*target, error) {
 	st, err := a.readStore()
 	if err != nil && !errors.Is(err, store.ErrNotStore) {
 		return nil, err
@@ -40,7 +42,11 @@ func (a *app) loadTarget(t string) (*target, error) {
 		}
 		return nil, err
 	}
-	objs, err := pki.Decode(b, path)
+	decode := pki.Decode
+	if lenient {
+		decode = pki.DecodeLenient
+	}
+	objs, err := decode(b, path)
 	if err != nil {
 		return nil, err
 	}

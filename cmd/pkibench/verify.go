@@ -63,7 +63,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 				opts.At = t
 			}
-			tg, err := a.loadTarget(args[0])
+			tg, err := a.loadTarget(args[0], false)
 			if err != nil {
 				return err
 			}

@@ -9,8 +9,13 @@ import (
 // FromCRL inspects a certificate revocation list, laid out as
 // openssl crl -text -noout; now judges whether it is stale.
 func FromCRL(l *x509.RevocationList, now time.Time) Document {
-	d := Document{Kind: "crl", Title: "Certificate Revocation List", PEM: pemOf("X509 CRL", l.Raw), Fingerprints: fingerprints(l.Raw)}
-	top, err := readOne(l.Raw)
+	return fromCRL(l.Raw, l, nil, now)
+}
+
+// fromCRL renders der; l is crypto/x509's reading, nil when it refused.
+func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) Document {
+	d := Document{Kind: "crl", Title: "Certificate Revocation List", PEM: pemOf("X509 CRL", der), Fingerprints: fingerprints(der)}
+	top, err := readOne(der)
 	var parts, tbs []tlv
 	if err == nil {
 		parts, err = children(top.content)
@@ -134,7 +139,13 @@ func FromCRL(l *x509.RevocationList, now time.Time) Document {
 	if nextUpdate == nil {
 		d.flag("crl.next_update", SeverityWarning, "no next update: verifiers cannot tell when this CRL goes stale")
 	}
-	if h := weakHash(l.SignatureAlgorithm, algName(sigAlg)); h != "" {
+	var goAlg x509.SignatureAlgorithm
+	if l != nil {
+		goAlg = l.SignatureAlgorithm
+	} else {
+		flagRefused(&d, "CRL", refused)
+	}
+	if h := weakHash(goAlg, algName(sigAlg)); h != "" {
 		d.flag("signature_algorithm", SeverityProblem, h+" signature: broken hash")
 	}
 	return d

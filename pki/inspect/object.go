@@ -19,6 +19,12 @@ func FromObject(o pki.Object, now time.Time) Document {
 		return FromCSR(o.CSR)
 	case o.CRL != nil:
 		return FromCRL(o.CRL, now)
+	case o.Refused != nil && o.Kind == pki.KindCertificate:
+		return fromCertificate(o.DER, nil, o.Refused, now)
+	case o.Refused != nil && o.Kind == pki.KindCSR:
+		return fromCSR(o.DER, nil, o.Refused)
+	case o.Refused != nil && o.Kind == pki.KindCRL:
+		return fromCRL(o.DER, nil, o.Refused, now)
 	case o.Key != nil:
 		return FromPrivateKey(o.Key)
 	case o.Public != nil:
@@ -58,9 +64,11 @@ func FromObjects(objs []pki.Object, now time.Time) []Document {
 }
 
 // Inspect decodes data (PEM with any number of blocks, or one DER object)
-// and inspects every object in it; source names the input in errors.
+// and inspects every object in it, including certificates, CSRs and CRLs
+// crypto/x509 refuses (see pki.DecodeLenient); source names the input in
+// errors.
 func Inspect(data []byte, source string, now time.Time) ([]Document, error) {
-	objs, err := pki.Decode(data, source)
+	objs, err := pki.DecodeLenient(data, source)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,77 @@
+package pki
+
+import (
+	"crypto/x509"
+	"encoding/asn1"
+)
+
+// signedShape reports whether der is SEQUENCE { SEQUENCE, SEQUENCE,
+// BIT STRING } with nothing after it: the frame every certificate, CSR and
+// CRL shares, and what openssl's d2i needs before it will print anything.
+func signedShape(der []byte) bool {
+	_, ok := signedParts(der)
+	return ok
+}
+
+func signedParts(der []byte) ([]asn1.RawValue, bool) {
+	var top asn1.RawValue
+	rest, err := asn1.Unmarshal(der, &top)
+	if err != nil || len(rest) != 0 || top.Class != asn1.ClassUniversal || top.Tag != asn1.TagSequence {
+		return nil, false
+	}
+	parts, ok := rawChildren(top.Bytes)
+	if !ok || len(parts) != 3 || !isUniversal(parts[0], asn1.TagSequence) || !isUniversal(parts[1], asn1.TagSequence) ||
+		!isUniversal(parts[2], asn1.TagBitString) {
+		return nil, false
+	}
+	return parts, true
+}
+
+func isUniversal(v asn1.RawValue, tag int) bool {
+	return v.Class == asn1.ClassUniversal && v.Tag == tag
+}
+
+func rawChildren(b []byte) ([]asn1.RawValue, bool) {
+	var out []asn1.RawValue
+	for len(b) > 0 {
+		var v asn1.RawValue
+		rest, err := asn1.Unmarshal(b, &v)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, v)
+		b = rest
+	}
+	return out, true
+}
+
+// refusedDER recognises a lone DER certificate, CSR or CRL that Go's
+// parsers refused, by the shape of its to-be-signed part, and returns it
+// with Refused set to the parser's reason.
+func refusedDER(der []byte) (Object, bool) {
+	parts, ok := signedParts(der)
+	if !ok {
+		return Object{}, false
+	}
+	tbs, ok := rawChildren(parts[0].Bytes)
+	if !ok || len(tbs) < 3 {
+		return Object{}, false
+	}
+	isTime := func(v asn1.RawValue) bool {
+		return isUniversal(v, asn1.TagUTCTime) || isUniversal(v, asn1.TagGeneralizedTime)
+	}
+	switch {
+	case tbs[0].Class == asn1.ClassContextSpecific && tbs[0].Tag == 0,
+		len(tbs) >= 6 && isUniversal(tbs[0], asn1.TagInteger) && isUniversal(tbs[3], asn1.TagSequence):
+		_, err := x509.ParseCertificate(der)
+		return Object{Kind: KindCertificate, DER: der, Label: "CERTIFICATE", Refused: err}, err != nil
+	case isUniversal(tbs[0], asn1.TagInteger) && len(tbs) >= 4 && isTime(tbs[3]),
+		isUniversal(tbs[0], asn1.TagSequence) && isTime(tbs[2]):
+		_, err := ParseCRL(der)
+		return Object{Kind: KindCRL, DER: der, Label: "X509 CRL", Refused: err}, err != nil
+	case isUniversal(tbs[0], asn1.TagInteger) && len(tbs) <= 4 && isUniversal(tbs[1], asn1.TagSequence) && isUniversal(tbs[2], asn1.TagSequence):
+		_, err := x509.ParseCertificateRequest(der)
+		return Object{Kind: KindCSR, DER: der, Label: "CERTIFICATE REQUEST", Refused: err}, err != nil
+	}
+	return Object{}, false
+}
