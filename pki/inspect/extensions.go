@@ -764,30 +764,125 @@ func reasonText(n *big.Int) string {
 
 // asn1TimeText is ASN1_TIME_print: "Jan  2 15:04:05 2026 GMT".
 func asn1TimeText(t time.Time) string {
-	return t.UTC().Format("Jan _2 15:04:05 2006 GMT")
+	t = t.UTC()
+	frac := ""
+	if ns := t.Nanosecond(); ns != 0 {
+		frac = strings.TrimRight(fmt.Sprintf(".%09d", ns), "0")
+	}
+	// openssl prints the year with %d: year 1 is "1", not "0001".
+	return fmt.Sprintf("%s %2d %02d:%02d:%02d%s %d GMT", t.Month().String()[:3], t.Day(), t.Hour(), t.Minute(), t.Second(), frac, t.Year())
 }
 
-// parseTime reads a UTCTime or GeneralizedTime element.
+// parseTime reads a UTCTime or GeneralizedTime element as openssl's
+// ossl_asn1_time_to_tm does: seconds may be left out, GeneralizedTime may
+// carry a fraction, and a +hhmm/-hhmm offset is folded into UTC. DER
+// demands none of these liberties, but certificates in the wild take them.
 func parseTime(t tlv) (time.Time, error) {
-	s := string(t.content)
 	switch {
 	case t.is(classUniversal, tagUTCTime):
-		tm, err := time.Parse("060102150405Z0700", s)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if tm.Year() >= 2050 {
-			tm = tm.AddDate(-100, 0, 0)
-		}
-		return tm, nil
+		return parseASN1Time(string(t.content), false)
 	case t.is(classUniversal, tagGenTime):
-		return parseGeneralizedTime(s)
+		return parseASN1Time(string(t.content), true)
 	}
 	return time.Time{}, fmt.Errorf("%w: not a time", errDER)
 }
 
 func parseGeneralizedTime(s string) (time.Time, error) {
-	return time.Parse("20060102150405Z0700", strings.TrimSpace(s))
+	return parseASN1Time(s, true)
+}
+
+func parseASN1Time(s string, generalized bool) (time.Time, error) {
+	bad := fmt.Errorf("%w: bad time value %q", errDER, s)
+	o := 0
+	num := func(n int) (int, bool) {
+		if o+n > len(s) {
+			return 0, false
+		}
+		v := 0
+		for _, c := range s[o : o+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		o += n
+		return v, true
+	}
+	var year int
+	var ok bool
+	if generalized {
+		if year, ok = num(4); !ok {
+			return time.Time{}, bad
+		}
+	} else {
+		if year, ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+		year += 1900
+		if year < 1950 {
+			year += 100
+		}
+	}
+	var f [4]int // month, day, hour, minute
+	for i := range f {
+		if f[i], ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+	}
+	sec := 0
+	if o < len(s) && s[o] >= '0' && s[o] <= '9' {
+		if sec, ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+	}
+	nsec := 0
+	if generalized && o < len(s) && s[o] == '.' && o == 14 {
+		o++
+		digits := 0
+		for o < len(s) && s[o] >= '0' && s[o] <= '9' {
+			if digits < 9 {
+				nsec = nsec*10 + int(s[o]-'0')
+				digits++
+			}
+			o++
+		}
+		if digits == 0 {
+			return time.Time{}, bad
+		}
+		for ; digits < 9; digits++ {
+			nsec *= 10
+		}
+	}
+	month, day, hour, minute := f[0], f[1], f[2], f[3]
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, bad
+	}
+	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, bad
+	}
+	tm := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	switch {
+	case o < len(s) && s[o] == 'Z':
+		o++
+	case o < len(s) && (s[o] == '+' || s[o] == '-'):
+		sign := 1
+		if s[o] == '-' {
+			sign = -1
+		}
+		o++
+		oh, ok1 := num(2)
+		om, ok2 := num(2)
+		if !ok1 || !ok2 || oh > 12 || om > 59 {
+			return time.Time{}, bad
+		}
+		tm = tm.Add(-time.Duration(sign) * (time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute))
+	default:
+		return time.Time{}, bad
+	}
+	if o != len(s) {
+		return time.Time{}, bad
+	}
+	return tm, nil
 }
 
 func policyMappings(b *bio, v []byte, indent int) error {
