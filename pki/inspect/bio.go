@@ -153,7 +153,8 @@ func integerDecimalOrHex(n *big.Int) string {
 	if abs.BitLen() < 128 {
 		return neg + abs.String()
 	}
-	return neg + "0x" + strings.ToUpper(abs.Text(16))
+	// BN_bn2hex writes whole bytes, so a leading zero nibble stays.
+	return neg + "0x" + fmt.Sprintf("%X", abs.Bytes())
 }
 
 // parseInteger decodes DER INTEGER content (two's complement).

@@ -101,6 +101,7 @@ func runCorpus(t *testing.T, dir string) corpusReport {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, o := range corpusObjects(t, dir) {
 		_, want, osOK := opensslText(tool, o.der)
+		want = dropErrorQueue(want)
 		docs, err := Inspect(o.pemIn, o.label, now)
 		ours := err == nil && len(docs) == 1
 		if ours {
@@ -184,4 +185,20 @@ func TestParityCorpus(t *testing.T) {
 	if share := float64(rep.matched) / float64(max(rep.total, 1)); share < corpusMinShare {
 		t.Errorf("parity %.4f below %.4f", share, corpusMinShare)
 	}
+}
+
+// dropErrorQueue removes the lines of openssl's error queue that x509
+// -text writes into its output after "Unable to load Public Key": they
+// carry a thread address that differs on every run, so no printer can
+// match them.
+func dropErrorQueue(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if i := strings.Index(l, ":error:"); i > 0 && strings.Trim(l[:i], "0123456789ABCDEF") == "" {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "")
 }

@@ -78,6 +78,11 @@ func extPrint(b *bio, e extension, indent int) bool {
 
 func extPrintInto(b *bio, e extension, indent int) error {
 	v := e.value
+	// openssl's d2i reads the first element and ignores what follows it,
+	// so an extension value with trailing bytes still decodes.
+	if t, _, err := readTLV(v); err == nil {
+		v = t.full
+	}
 	switch e.oid {
 	case oidSKI:
 		t, err := single(v, tagOctetString)
@@ -113,6 +118,10 @@ func extPrintInto(b *bio, e extension, indent int) error {
 				return errDER
 			}
 			vals = append(vals, confValue{value: objNameRaw(o.content)})
+		}
+		if len(vals) == 0 {
+			// i2v_EXTENDED_KEY_USAGE returns NULL for an empty list: a dump.
+			return errDER
 		}
 		valPrn(b, vals, indent, false)
 	case oidAKI:
@@ -163,7 +172,9 @@ func extPrintInto(b *bio, e extension, indent int) error {
 		}
 		b.indent(indent)
 		b.WriteString(cString(t.content))
-	case oidOCSPNoCheck, oidCTPoison:
+	case oidOCSPNoCheck:
+		// d2i_ocsp_nocheck skips the value and i2r_ocsp_nocheck prints nothing.
+	case oidCTPoison:
 		t, err := readOne(v)
 		if err != nil || !t.is(classUniversal, tagNull) {
 			return errDER
@@ -249,6 +260,10 @@ func bitStringExt(b *bio, v []byte, indent int, names []string) error {
 		if bitSet(t.content, i) {
 			vals = append(vals, confValue{name: n, nameOnly: true})
 		}
+	}
+	if len(vals) == 0 {
+		// i2v_ASN1_BIT_STRING returns NULL for no bits: openssl dumps the bytes.
+		return errDER
 	}
 	valPrn(b, vals, indent, false)
 	return nil
@@ -343,7 +358,12 @@ func infoAccess(b *bio, v []byte, indent int) error {
 }
 
 // printGens is print_gens in v3_crld.c.
-func printGens(b *bio, gens []tlv, indent int) {
+func printGens(b *bio, gens []tlv, indent int) error {
+	for _, g := range gens {
+		if !genNameShape(g) {
+			return errDER
+		}
+	}
 	for i, g := range gens {
 		if i > 0 {
 			b.WriteString("\n")
@@ -351,6 +371,7 @@ func printGens(b *bio, gens []tlv, indent int) {
 		b.indent(indent + 2)
 		b.WriteString(genNamePrint(g))
 	}
+	return nil
 }
 
 var crlReasonFlagNames = []string{"Unused", "Key Compromise", "CA Compromise", "Affiliation Changed",
@@ -389,7 +410,9 @@ func printDistPointName(b *bio, dpn tlv, indent int) error {
 		}
 		b.indent(indent)
 		b.WriteString("Full Name:\n")
-		printGens(b, gens, indent)
+		if err := printGens(b, gens, indent); err != nil {
+			return err
+		}
 	case 1:
 		b.indent(indent)
 		b.WriteString("Relative Name:\n")
@@ -455,7 +478,9 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 				}
 				b.indent(indent)
 				b.WriteString("CRL Issuer:\n")
-				printGens(b, gens, indent)
+				if err := printGens(b, gens, indent); err != nil {
+			return err
+		}
 			}
 		}
 	}
@@ -597,6 +622,9 @@ func printNotice(b *bio, notice tlv, indent int) error {
 		if err != nil {
 			return err
 		}
+		if !isDisplayText(rp[0]) {
+			return errDER
+		}
 		b.indent(indent)
 		b.WriteString("Organization: " + cString(rp[0].content) + "\n")
 		b.indent(indent)
@@ -616,10 +644,19 @@ func printNotice(b *bio, notice tlv, indent int) error {
 		}
 	}
 	if text != nil {
+		if !isDisplayText(*text) {
+			return errDER
+		}
 		b.indent(indent)
 		b.WriteString("Explicit Text: " + cString(text.content))
 	}
 	return nil
+}
+
+// isDisplayText reports whether t is one of DisplayText's string types
+// (RFC 5280 4.2.1.4); openssl's d2i accepts no other.
+func isDisplayText(t tlv) bool {
+	return t.class == classUniversal && !t.constructed && (t.tag == tagIA5 || t.tag == 26 || t.tag == tagBMP || t.tag == tagUTF8)
 }
 
 func nameConstraints(b *bio, v []byte, indent int) error {
@@ -657,6 +694,9 @@ func nameConstraints(b *bio, v []byte, indent int) error {
 			if err != nil {
 				return err
 			}
+			if !genNameShape(base) {
+				return errDER
+			}
 			b.indent(indent + 2)
 			if base.is(classContext, 7) {
 				n := len(base.content)
@@ -689,6 +729,11 @@ func policyConstraints(b *bio, v []byte, indent int) error {
 	}
 	var vals []confValue
 	for _, p := range parts {
+		// IMPLICIT INTEGERs: a constructed (explicitly tagged) one makes
+		// openssl's d2i fail and the extension print as a dump.
+		if p.class != classContext || p.constructed || p.tag > 1 {
+			return errDER
+		}
 		n := integerDecimalOrHex(parseInteger(p.content))
 		switch p.tag {
 		case 0:
@@ -897,6 +942,9 @@ func policyMappings(b *bio, v []byte, indent int) error {
 			return errDER
 		}
 		vals = append(vals, confValue{name: objNameRaw(p[0].content), value: objNameRaw(p[1].content)})
+	}
+	if len(vals) == 0 {
+		return errDER
 	}
 	valPrn(b, vals, indent, false)
 	return nil
