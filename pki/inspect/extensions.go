@@ -579,7 +579,7 @@ func printQualifiers(b *bio, quals []tlv, indent int) error {
 		oid, _ := oidString(parts[0].content)
 		switch oid {
 		case oidCPS:
-			if len(parts) < 2 {
+			if len(parts) < 2 || !parts[1].is(classUniversal, tagIA5) || parts[1].constructed {
 				return errDER
 			}
 			b.indent(indent)
@@ -741,6 +741,9 @@ func policyConstraints(b *bio, v []byte, indent int) error {
 		case 1:
 			vals = append(vals, confValue{name: "Inhibit Policy Mapping", value: n})
 		}
+	}
+	if len(vals) == 0 {
+		return errDER
 	}
 	valPrn(b, vals, indent, false)
 	return nil
