@@ -175,6 +175,10 @@ func decodeBlock(b *pem.Block) (Object, error) {
 	default:
 		return Object{}, fmt.Errorf("PEM label %q is not a certificate, key, CSR or CRL", b.Type)
 	}
+	if err == nil && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) && !signedShape(b.Bytes) {
+		// Not lenient-able either: openssl refuses it, so inspect must too.
+		return Object{}, fmt.Errorf("%s: %w", b.Type, ErrSignedShape)
+	}
 	if err != nil {
 		return Object{Kind: o.Kind}, fmt.Errorf("%s: %w", b.Type, err)
 	}
@@ -210,6 +214,9 @@ func decodeDER(der []byte) (Object, error) {
 	}
 	if len(rest) != 0 {
 		return Object{}, fmt.Errorf("DER object is followed by %d bytes of trailing data", len(rest))
+	}
+	if parts, ok := rawChildren(raw.Bytes); ok && len(parts) == 4 && isUniversal(parts[1], asn1.TagSequence) && isUniversal(parts[2], asn1.TagBitString) {
+		return Object{}, ErrSignedShape
 	}
 	if c, err := x509.ParseCertificate(der); err == nil {
 		return Object{Kind: KindCertificate, DER: der, Cert: c, Label: "CERTIFICATE"}, nil

@@ -2,12 +2,14 @@ package pki
 
 import (
 	"crypto/x509"
+	"errors"
 	"encoding/asn1"
 )
 
-// signedShape reports whether der is SEQUENCE { SEQUENCE, SEQUENCE,
-// BIT STRING } with nothing after it: the frame every certificate, CSR and
-// CRL shares, and what openssl's d2i needs before it will print anything.
+// signedShape reports whether der starts with SEQUENCE { SEQUENCE,
+// SEQUENCE, BIT STRING }: the frame every certificate, CSR and CRL shares,
+// and what openssl's d2i needs before it will print anything. Like d2i it
+// ignores bytes after that SEQUENCE, but not a fourth element inside it.
 func signedShape(der []byte) bool {
 	_, ok := signedParts(der)
 	return ok
@@ -15,8 +17,8 @@ func signedShape(der []byte) bool {
 
 func signedParts(der []byte) ([]asn1.RawValue, bool) {
 	var top asn1.RawValue
-	rest, err := asn1.Unmarshal(der, &top)
-	if err != nil || len(rest) != 0 || top.Class != asn1.ClassUniversal || top.Tag != asn1.TagSequence {
+	_, err := asn1.Unmarshal(der, &top)
+	if err != nil || top.Class != asn1.ClassUniversal || top.Tag != asn1.TagSequence {
 		return nil, false
 	}
 	parts, ok := rawChildren(top.Bytes)
@@ -75,3 +77,9 @@ func refusedDER(der []byte) (Object, bool) {
 	}
 	return Object{}, false
 }
+
+// ErrSignedShape is returned for a certificate, CSR or CRL whose outer
+// SEQUENCE holds more (or less) than the to-be-signed part, the algorithm
+// and the signature. crypto/x509 overlooks a fourth element; openssl and
+// RFC 5280 (4.1, 5.1) do not.
+var ErrSignedShape = errors.New("the outer SEQUENCE must hold exactly the signed part, the signature algorithm and the signature (RFC 5280 4.1/5.1); openssl refuses this too")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/testtool"
 )
 
@@ -33,7 +34,7 @@ func corpusObjects(t *testing.T, dir string) []corpusObject {
 		if err != nil {
 			return err
 		}
-		if e.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".got") || strings.HasSuffix(p, ".want") {
+		if e.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".cnf") || strings.HasSuffix(p, ".got") || strings.HasSuffix(p, ".want") {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -201,4 +202,52 @@ func dropErrorQueue(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "")
+}
+
+// TestRefusedCertificateShown: a certificate crypto/x509 refuses (here a
+// critical authority information access, from zlint's testdata) is shown
+// from the DER walk with a problem naming the rule and the consequence,
+// while the strict decoder used by verify and the store still refuses it.
+func TestRefusedCertificateShown(t *testing.T) {
+	data, err := os.ReadFile("testdata/corpus/zlint/surnameIncorrectPolicy.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pki.Decode(data, "aiaCrit.pem"); err == nil {
+		t.Fatal("strict Decode accepted a certificate crypto/x509 refuses")
+	}
+	docs, err := Inspect(data, "aiaCrit.pem", time.Now())
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("Inspect = %d docs, %v", len(docs), err)
+	}
+	var hit *Finding
+	for _, f := range docs[0].Findings() {
+		if strings.Contains(f.Message, "crypto/x509 refuses") {
+			f := f
+			hit = &f
+		}
+	}
+	if hit == nil {
+		t.Fatalf("no refusal finding in %+v", docs[0].Findings())
+	}
+	if hit.Severity != SeverityProblem || hit.Path != "ext.authority_info_access" ||
+		!strings.Contains(hit.Message, "RFC 5280 4.2.2.1") || !strings.Contains(hit.Message, "Go-based clients") {
+		t.Errorf("finding = %+v", *hit)
+	}
+	if !strings.Contains(Text(docs[0]), "Authority Information Access: critical") {
+		t.Errorf("extension not shown:\n%s", Text(docs[0]))
+	}
+}
+
+// TestOpensslRefusalsRefused: what openssl will not read, inspect will not
+// print either (a CRL with an element after its signature).
+func TestOpensslRefusalsRefused(t *testing.T) {
+	data, err := os.ReadFile("testdata/corpus/local/crl-extra-element.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Inspect(data, "crl-extra-element.pem", time.Now())
+	if !errors.Is(err, pki.ErrSignedShape) {
+		t.Fatalf("Inspect error = %v, want ErrSignedShape", err)
+	}
 }

@@ -187,6 +187,16 @@ func extPrintInto(b *bio, e extension, indent int) error {
 		return tlsFeature(b, v, indent)
 	case oidSCTList:
 		return sctList(b, v, indent)
+	case oidSubjectSignTool:
+		// Russian GOST profile: i2s of a UTF8String, printed with %s.
+		t, err := single(v, tagUTF8)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(cString(t.content))
+	case oidIssuerSignTool:
+		return issuerSignTool(b, v, indent)
 	default:
 		return errUnsupported
 	}
@@ -950,5 +960,29 @@ func policyMappings(b *bio, v []byte, indent int) error {
 		return errDER
 	}
 	valPrn(b, vals, indent, false)
+	return nil
+}
+
+// issuerSignTool is i2r_ISSUER_SIGN_TOOL (v3_rus.c): four UTF8Strings,
+// one per line.
+func issuerSignTool(b *bio, v []byte, indent int) error {
+	parts, err := sequenceItems(v)
+	if err != nil {
+		return err
+	}
+	if len(parts) != 4 {
+		return errDER
+	}
+	labels := []string{"signTool    : ", "cATool      : ", "signToolCert: ", "cAToolCert  : "}
+	for i, p := range parts {
+		if !p.is(classUniversal, tagUTF8) || p.constructed {
+			return errDER
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.indent(indent)
+		b.WriteString(labels[i] + asn1StringPrint(p.content))
+	}
 	return nil
 }

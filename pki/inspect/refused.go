@@ -14,6 +14,7 @@ var refusalRules = []struct {
 	match, rule, path string
 }{
 	{"name constraint", "RFC 5280 4.2.1.10 (name constraints: well-formed names and IP address/mask pairs)", "ext.name_constraints"},
+	{"IP constraint", "RFC 5280 4.2.1.10 (name constraints: an IP subtree is an address and a contiguous mask)", "ext.name_constraints"},
 	{"authority info access", "RFC 5280 4.2.2.1 (authority information access must not be critical and holds URIs)", "ext.authority_info_access"},
 	{"SAN", "RFC 5280 4.2.1.6 (subject alternative names: dNSName, rfc822Name and URI in their preferred syntax)", "ext.subject_alt_name"},
 	{"subject alternative name", "RFC 5280 4.2.1.6 (subject alternative names)", "ext.subject_alt_name"},
@@ -28,8 +29,8 @@ var refusalRules = []struct {
 	{"RSA", "RFC 3279 2.3.1 (an RSA key's algorithm parameters must be NULL; the key a positive modulus and exponent)", "public_key"},
 	{"public key", "RFC 5280 4.1.2.7 (subject public key info)", "public_key"},
 	{"string type", "RFC 5280 4.1.2.4 (name attributes use DirectoryString types)", "subject"},
-	{"authority key identifier", "RFC 5280 4.2.1.1 (authority key identifier)", "ext.authority_key_identifier"},
-	{"subject key identifier", "RFC 5280 4.2.1.2 (subject key identifier)", "ext.subject_key_identifier"},
+	{"authority key identifier", "RFC 5280 4.2.1.1 (authority key identifier: never critical)", "ext.authority_key_identifier"},
+	{"subject key identifier", "RFC 5280 4.2.1.2 (subject key identifier: never critical)", "ext.subject_key_identifier"},
 	{"CRL distribution point", "RFC 5280 4.2.1.13 (CRL distribution points)", "ext.crl_distribution_points"},
 	{"version", "RFC 5280 4.1.2.1 / 5.1.2.1 (version is v1, v2 or v3, and v3 only with extensions)", "version"},
 	{"serial", "RFC 5280 4.1.2.2 (serial number: a positive INTEGER of at most 20 octets)", "serial"},
