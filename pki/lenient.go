@@ -2,8 +2,8 @@ package pki
 
 import (
 	"crypto/x509"
-	"errors"
 	"encoding/asn1"
+	"errors"
 )
 
 // signedShape reports whether der starts with SEQUENCE { SEQUENCE,

@@ -489,8 +489,8 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 				b.indent(indent)
 				b.WriteString("CRL Issuer:\n")
 				if err := printGens(b, gens, indent); err != nil {
-			return err
-		}
+					return err
+				}
 			}
 		}
 	}
