@@ -94,11 +94,14 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
 		return decodePEM(data, source, lenient)
 	}
-	o, err := decodeDER(data)
+	o, err := decodeDER(data, lenient)
 	if err != nil && lenient {
 		if ro, ok := refusedDER(data); ok {
 			o, err = ro, nil
 		}
+	}
+	if lenient {
+		dropEntries(&o)
 	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
@@ -109,14 +112,50 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 
 func decodePEM(data []byte, source string, lenient bool) ([]Object, error) {
 	var out []Object
+	err := eachPEM(data, source, lenient, func(o Object) error {
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecodeEach hands fn every object of data in order, as Decode (or, with
+// lenient, DecodeLenient) would return them, but one at a time: a bundle
+// of 40,000 PEM blocks never holds more than one parsed object. An error
+// in block n comes after fn has seen blocks 1..n-1; fn's own error stops
+// the walk and is returned as is.
+func DecodeEach(data []byte, source string, lenient bool, fn func(Object) error) error {
+	if source == "" {
+		source = "input"
+	}
+	if len(data) > 0 && len(data) <= MaxInput && bytes.Contains(data, []byte("-----BEGIN ")) {
+		return eachPEM(data, source, lenient, fn)
+	}
+	objs, err := decode(data, source, lenient)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) error {
 	rest := data
+	seen := 0
 	for n := 1; ; n++ {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			break
 		}
-		o, err := decodeBlock(b)
+		o, err := decodeBlock(b, lenient)
 		if errors.Is(err, errSkip) {
 			continue
 		}
@@ -125,22 +164,28 @@ func decodePEM(data []byte, source string, lenient bool) ([]Object, error) {
 			err = nil
 		}
 		if err != nil {
-			return nil, &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+			return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+		}
+		if lenient {
+			dropEntries(&o)
 		}
 		o.Format = "PEM"
 		o.Label = b.Type
-		out = append(out, o)
+		seen++
+		if err := fn(o); err != nil {
+			return err
+		}
 	}
-	if len(out) == 0 {
-		return nil, &DecodeError{Source: source, Reason: "has a -----BEGIN line but no complete PEM block (truncated or damaged base64?)"}
+	if seen == 0 {
+		return &DecodeError{Source: source, Reason: "has a -----BEGIN line but no complete PEM block (truncated or damaged base64?)"}
 	}
 	if i := bytes.Index(rest, []byte("-----BEGIN ")); i >= 0 {
-		return nil, &DecodeError{Source: source, Block: len(out) + 1, Reason: "PEM block is truncated or its base64 is damaged"}
+		return &DecodeError{Source: source, Block: seen + 1, Reason: "PEM block is truncated or its base64 is damaged"}
 	}
-	return out, nil
+	return nil
 }
 
-func decodeBlock(b *pem.Block) (Object, error) {
+func decodeBlock(b *pem.Block, lenient bool) (Object, error) {
 	if len(b.Headers) > 0 && strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
 		return Object{}, errors.New("legacy encrypted PEM key (Proc-Type: ENCRYPTED) is not supported; convert it with: openssl pkey -in KEY -out key.pem")
 	}
@@ -155,7 +200,7 @@ func decodeBlock(b *pem.Block) (Object, error) {
 		o.CSR, err = x509.ParseCertificateRequest(b.Bytes)
 	case "X509 CRL":
 		o.Kind = KindCRL
-		o.CRL, err = ParseCRL(b.Bytes)
+		o.CRL, err = parseCRL(b.Bytes, lenient)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 		o.Kind = KindPrivateKey
 		o.Key, err = ParsePrivateKey(b.Bytes)
@@ -187,6 +232,18 @@ func decodeBlock(b *pem.Block) (Object, error) {
 
 var errSkip = errors.New("skip")
 
+// dropEntries forgets a CRL's parsed entries in the lenient (display)
+// decode: the renderer reads them from the DER, and a 300,000-entry CRL
+// would otherwise keep every parsed entry alive beside its text.
+func dropEntries(o *Object) {
+	if o.CRL == nil {
+		return
+	}
+	o.CRL.RevokedCertificateEntries = nil
+	//lint:ignore SA1019 cleared for memory, never read
+	o.CRL.RevokedCertificates = nil
+}
+
 // ParsePrivateKey reads PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) DER.
 func ParsePrivateKey(der []byte) (crypto.Signer, error) {
 	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
@@ -206,7 +263,7 @@ func ParsePrivateKey(der []byte) (crypto.Signer, error) {
 }
 
 // decodeDER guesses the type of a single DER object.
-func decodeDER(der []byte) (Object, error) {
+func decodeDER(der []byte, lenient bool) (Object, error) {
 	var raw asn1.RawValue
 	rest, err := asn1.Unmarshal(der, &raw)
 	if err != nil || raw.Tag != asn1.TagSequence {
@@ -224,7 +281,7 @@ func decodeDER(der []byte) (Object, error) {
 	if r, err := x509.ParseCertificateRequest(der); err == nil {
 		return Object{Kind: KindCSR, DER: der, CSR: r, Label: "CERTIFICATE REQUEST"}, nil
 	}
-	if l, err := ParseCRL(der); err == nil {
+	if l, err := parseCRL(der, lenient); err == nil {
 		return Object{Kind: KindCRL, DER: der, CRL: l, Label: "X509 CRL"}, nil
 	}
 	if k, err := ParsePrivateKey(der); err == nil {

@@ -83,3 +83,63 @@ func refusedDER(der []byte) (Object, bool) {
 // and the signature. crypto/x509 overlooks a fourth element; openssl and
 // RFC 5280 (4.1, 5.1) do not.
 var ErrSignedShape = errors.New("the outer SEQUENCE must hold exactly the signed part, the signature algorithm and the signature (RFC 5280 4.1/5.1); openssl refuses this too")
+
+// bigCRL is the size above which the display decode checks a CRL with
+// crypto/x509 without its entries: a 300,000-entry CRL parsed entry by
+// entry costs about 300 MB and a third of a second, only to be thrown away
+// since the renderer reads the entries from the DER itself.
+const bigCRL = 64 << 10
+
+// parseCRL is ParseCRL; for display (lenient) a big CRL is parsed with its
+// revokedCertificates list removed, so crypto/x509 still judges the
+// header, extensions and algorithms, but not each entry.
+func parseCRL(der []byte, lenient bool) (*x509.RevocationList, error) {
+	if !lenient || len(der) <= bigCRL {
+		return ParseCRL(der)
+	}
+	head, ok := crlWithoutEntries(der)
+	if !ok {
+		return ParseCRL(der)
+	}
+	l, err := ParseCRL(head)
+	if err != nil {
+		return nil, err
+	}
+	l.Raw = der
+	return l, nil
+}
+
+// crlWithoutEntries rebuilds der with the TBS's revokedCertificates
+// SEQUENCE left out (the signature no longer matches; it is not checked).
+func crlWithoutEntries(der []byte) ([]byte, bool) {
+	parts, ok := signedParts(der)
+	if !ok {
+		return nil, false
+	}
+	tbs, ok := rawChildren(parts[0].Bytes)
+	if !ok {
+		return nil, false
+	}
+	var kept []byte
+	dropped := false
+	afterTime := false
+	for _, f := range tbs {
+		isTime := isUniversal(f, asn1.TagUTCTime) || isUniversal(f, asn1.TagGeneralizedTime)
+		if afterTime && !dropped && isUniversal(f, asn1.TagSequence) {
+			dropped = true
+			continue
+		}
+		afterTime = afterTime || isTime
+		kept = append(kept, f.FullBytes...)
+	}
+	if !dropped {
+		return nil, false
+	}
+	newTBS, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: kept})
+	if err != nil {
+		return nil, false
+	}
+	body := append(append(newTBS, parts[1].FullBytes...), parts[2].FullBytes...)
+	out, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: body})
+	return out, err == nil
+}

@@ -3,6 +3,8 @@ package inspect
 import (
 	"crypto/x509"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 )
 
@@ -51,11 +53,15 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 		}
 		i++
 	}
-	var revoked []tlv
+	// The entries are walked in place (eachTLV), never collected: a list
+	// of 300,000 tlv values would cost more than the CRL itself.
+	var revokedDER []byte
 	if i < len(tbs) && tbs[i].is(classUniversal, tagSequence) {
-		revoked, _ = children(tbs[i].content)
+		revokedDER = tbs[i].content
 		i++
 	}
+	nRevoked := 0
+	eachTLV(revokedDER, func(tlv) { nRevoked++ })
 	var exts []extension
 	if i < len(tbs) && tbs[i].is(classContext, 0) {
 		if seq, err := readOne(tbs[i].content); err == nil {
@@ -88,19 +94,30 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 	}
 
 	rev := Section{Title: "Revoked Certificates"}
-	if len(revoked) == 0 {
+	if nRevoked == 0 {
 		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates", Value: "none", Lines: []string{"No Revoked Certificates."}, Severity: SeverityOK,
 			Path: "crl.revoked", Explain: explainFor("crl.revoked")})
 	} else {
-		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates", Value: fmt.Sprint(len(revoked)), Lines: []string{"Revoked Certificates:"}, Severity: SeverityOK,
+		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates", Value: strconv.Itoa(nRevoked), Lines: []string{"Revoked Certificates:"}, Severity: SeverityOK,
 			Path: "crl.revoked", Explain: explainFor("crl.revoked")})
 	}
-	for n, r := range revoked {
-		rp, err := children(r.content)
-		if err != nil || len(rp) < 2 {
-			continue
+	rev.Fields = slices.Grow(rev.Fields, nRevoked)
+	var b bio
+	n := -1
+	eachTLV(revokedDER, func(r tlv) {
+		n++
+		var rp [3]tlv
+		k := 0
+		for rest := r.content; len(rest) > 0 && k < 3; k++ {
+			var err error
+			if rp[k], rest, err = readTLV(rest); err != nil {
+				return
+			}
 		}
-		var b bio
+		if k < 2 {
+			return
+		}
+		b.Reset()
 		serial := i2aInteger(rp[0].content)
 		b.WriteString("    Serial Number: " + serial + "\n")
 		when := "<invalid>"
@@ -109,7 +126,7 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 		}
 		b.WriteString("        Revocation Date: " + when + "\n")
 		value := serial + " revoked " + when
-		if len(rp) > 2 {
+		if k > 2 {
 			eexts, _ := parseExtensions(rp[2].content)
 			if len(eexts) > 0 {
 				b.WriteString("        CRL entry extensions:\n")
@@ -123,9 +140,10 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 				}
 			}
 		}
-		f := field(fmt.Sprintf("crl.revoked.%d", n), "Revoked "+serial, value, b.String(), "")
-		rev.Fields = append(rev.Fields, f)
-	}
+		// One string per entry; its lines are slices of it, not copies.
+		rev.Fields = append(rev.Fields, Field{Label: "Revoked " + serial, Value: value, Lines: splitLines(b.String()),
+			Severity: SeverityOK, Path: "crl.revoked." + strconv.Itoa(n)})
+	})
 	d.Sections = append(d.Sections, rev, signatureSection(parts[1], parts[2].content[1:]))
 
 	if !now.IsZero() {
@@ -154,19 +172,33 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 // i2aInteger is i2a_ASN1_INTEGER: upper-case hex without separators,
 // broken with a backslash every 35 bytes.
 func i2aInteger(content []byte) string {
+	const digits = "0123456789ABCDEF"
 	mag, neg := integerMagnitude(content)
-	var b bio
+	out := make([]byte, 0, 2*len(mag)+2*(len(mag)/35)+3)
 	if neg {
-		b.WriteString("-")
+		out = append(out, '-')
 	}
 	if len(mag) == 0 {
-		b.WriteString("00")
+		out = append(out, "00"...)
 	}
 	for i, c := range mag {
 		if i != 0 && i%35 == 0 {
-			b.WriteString("\\\n")
+			out = append(out, '\\', '\n')
 		}
-		b.printf("%02X", c)
+		out = append(out, digits[c>>4], digits[c&15])
 	}
-	return b.String()
+	return string(out)
+}
+
+// eachTLV calls fn for every element of a constructed value's content,
+// stopping at the first that does not read.
+func eachTLV(b []byte, fn func(tlv)) {
+	for len(b) > 0 {
+		t, rest, err := readTLV(b)
+		if err != nil {
+			return
+		}
+		fn(t)
+		b = rest
+	}
 }

@@ -68,11 +68,24 @@ func FromObjects(objs []pki.Object, now time.Time) []Document {
 // crypto/x509 refuses (see pki.DecodeLenient); source names the input in
 // errors.
 func Inspect(data []byte, source string, now time.Time) ([]Document, error) {
-	objs, err := pki.DecodeLenient(data, source)
+	var out []Document
+	err := Each(data, source, now, func(d Document) error {
+		out = append(out, d)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return FromObjects(objs, now), nil
+	return out, nil
+}
+
+// Each is Inspect one object at a time: fn gets each document as soon as
+// its object is decoded, so a file of many blocks can be printed while it
+// is read, in the memory of one object.
+func Each(data []byte, source string, now time.Time, fn func(Document) error) error {
+	return pki.DecodeEach(data, source, true, func(o pki.Object) error {
+		return fn(FromObject(o, now))
+	})
 }
 
 // TextAll renders several documents one after the other, separated by a

@@ -7,6 +7,15 @@ import (
 // Text renders d in the layout of openssl's -text -noout output.
 func Text(d Document) string {
 	var b strings.Builder
+	n := 0
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				n += len(l) + 1
+			}
+		}
+	}
+	b.Grow(n)
 	for _, s := range d.Sections {
 		for _, f := range s.Fields {
 			for _, l := range f.Lines {
