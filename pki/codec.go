@@ -146,6 +146,27 @@ func DecodeEach(data []byte, source string, lenient bool, fn func(Object) error)
 	return nil
 }
 
+// CountObjects is how many objects DecodeEach will hand over for data when
+// it decodes cleanly: the PEM blocks other than EC PARAMETERS, or one for
+// DER. It only reads the PEM framing, so a front end can number objects
+// ("2 of 40000") before decoding them.
+func CountObjects(data []byte) int {
+	if !bytes.Contains(data, []byte("-----BEGIN ")) {
+		return 1
+	}
+	n := 0
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return n
+		}
+		if b.Type != "EC PARAMETERS" {
+			n++
+		}
+	}
+}
+
 func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) error {
 	rest := data
 	seen := 0

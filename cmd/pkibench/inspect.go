@@ -44,6 +44,9 @@ leaf to root with the status of each link. Never creates a store.`,
 				}
 				now = t
 			}
+			if !a.json && !chain && !a.showCommands {
+				return a.inspectStream(args[0], now, explain, showPEM)
+			}
 			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
 				return err
@@ -85,34 +88,78 @@ leaf to root with the status of each link. Never creates a store.`,
 	return c
 }
 
+// inspectStream prints the text view one object at a time, as each is
+// decoded, so a bundle of tens of thousands of blocks or a CRL of hundreds
+// of thousands of entries costs the memory of one object, not of all.
+func (a *app) inspectStream(t string, now time.Time, explain, showPEM bool) error {
+	tg, data, err := a.readTarget(t)
+	if err != nil {
+		return err
+	}
+	n := pki.CountObjects(data)
+	i := 0
+	return inspect.Each(data, tg.source, now, showPEM, func(d inspect.Document) error {
+		var b strings.Builder
+		if !explain {
+			// The openssl part goes straight out; only the tail is built.
+			if n > 1 {
+				a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+			}
+			if err := inspect.WriteText(a.stdout, d); err != nil {
+				return err
+			}
+			inspectDocTail(&b, d, showPEM)
+		} else {
+			inspectDocText(&b, d, i, n, explain, showPEM)
+		}
+		i++
+		a.printf("%s", b.String())
+		return nil
+	})
+}
+
 func inspectText(out inspectOutput, explain, showPEM bool) string {
 	var b strings.Builder
 	for i, d := range out.Documents {
-		if len(out.Documents) > 1 {
-			fmt.Fprintf(&b, "# %d of %d: %s\n", i+1, len(out.Documents), d.Title)
-		}
-		if explain {
-			// The explained view carries fingerprints and findings under their fields.
-			b.WriteString(inspect.TextExplained(d))
-		} else {
-			b.WriteString(inspect.Text(d))
-			if d.Fingerprints != nil {
-				fmt.Fprintf(&b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
-			}
-			if fs := d.Findings(); len(fs) > 0 {
-				b.WriteString("Findings:\n")
-				for _, f := range fs {
-					fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
-				}
-			}
-		}
-		if showPEM && d.PEM != "" {
-			b.WriteString(d.PEM)
-		}
+		inspectDocText(&b, d, i, len(out.Documents), explain, showPEM)
 	}
 	if len(out.Chain) > 0 {
 		b.WriteString("Chain:\n")
 		b.WriteString(inspect.TextChain(out.Chain))
 	}
 	return b.String()
+}
+
+// inspectDocText writes document i of n.
+func inspectDocText(b *strings.Builder, d inspect.Document, i, n int, explain, showPEM bool) {
+	if n > 1 {
+		fmt.Fprintf(b, "# %d of %d: %s\n", i+1, n, d.Title)
+	}
+	if explain {
+		// The explained view carries fingerprints and findings under their fields.
+		b.WriteString(inspect.TextExplained(d))
+		if showPEM && d.PEM != "" {
+			b.WriteString(d.PEM)
+		}
+		return
+	}
+	b.WriteString(inspect.Text(d))
+	inspectDocTail(b, d, showPEM)
+}
+
+// inspectDocTail is what follows the openssl text: fingerprints, findings
+// and, with --pem, the PEM.
+func inspectDocTail(b *strings.Builder, d inspect.Document, showPEM bool) {
+	if d.Fingerprints != nil {
+		fmt.Fprintf(b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
+	}
+	if fs := d.Findings(); len(fs) > 0 {
+		b.WriteString("Findings:\n")
+		for _, f := range fs {
+			fmt.Fprintf(b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
+		}
+	}
+	if showPEM && d.PEM != "" {
+		b.WriteString(d.PEM)
+	}
 }

@@ -22,14 +22,31 @@ type target struct {
 // CRLs crypto/x509 refuses are kept (Object.Refused) so they can be shown
 // or reported on instead of failing the whole input.
 func (a *app) loadTarget(t string, lenient bool) (*target, error) {
+	tg, b, err := a.readTarget(t)
+	if err != nil {
+		return nil, err
+	}
+	decode := pki.Decode
+	if lenient {
+		decode = pki.DecodeLenient
+	}
+	if tg.objs, err = decode(b, tg.source); err != nil {
+		return nil, err
+	}
+	return tg, nil
+}
+
+// readTarget resolves t as loadTarget does and returns the file's bytes,
+// undecoded (target.objs stays empty).
+func (a *app) readTarget(t string) (*target, []byte, error) {
 	st, err := a.readStore()
 	if err != nil && !errors.Is(err, store.ErrNotStore) {
-		return nil, err
+		return nil, nil, err
 	}
 	path := ""
 	if st != nil {
 		if path, err = st.TargetFile(t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if path == "" {
@@ -38,19 +55,11 @@ func (a *app) loadTarget(t string, lenient bool) (*target, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if st == nil || os.IsNotExist(err) {
-			return nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
+			return nil, nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	decode := pki.Decode
-	if lenient {
-		decode = pki.DecodeLenient
-	}
-	objs, err := decode(b, path)
-	if err != nil {
-		return nil, err
-	}
-	return &target{source: path, objs: objs, st: st}, nil
+	return &target{source: path, st: st}, b, nil
 }
 
 // readCertFile reads every certificate in a PEM or DER file.

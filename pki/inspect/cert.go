@@ -130,14 +130,16 @@ func serialText(content []byte, indent int) string {
 // FromCertificate inspects a certificate; now is the time validity is
 // judged against.
 func FromCertificate(c *x509.Certificate, now time.Time) Document {
-	return fromCertificate(c.Raw, c, nil, now)
+	d := fromCertificate(c.Raw, c, nil, now)
+	d.PEM = pemOf("CERTIFICATE", c.Raw)
+	return d
 }
 
 // fromCertificate renders der; c is crypto/x509's reading of it, nil when
 // it refused (refused says why), in which case everything shown comes from
 // the DER walk alone.
 func fromCertificate(der []byte, c *x509.Certificate, refused error, now time.Time) Document {
-	d := Document{Kind: "certificate", Title: "Certificate", PEM: pemOf("CERTIFICATE", der), Fingerprints: fingerprints(der)}
+	d := Document{Kind: "certificate", Title: "Certificate", Fingerprints: fingerprints(der)}
 	r, err := parseRawCert(der)
 	if err != nil {
 		d.Sections = []Section{{Title: "Error", Fields: []Field{{

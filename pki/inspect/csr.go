@@ -9,12 +9,14 @@ import (
 // FromCSR inspects a certificate signing request, laid out as
 // openssl req -text -noout.
 func FromCSR(r *x509.CertificateRequest) Document {
-	return fromCSR(r.Raw, r, nil)
+	d := fromCSR(r.Raw, r, nil)
+	d.PEM = pemOf("CERTIFICATE REQUEST", r.Raw)
+	return d
 }
 
 // fromCSR renders der; r is crypto/x509's reading, nil when it refused.
 func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
-	d := Document{Kind: "csr", Title: "Certificate Request", PEM: pemOf("CERTIFICATE REQUEST", der), Fingerprints: fingerprints(der)}
+	d := Document{Kind: "csr", Title: "Certificate Request", Fingerprints: fingerprints(der)}
 	top, err := readOne(der)
 	var parts, info []tlv
 	if err == nil {

@@ -8,6 +8,7 @@ package inspect
 import (
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/pem"
 	"strings"
 )
@@ -151,7 +152,13 @@ func fingerprints(der []byte) *Fingerprints {
 }
 
 func pemOf(label string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: der}))
+	// Sized up front: EncodeToMemory's doubling buffer costs six times a
+	// big CRL's size in garbage.
+	n := base64.StdEncoding.EncodedLen(len(der))
+	var b strings.Builder
+	b.Grow(n + n/64 + 2*len(label) + 40)
+	_ = pem.Encode(&b, &pem.Block{Type: label, Bytes: der})
+	return b.String()
 }
 
 // field builds a Field from printed text.

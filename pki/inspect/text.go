@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"bufio"
+	"io"
 	"strings"
 )
 
@@ -56,4 +58,19 @@ func TextExplained(d Document) string {
 		b.WriteString("SHA1 Fingerprint=" + d.Fingerprints.SHA1 + "\n")
 	}
 	return b.String()
+}
+
+// WriteText writes Text(d) to w without building it in memory first: the
+// text of a CRL with 300,000 entries is tens of megabytes.
+func WriteText(w io.Writer, d Document) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				bw.WriteString(l)
+				bw.WriteByte('\n')
+			}
+		}
+	}
+	return bw.Flush()
 }
