@@ -2,6 +2,7 @@ package pki
 
 import (
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 )
@@ -142,4 +143,32 @@ func crlWithoutEntries(der []byte) ([]byte, bool) {
 	body := append(append(newTBS, parts[1].FullBytes...), parts[2].FullBytes...)
 	out, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: body})
 	return out, err == nil
+}
+
+// RefusedSubject is the subject of a certificate crypto/x509 refused, in
+// openssl's one-line form, read from its DER as far as it goes; "" when
+// even that fails.
+func RefusedSubject(der []byte) string {
+	parts, ok := signedParts(der)
+	if !ok {
+		return ""
+	}
+	tbs, ok := rawChildren(parts[0].Bytes)
+	if !ok {
+		return ""
+	}
+	i := 0
+	if len(tbs) > 0 && tbs[0].Class == asn1.ClassContextSpecific {
+		i = 1
+	}
+	if len(tbs) < i+6 {
+		return ""
+	}
+	var rdn pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(tbs[i+4].FullBytes, &rdn); err != nil || len(rest) > 0 {
+		return ""
+	}
+	var n pkix.Name
+	n.FillFromRDNSequence(&rdn)
+	return FormatName(n)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -60,21 +59,4 @@ func (a *app) readTarget(t string) (*target, []byte, error) {
 		return nil, nil, err
 	}
 	return &target{source: path, st: st}, b, nil
-}
-
-// readCertFile reads every certificate in a PEM or DER file.
-func readCertFile(path, flag string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", flag, err)
-	}
-	objs, err := pki.Decode(b, path)
-	if err != nil {
-		return nil, err
-	}
-	certs := pki.Certificates(objs)
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("%s %s: no certificate in the file (expected PEM or DER certificates)", flag, path)
-	}
-	return certs, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ func (a *app) verifyCommand() *cobra.Command {
 	var ca, roots, inter, name, usage, at string
 	var crls []string
 	var storeCRLs bool
+	var maxDepth int
 	c := &cobra.Command{
 		Use:   "verify TARGET",
 		Short: "Verify a certificate as a TLS peer would; on failure the reason code, evidence and fix",
@@ -46,7 +48,14 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts := verify.Options{Name: name}
 			switch usage {
-			case "", "any":
+			case "":
+				// A host name to match means a TLS server is being checked:
+				// an e-mail-only chain must not pass for it.
+				opts.Usage = verify.UsageAny
+				if name != "" {
+					opts.Usage = verify.UsageServer
+				}
+			case "any":
 				opts.Usage = verify.UsageAny
 			case "server":
 				opts.Usage = verify.UsageServer
@@ -63,22 +72,39 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 				opts.At = t
 			}
-			tg, err := a.loadTarget(args[0], false)
+			if cmd.Flags().Changed("max-depth") {
+				if maxDepth < 0 {
+					return usagef("--max-depth %d: expected 0 or more intermediates", maxDepth)
+				}
+				opts.MaxIntermediates = &maxDepth
+			}
+			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
 				return err
 			}
-			certs := pki.Certificates(tg.objs)
+			certs, bad := checkedCerts(tg.objs, tg.source, "leaf", "intermediate")
+			if bad != nil {
+				return a.printVerify(verifyOutput{Target: args[0], Subject: bad.Evidence[0].Cert, Reason: bad.Code, Finding: bad, At: opts.At.UTC()}, tg.source)
+			}
 			if len(certs) == 0 {
 				return fmt.Errorf("%s: no certificate to verify (found %s)", tg.source, kinds(tg.objs))
 			}
 			leaf := certs[0]
 			opts.Intermediates = certs[1:]
 			if err := a.trustFor(tg, args[0], ca, roots, &opts); err != nil {
+				var mf *malformedFile
+				if errors.As(err, &mf) {
+					return a.printVerify(verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), Reason: mf.f.Code, Finding: mf.f, At: opts.At.UTC()}, tg.source)
+				}
 				return err
 			}
 			if inter != "" {
-				cs, err := readCertFile(inter, "--intermediates")
+				cs, err := readCertFileChecked(inter, "--intermediates", "untrusted intermediate")
 				if err != nil {
+					var mf *malformedFile
+					if errors.As(err, &mf) {
+						return a.printVerify(verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), Reason: mf.f.Code, Finding: mf.f, At: opts.At.UTC()}, tg.source)
+					}
 					return err
 				}
 				opts.Intermediates = append(opts.Intermediates, cs...)
@@ -130,19 +156,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 					out.Chain = append(out.Chain, pki.FormatName(c.Subject))
 				}
 			}
-			if a.json {
-				if err := a.printJSON(out); err != nil {
-					return err
-				}
-			} else if f == nil {
-				a.printf("%s: OK\n  chain: %s\n", tg.source, strings.Join(out.Chain, "\n      -> "))
-			} else {
-				a.printf("%s: FAILED\n%s", tg.source, verify.Text(f))
-			}
-			if f != nil {
-				return errReported
-			}
-			return nil
+			return a.printVerify(out, tg.source)
 		},
 	}
 	fl := c.Flags()
@@ -154,6 +168,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
 	fl.StringVar(&at, "at", "", "verification time (RFC 3339 or relative: +400d, -3h)")
+	fl.IntVar(&maxDepth, "max-depth", 0, "at most this many intermediate CAs between the leaf and the trust anchor (self-issued repeats count once); unlimited when not given")
 	a.addCommandsFlag(c)
 	return c
 }
@@ -193,7 +208,7 @@ func (a *app) trustFor(tg *target, name, ca, roots string, opts *verify.Options)
 	}
 	switch {
 	case roots != "":
-		cs, err := readCertFile(roots, "--roots")
+		cs, err := readCertFileChecked(roots, "--roots", "trust anchor")
 		if err != nil {
 			return err
 		}
@@ -233,4 +248,78 @@ func kinds(objs []pki.Object) string {
 		return "nothing"
 	}
 	return strings.Join(s, ", ")
+}
+
+// printVerify prints a verify result as text or JSON; a failed result
+// returns errReported (exit 1) after printing.
+func (a *app) printVerify(out verifyOutput, source string) error {
+	out.OK = out.Finding == nil
+	if out.OK {
+		out.Reason = verify.OK
+	}
+	if a.json {
+		if err := a.printJSON(out); err != nil {
+			return err
+		}
+	} else if out.Finding == nil {
+		a.printf("%s: OK\n  chain: %s\n", source, strings.Join(out.Chain, "\n      -> "))
+	} else {
+		a.printf("%s: FAILED\n%s", source, verify.Text(out.Finding))
+	}
+	if out.Finding != nil {
+		return errReported
+	}
+	return nil
+}
+
+// checkedCerts returns the certificates of objs in order, or the
+// cert-malformed finding for the first one crypto/x509 refused. first
+// names the role of the first certificate, rest that of the others.
+func checkedCerts(objs []pki.Object, source, first, rest string) ([]*x509.Certificate, *verify.Finding) {
+	var out []*x509.Certificate
+	n := 0
+	for i, o := range objs {
+		if o.Kind != pki.KindCertificate {
+			continue
+		}
+		n++
+		if o.Refused != nil {
+			role := first
+			if n > 1 {
+				role = fmt.Sprintf("%s %d", rest, n-1)
+			}
+			which := fmt.Sprintf("%s (object %d of %s)", role, i+1, source)
+			return nil, verify.MalformedCert(o.Refused, which, pki.RefusedSubject(o.DER))
+		}
+		out = append(out, o.Cert)
+	}
+	return out, nil
+}
+
+// malformedFile carries a cert-malformed finding out of a helper that
+// reads a --roots or --intermediates file.
+type malformedFile struct{ f *verify.Finding }
+
+func (e *malformedFile) Error() string { return e.f.Summary }
+
+// readCertFileChecked is readCertFile, but a certificate crypto/x509
+// refuses becomes a *malformedFile error carrying the cert-malformed
+// finding; role names what the file's certificates are for.
+func readCertFileChecked(path, flag, role string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	objs, err := pki.DecodeLenient(b, path)
+	if err != nil {
+		return nil, err
+	}
+	certs, bad := checkedCerts(objs, path, role, role)
+	if bad != nil {
+		return nil, &malformedFile{bad}
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s %s: no certificate in the file (expected PEM or DER certificates)", flag, path)
+	}
+	return certs, nil
 }
