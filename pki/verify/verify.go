@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -18,9 +19,10 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 			Fix:     "give the certificate to check",
 		}
 	}
+	prep := prepare(opts)
 	vo := x509.VerifyOptions{
-		Roots:         pool(opts.Roots),
-		Intermediates: pool(opts.Intermediates),
+		Roots:         pool(prep.roots),
+		Intermediates: pool(prep.inters),
 		CurrentTime:   opts.at(),
 		KeyUsages:     []x509.ExtKeyUsage{requiredEKU(opts.Usage)},
 		// Go compares IP literals too; brackets would defeat it.
@@ -33,13 +35,36 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		return nil, f
 	}
 	chains, err := leaf.Verify(vo)
+	if tooMany := (x509.CertificateInvalidError{}); errors.As(err, &tooMany) && tooMany.Reason == x509.TooManyIntermediates {
+		// Go counts self-issued intermediates against pathLenConstraint;
+		// RFC 5280 6.1.4 (l) does not. Build again without the limits and
+		// apply RFC 5280's count; Go's error stands if that fails too.
+		prep.relaxPathLen()
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		if again, err2 := leaf.Verify(vo); err2 == nil {
+			for _, c := range again {
+				if prep.pathLenCheck(c) {
+					chains = append(chains, c)
+				}
+			}
+			if len(chains) > 0 {
+				err = nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, Classify(err, leaf, opts)
 	}
 	var ok [][]*x509.Certificate
 	var first *Finding
 	for _, chain := range chains {
-		f := chainChecks(chain, opts)
+		var f *Finding
+		if why := prep.ncCheck(chain); why != "" {
+			f = ncFinding(leaf, opts, why)
+		}
+		if f == nil {
+			f = chainChecks(chain, opts)
+		}
 		if f == nil {
 			f = CheckCRL(chain, opts)
 		}
