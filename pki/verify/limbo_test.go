@@ -1,11 +1,14 @@
 package verify
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,13 +65,40 @@ func limboPath(t *testing.T) string {
 
 func loadLimbo(t *testing.T) []limboCase {
 	t.Helper()
-	data, err := os.ReadFile(limboPath(t))
+	cases := readLimbo(t, limboPath(t))
+	// The BetterTLS part of the suite, sampled to stay small (see
+	// testdata/README.md); LIMBO_BETTERTLS names a complete one instead.
+	more := filepath.Join("testdata", "limbo-bettertls.json.gz")
+	if p := os.Getenv("LIMBO_BETTERTLS"); p != "" {
+		more = p
+	} else if _, err := os.Stat(more); err != nil && os.Getenv("CI") == "true" {
+		t.Fatalf("%s: %v", more, err)
+	}
+	if _, err := os.Stat(more); err == nil {
+		cases = append(cases, readLimbo(t, more)...)
+	}
+	return cases
+}
+
+// readLimbo reads a limbo JSON file, gzipped when its name ends in .gz.
+func readLimbo(t *testing.T, path string) []limboCase {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if data, err = io.ReadAll(zr); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
 	var f limboFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatalf("limbo-native.json: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return f.Testcases
 }
