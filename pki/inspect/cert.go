@@ -201,6 +201,17 @@ func fromCertificate(der []byte, c *x509.Certificate, refused error, now time.Ti
 		d.Sections = append(d.Sections, extensionSection("X509v3 extensions", r.exts, 8))
 	}
 	d.Sections = append(d.Sections, signatureSection(r.sigAlg, r.sig))
+	td := newData("certificate")
+	td.Version = int(r.version) + 1
+	td.Serial = i2aInteger(r.serial)
+	td.Subject, td.Issuer = sub, iss
+	td.NotBefore, td.NotAfter = rfc3339(r.notBefore), rfc3339(r.notAfter)
+	td.ValiditySeconds = int64(r.notAfter.Sub(r.notBefore) / time.Second)
+	td.SignatureAlgorithm = algName(r.sigAlg)
+	td.PublicKey = keyData(r.spki, pub)
+	td.extData(r.exts)
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
 	if c == nil {
 		flagRefused(&d, "certificate", refused)
 		d.checkKey(pub)

@@ -117,6 +117,25 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 	if nextUpdate == nil {
 		d.flag("crl.next_update", SeverityWarning, "no next update: verifiers cannot tell when this CRL goes stale")
 	}
+	td := newData("crl")
+	td.Version = int(version) + 1
+	td.Issuer = iss
+	td.ThisUpdate = rfc3339(thisUpdate)
+	if nextUpdate != nil {
+		td.NextUpdate = rfc3339(*nextUpdate)
+	}
+	td.RevokedCount = nRevoked
+	td.SignatureAlgorithm = algName(sigAlg)
+	td.extData(exts)
+	for _, e := range exts {
+		if e.oid == oidCRLNumber {
+			if t, err := single(e.value, tagInteger); err == nil {
+				td.CRLNumber = parseInteger(t.content).String()
+			}
+		}
+	}
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
 	var goAlg x509.SignatureAlgorithm
 	if l != nil {
 		goAlg = l.SignatureAlgorithm

@@ -107,6 +107,14 @@ func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
 		}
 	}
 	d.Sections = append(d.Sections, data, pk, attrs, signatureSection(parts[1], parts[2].content[1:]))
+	td := newData("csr")
+	td.Version = int(v) + 1
+	td.Subject = sub
+	td.SignatureAlgorithm = algName(parts[1])
+	td.PublicKey = keyData(info[2].full, pub)
+	td.extData(exts)
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
 	if r == nil {
 		flagRefused(&d, "certificate request", refused)
 		d.checkKey(pub)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"strings"
 )
@@ -85,6 +86,22 @@ type Document struct {
 	Sections     []Section     `json:"sections"`
 	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
 	PEM          string        `json:"pem,omitempty"`
+	// Data is the typed form of a certificate, CSR or CRL (nil for keys).
+	Data *Data `json:"data,omitempty"`
+	// FindingList is Findings(), for JSON readers.
+	FindingList []Finding `json:"findings"`
+}
+
+// MarshalJSON writes the document with its findings listed under
+// "findings" (always an array), computed from the fields as written.
+func (d Document) MarshalJSON() ([]byte, error) {
+	type plain Document
+	p := plain(d)
+	p.FindingList = d.Findings()
+	if p.FindingList == nil {
+		p.FindingList = []Finding{}
+	}
+	return json.Marshal(p)
 }
 
 // Findings lists every field whose severity is not ok, in document order.
