@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkibench/pkibench/lint"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/inspect"
 	"github.com/pkibench/pkibench/probe/equiv"
@@ -20,7 +21,7 @@ type inspectOutput struct {
 }
 
 func (a *app) inspectCommand() *cobra.Command {
-	var chain, explain, showPEM bool
+	var chain, explain, showPEM, lintIt bool
 	var at string
 	c := &cobra.Command{
 		Use:   "inspect TARGET",
@@ -45,7 +46,7 @@ leaf to root with the status of each link. Never creates a store.`,
 				now = t
 			}
 			if !a.json && !chain && !a.showCommands {
-				return a.inspectStream(args[0], now, explain, showPEM)
+				return a.inspectStream(args[0], now, explain, showPEM, lintIt)
 			}
 			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
@@ -55,6 +56,13 @@ leaf to root with the status of each link. Never creates a store.`,
 				return a.printCommands(equiv.Inspect(tg.source, tg.objs[0].Kind, tg.objs[0].Format == "DER"))
 			}
 			out := inspectOutput{Source: tg.source, Documents: inspect.FromObjects(tg.objs, now)}
+			if lintIt {
+				for i := range out.Documents {
+					if err := lint.Document(&out.Documents[i]); err != nil {
+						return err
+					}
+				}
+			}
 			if chain {
 				certs := pki.Certificates(tg.objs)
 				if len(certs) == 0 {
@@ -83,6 +91,7 @@ leaf to root with the status of each link. Never creates a store.`,
 	c.Flags().BoolVar(&chain, "chain", false, "show the chain leaf to root with each link's status")
 	c.Flags().BoolVar(&explain, "explain", false, "explain every field in one line for newcomers")
 	c.Flags().BoolVar(&showPEM, "pem", false, "print the PEM too")
+	c.Flags().BoolVar(&lintIt, "lint", false, "also run zlint v3 (RFC 5280 and CA/Browser Forum lints) and list its results as findings")
 	c.Flags().StringVar(&at, "at", "", "judge validity at this time (RFC 3339 or relative: +400d)")
 	a.addCommandsFlag(c)
 	return c
@@ -91,7 +100,7 @@ leaf to root with the status of each link. Never creates a store.`,
 // inspectStream prints the text view one object at a time, as each is
 // decoded, so a bundle of tens of thousands of blocks or a CRL of hundreds
 // of thousands of entries costs the memory of one object, not of all.
-func (a *app) inspectStream(t string, now time.Time, explain, showPEM bool) error {
+func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bool) error {
 	tg, data, err := a.readTarget(t)
 	if err != nil {
 		return err
@@ -99,6 +108,11 @@ func (a *app) inspectStream(t string, now time.Time, explain, showPEM bool) erro
 	n := pki.CountObjects(data)
 	i := 0
 	return inspect.Each(data, tg.source, now, showPEM, func(d inspect.Document) error {
+		if lintIt {
+			if err := lint.Document(&d); err != nil {
+				return err
+			}
+		}
 		var b strings.Builder
 		if !explain {
 			// The openssl part goes straight out; only the tail is built.
@@ -156,7 +170,11 @@ func inspectDocTail(b *strings.Builder, d inspect.Document, showPEM bool) {
 	if fs := d.Findings(); len(fs) > 0 {
 		b.WriteString("Findings:\n")
 		for _, f := range fs {
-			fmt.Fprintf(b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
+			src := ""
+			if f.Source != "" {
+				src = f.Source + " "
+			}
+			fmt.Fprintf(b, "  %-8s %s%s (%s)\n", f.Severity, src, f.Message, f.Path)
 		}
 	}
 	if showPEM && d.PEM != "" {

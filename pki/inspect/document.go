@@ -74,6 +74,9 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	Path     string   `json:"path"`
 	Message  string   `json:"message"`
+	// Source is who found it: "" for pkibench's own checks, "zlint" for
+	// a linter result added with AddFindings.
+	Source string `json:"source,omitempty"`
 }
 
 // Document is one inspected object. Kind is "certificate", "csr", "crl",
@@ -90,7 +93,18 @@ type Document struct {
 	Data *Data `json:"data,omitempty"`
 	// FindingList is Findings(), for JSON readers.
 	FindingList []Finding `json:"findings"`
+	// extra are findings from outside (a linter), after the fields' own.
+	extra []Finding
+	// der is the object's DER, for callers that run more checks on it.
+	der []byte
 }
+
+// AddFindings appends findings made outside this package (a linter's).
+func (d *Document) AddFindings(fs ...Finding) { d.extra = append(d.extra, fs...) }
+
+// DER is the encoding of the inspected certificate, CSR or CRL (nil for
+// keys and opaque objects).
+func (d Document) DER() []byte { return d.der }
 
 // MarshalJSON writes the document with its findings listed under
 // "findings" (always an array), computed from the fields as written.
@@ -114,7 +128,7 @@ func (d Document) Findings() []Finding {
 			}
 		}
 	}
-	return out
+	return append(out, d.extra...)
 }
 
 // Worst is the most serious severity in the document.

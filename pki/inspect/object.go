@@ -19,6 +19,9 @@ func FromObject(o pki.Object, now time.Time) Document {
 // for a big CRL saves a copy of it a third larger than its DER.
 func fromObject(o pki.Object, now time.Time, withPEM bool) Document {
 	d := fromObjectNoPEM(o, now)
+	if o.Kind == pki.KindCertificate || o.Kind == pki.KindCSR || o.Kind == pki.KindCRL {
+		d.der = o.DER
+	}
 	if withPEM && d.PEM == "" && len(o.DER) > 0 {
 		switch o.Kind {
 		case pki.KindCertificate:
