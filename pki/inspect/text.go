@@ -63,6 +63,27 @@ func TextExplained(d Document) string {
 // WriteText writes Text(d) to w without building it in memory first: the
 // text of a CRL with 300,000 entries is tens of megabytes.
 func WriteText(w io.Writer, d Document) error {
+	n := 0
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				n += len(l) + 1
+			}
+		}
+	}
+	if n <= 64<<10 {
+		// A certificate's text: one exact buffer, one write.
+		buf := make([]byte, 0, n)
+		for _, s := range d.Sections {
+			for _, f := range s.Fields {
+				for _, l := range f.Lines {
+					buf = append(append(buf, l...), '\n')
+				}
+			}
+		}
+		_, err := w.Write(buf)
+		return err
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	for _, s := range d.Sections {
 		for _, f := range s.Fields {
