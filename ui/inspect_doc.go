@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"time"
 
+	"github.com/pkibench/pkibench/lint"
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/inspect"
 )
@@ -24,6 +25,9 @@ type inspectDoc struct {
 // store's CA certificates, from which the chain is built.
 func buildDoc(obj pki.Object, pool []*x509.Certificate, now time.Time) inspectDoc {
 	d := inspect.FromObject(obj, now)
+	// zlint's RFC 5280 and CA/Browser Forum lints, listed under the
+	// document; a linter that cannot read the object says so there too.
+	_ = lint.Document(&d)
 	title := d.Title
 	if title == "" {
 		title = string(obj.Kind)
