@@ -6,6 +6,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"net"
+	"slices"
 	"strings"
 )
 
@@ -27,7 +29,8 @@ type ncExtra struct {
 type prepared struct {
 	roots, inters []*x509.Certificate
 	extra         map[*x509.Certificate]*ncExtra
-	pathLen       map[*x509.Certificate]int // original pathLenConstraint of relaxed copies
+	pathLen       map[*x509.Certificate]int               // original pathLenConstraint of relaxed copies
+	nc            map[*x509.Certificate]*x509.Certificate // copies without DNS/IP/e-mail/URI constraints -> originals
 }
 
 func prepare(opts Options) *prepared {
@@ -75,6 +78,9 @@ func (p *prepared) relaxPathLen() {
 				p.extra[&cp] = nx
 			}
 			p.pathLen[&cp] = c.MaxPathLen
+			if o, ok := p.nc[c]; ok {
+				p.nc[&cp] = o
+			}
 			certs[i] = &cp
 		}
 	}
@@ -290,4 +296,146 @@ func attrEqual(a, b any) bool {
 	}
 	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	return strings.EqualFold(norm(as), norm(bs))
+}
+
+// relaxNC replaces every CA with DNS, IP, e-mail or URI name constraints
+// by a copy without them, remembering the originals, so that Go builds
+// chains through self-issued intermediates it would refuse; nameCheck
+// then applies the constraints as RFC 5280 6.1.3 (b) says.
+func (p *prepared) relaxNC() {
+	if p.nc == nil {
+		p.nc = map[*x509.Certificate]*x509.Certificate{}
+	}
+	relax := func(certs []*x509.Certificate) {
+		for i, c := range certs {
+			if c == nil || !hasStdNC(c) {
+				continue
+			}
+			cp := *c
+			cp.PermittedDNSDomains, cp.ExcludedDNSDomains = nil, nil
+			cp.PermittedIPRanges, cp.ExcludedIPRanges = nil, nil
+			cp.PermittedEmailAddresses, cp.ExcludedEmailAddresses = nil, nil
+			cp.PermittedURIDomains, cp.ExcludedURIDomains = nil, nil
+			cp.PermittedDNSDomainsCritical = false
+			if nx, ok := p.extra[c]; ok {
+				p.extra[&cp] = nx
+			}
+			if l, ok := p.pathLen[c]; ok {
+				p.pathLen[&cp] = l
+			}
+			orig := c
+			if o, ok := p.nc[c]; ok {
+				orig = o
+			}
+			p.nc[&cp] = orig
+			certs[i] = &cp
+		}
+	}
+	relax(p.roots)
+	relax(p.inters)
+}
+
+func hasStdNC(c *x509.Certificate) bool {
+	return len(c.PermittedDNSDomains)+len(c.ExcludedDNSDomains)+len(c.PermittedIPRanges)+len(c.ExcludedIPRanges)+
+		len(c.PermittedEmailAddresses)+len(c.ExcludedEmailAddresses)+len(c.PermittedURIDomains)+len(c.ExcludedURIDomains) > 0
+}
+
+// stdNCCheck applies the DNS, IP, e-mail and URI constraints of relaxed
+// CAs to the SANs of the certificates below them, self-issued
+// intermediates excepted. It returns what broke them, or "".
+func (p *prepared) stdNCCheck(chain []*x509.Certificate) string {
+	for i := 1; i < len(chain); i++ {
+		ca, ok := p.nc[chain[i]]
+		if !ok {
+			continue
+		}
+		for j := 0; j < i; j++ {
+			c := chain[j]
+			if j > 0 && selfIssued(c) {
+				continue
+			}
+			if why := namesWithin(ca, c); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
+// namesWithin checks c's SANs against ca's constraints with Go's matching
+// rules (crypto/x509 matchDomainConstraint and friends, restated).
+func namesWithin(ca, c *x509.Certificate) string {
+	for _, n := range c.DNSNames {
+		if len(ca.PermittedDNSDomains) > 0 && !slices.ContainsFunc(ca.PermittedDNSDomains, func(d string) bool { return domainWithin(n, d) }) {
+			return fmt.Sprintf("DNS name %q of %s is not permitted by %s", n, name(c), name(ca))
+		}
+		if slices.ContainsFunc(ca.ExcludedDNSDomains, func(d string) bool { return domainWithin(n, d) }) {
+			return fmt.Sprintf("DNS name %q of %s is excluded by %s", n, name(c), name(ca))
+		}
+	}
+	for _, ip := range c.IPAddresses {
+		in := func(r *net.IPNet) bool { return r.Contains(ip) && len(r.IP) == len(normIP(ip)) }
+		if len(ca.PermittedIPRanges) > 0 && !slices.ContainsFunc(ca.PermittedIPRanges, in) {
+			return fmt.Sprintf("IP address %s of %s is not permitted by %s", ip, name(c), name(ca))
+		}
+		if slices.ContainsFunc(ca.ExcludedIPRanges, in) {
+			return fmt.Sprintf("IP address %s of %s is excluded by %s", ip, name(c), name(ca))
+		}
+	}
+	for _, e := range c.EmailAddresses {
+		if len(ca.PermittedEmailAddresses) > 0 && !slices.ContainsFunc(ca.PermittedEmailAddresses, func(d string) bool { return emailWithin(e, d) }) {
+			return fmt.Sprintf("e-mail address %q of %s is not permitted by %s", e, name(c), name(ca))
+		}
+		if slices.ContainsFunc(ca.ExcludedEmailAddresses, func(d string) bool { return emailWithin(e, d) }) {
+			return fmt.Sprintf("e-mail address %q of %s is excluded by %s", e, name(c), name(ca))
+		}
+	}
+	for _, u := range c.URIs {
+		host := u.Hostname()
+		if len(ca.PermittedURIDomains) > 0 && !slices.ContainsFunc(ca.PermittedURIDomains, func(d string) bool { return host != "" && domainWithin(host, d) }) {
+			return fmt.Sprintf("URI %q of %s is not permitted by %s", u, name(c), name(ca))
+		}
+		if slices.ContainsFunc(ca.ExcludedURIDomains, func(d string) bool { return host != "" && domainWithin(host, d) }) {
+			return fmt.Sprintf("URI %q of %s is excluded by %s", u, name(c), name(ca))
+		}
+	}
+	return ""
+}
+
+func normIP(ip net.IP) net.IP {
+	if v4 := ip.To4(); v4 != nil {
+		return v4
+	}
+	return ip
+}
+
+// domainWithin: "example.com" covers itself and its subdomains,
+// ".example.com" only the subdomains, "" everything (RFC 5280 4.2.1.10).
+func domainWithin(n, constraint string) bool {
+	n, constraint = strings.ToLower(strings.TrimSuffix(n, ".")), strings.ToLower(constraint)
+	if constraint == "" {
+		return true
+	}
+	if strings.HasPrefix(constraint, ".") {
+		return strings.HasSuffix(n, constraint)
+	}
+	return n == constraint || strings.HasSuffix(n, "."+constraint)
+}
+
+// emailWithin: a full mailbox matches exactly, a host the domain part,
+// ".host" any subdomain of it.
+func emailWithin(e, constraint string) bool {
+	at := strings.LastIndexByte(e, '@')
+	if at < 0 {
+		return false
+	}
+	if strings.Contains(constraint, "@") {
+		return strings.EqualFold(e, constraint)
+	}
+	host := strings.ToLower(e[at+1:])
+	constraint = strings.ToLower(constraint)
+	if strings.HasPrefix(constraint, ".") {
+		return strings.HasSuffix(host, constraint)
+	}
+	return host == constraint
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -44,6 +45,24 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		if again, err2 := leaf.Verify(vo); err2 == nil {
 			for _, c := range again {
 				if prep.pathLenCheck(c) {
+					chains = append(chains, c)
+				}
+			}
+			if len(chains) > 0 {
+				err = nil
+			}
+		}
+	}
+	if inv := (x509.CertificateInvalidError{}); err != nil && errors.As(err, &inv) && inv.Reason == x509.CANotAuthorizedForThisName && selfIssuedOffered(opts) {
+		// Go applies name constraints to self-issued intermediates; RFC
+		// 5280 6.1.3 (b) exempts them. Build without the DNS, IP, e-mail
+		// and URI constraints and apply them as RFC 5280 says; Go's error
+		// stands if that fails too.
+		prep.relaxNC()
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		if again, err2 := leaf.Verify(vo); err2 == nil {
+			for _, c := range again {
+				if prep.stdNCCheck(c) == "" && (len(prep.pathLen) == 0 || prep.pathLenCheck(c)) {
 					chains = append(chains, c)
 				}
 			}
@@ -98,6 +117,12 @@ func requiredEKU(u Usage) x509.ExtKeyUsage {
 		return x509.ExtKeyUsageClientAuth
 	}
 	return x509.ExtKeyUsageAny
+}
+
+// selfIssuedOffered reports whether an intermediate names itself as its
+// issuer: only then can Go's name-constraint answer differ from RFC 5280's.
+func selfIssuedOffered(opts Options) bool {
+	return slices.ContainsFunc(opts.Intermediates, func(c *x509.Certificate) bool { return c != nil && selfIssued(c) })
 }
 
 // leafPrecheck runs the leaf checks whose answer is more useful than what
