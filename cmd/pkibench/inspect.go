@@ -17,7 +17,7 @@ import (
 type inspectOutput struct {
 	Source    string             `json:"source"`
 	Documents []inspect.Document `json:"documents"`
-	Chain     []inspect.Link     `json:"chain,omitempty"`
+	Chain     []inspect.Link     `json:"chain"` // [] without --chain
 }
 
 func (a *app) inspectCommand() *cobra.Command {
@@ -82,6 +82,9 @@ leaf to root with the status of each link. Never creates a store.`,
 				}
 			}
 			if a.json {
+				if out.Chain == nil {
+					out.Chain = []inspect.Link{}
+				}
 				return a.printJSON(out)
 			}
 			a.printf("%s", inspectText(out, explain, showPEM))

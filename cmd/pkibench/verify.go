@@ -23,8 +23,8 @@ type verifyOutput struct {
 	Subject string          `json:"subject"`
 	OK      bool            `json:"ok"`
 	Reason  verify.Code     `json:"reason"`
-	Finding *verify.Finding `json:"finding,omitempty"`
-	Chain   []string        `json:"chain,omitempty"`
+	Finding *verify.Finding `json:"finding"` // null when OK
+	Chain   []string        `json:"chain"`   // [] when not OK
 	At      time.Time       `json:"at"`
 }
 
@@ -256,6 +256,9 @@ func (a *app) printVerify(out verifyOutput, source string) error {
 	out.OK = out.Finding == nil
 	if out.OK {
 		out.Reason = verify.OK
+	}
+	if out.Chain == nil {
+		out.Chain = []string{}
 	}
 	if a.json {
 		if err := a.printJSON(out); err != nil {

@@ -87,10 +87,10 @@ type Document struct {
 	Kind         string        `json:"kind"`
 	Title        string        `json:"title"`
 	Sections     []Section     `json:"sections"`
-	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
-	PEM          string        `json:"pem,omitempty"`
-	// Data is the typed form of a certificate, CSR or CRL (nil for keys).
-	Data *Data `json:"data,omitempty"`
+	Fingerprints *Fingerprints `json:"fingerprints"` // null for keys held in memory only
+	PEM          string        `json:"pem"`          // "" unless asked for
+	// Data is the typed form of a certificate, CSR or CRL (null for keys).
+	Data *Data `json:"data"`
 	// FindingList is Findings(), for JSON readers.
 	FindingList []Finding `json:"findings"`
 	// extra are findings from outside (a linter), after the fields' own.
