@@ -40,6 +40,10 @@ type Object struct {
 	// Legacy is set for a traditional encrypted PEM key (Proc-Type:
 	// 4,ENCRYPTED); DER then holds the encrypted body. Open with DecryptObject.
 	Legacy *LegacyPEMEncryption
+	// Refused is set only by DecodeLenient: crypto/x509 refused this
+	// certificate, CSR or CRL (Cert, CSR and CRL stay nil) although its
+	// outer DER structure reads, so it can still be shown field by field.
+	Refused error
 }
 
 // DecodeError names the input and what was expected.
@@ -68,6 +72,19 @@ const MaxInput = 64 << 20
 // PKCS#12 and encrypted keys are returned undecrypted; see DecodePKCS12 and
 // DecryptKey. source names the input in errors.
 func Decode(data []byte, source string) ([]Object, error) {
+	return decode(data, source, false)
+}
+
+// DecodeLenient is Decode for display: a certificate, CSR or CRL that
+// crypto/x509 refuses but whose outer DER structure reads (as openssl's
+// d2i would) is returned with Refused set instead of failing the input,
+// so that inspect can show what openssl shows. Nothing that verifies or
+// issues may use it.
+func DecodeLenient(data []byte, source string) ([]Object, error) {
+	return decode(data, source, true)
+}
+
+func decode(data []byte, source string, lenient bool) ([]Object, error) {
 	if source == "" {
 		source = "input"
 	}
@@ -78,9 +95,17 @@ func Decode(data []byte, source string) ([]Object, error) {
 		return nil, &DecodeError{Source: source, Reason: fmt.Sprintf("%d bytes is too large to be PKI material", len(data))}
 	}
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
-		return decodePEM(data, source)
+		return decodePEM(data, source, lenient)
 	}
-	o, err := decodeDER(data)
+	o, err := decodeDER(data, lenient)
+	if err != nil && lenient {
+		if ro, ok := refusedDER(data); ok {
+			o, err = ro, nil
+		}
+	}
+	if lenient {
+		dropEntries(&o)
+	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
 	}
@@ -88,40 +113,111 @@ func Decode(data []byte, source string) ([]Object, error) {
 	return []Object{o}, nil
 }
 
-func decodePEM(data []byte, source string) ([]Object, error) {
+// decodePEM collects every block, so it caps their number (MaxPEMBlocks):
+// the memory of parsed objects grows with it. DecodeEach, which holds one
+// object at a time, needs no such cap beyond MaxInput.
+func decodePEM(data []byte, source string, lenient bool) ([]Object, error) {
 	var out []Object
+	n := 0
+	err := eachPEM(data, source, lenient, func(o Object) error {
+		if n++; n > MaxPEMBlocks {
+			return &DecodeError{Source: source, Block: n, Reason: fmt.Sprintf("more than %d PEM blocks", MaxPEMBlocks),
+				Err: &LimitError{What: "PEM blocks", Got: int64(n), Limit: MaxPEMBlocks}}
+		}
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecodeEach hands fn every object of data in order, as Decode (or, with
+// lenient, DecodeLenient) would return them, but one at a time: a bundle
+// of 40,000 PEM blocks never holds more than one parsed object. An error
+// in block n comes after fn has seen blocks 1..n-1; fn's own error stops
+// the walk and is returned as is.
+func DecodeEach(data []byte, source string, lenient bool, fn func(Object) error) error {
+	if source == "" {
+		source = "input"
+	}
+	if len(data) > 0 && len(data) <= MaxInput && bytes.Contains(data, []byte("-----BEGIN ")) {
+		return eachPEM(data, source, lenient, fn)
+	}
+	objs, err := decode(data, source, lenient)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CountObjects is how many objects DecodeEach will hand over for data when
+// it decodes cleanly: the PEM blocks other than EC PARAMETERS, or one for
+// DER. It only reads the PEM framing, so a front end can number objects
+// ("2 of 40000") before decoding them.
+func CountObjects(data []byte) int {
+	if !bytes.Contains(data, []byte("-----BEGIN ")) {
+		return 1
+	}
+	n := 0
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return n
+		}
+		if b.Type != "EC PARAMETERS" {
+			n++
+		}
+	}
+}
+
+func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) error {
 	rest := data
+	seen := 0
 	for n := 1; ; n++ {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			break
 		}
-		if n > MaxPEMBlocks {
-			return nil, &DecodeError{Source: source, Block: n, Reason: fmt.Sprintf("more than %d PEM blocks", MaxPEMBlocks),
-				Err: &LimitError{What: "PEM blocks", Got: int64(n), Limit: MaxPEMBlocks}}
-		}
-		o, err := decodeBlock(b)
+		o, err := decodeBlock(b, lenient)
 		if errors.Is(err, errSkip) {
 			continue
 		}
+		if err != nil && lenient && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) && signedShape(b.Bytes) {
+			o = Object{Kind: o.Kind, DER: b.Bytes, Refused: errors.Unwrap(err)}
+			err = nil
+		}
 		if err != nil {
-			return nil, &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+			return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+		}
+		if lenient {
+			dropEntries(&o)
 		}
 		o.Format = "PEM"
 		o.Label = b.Type
-		out = append(out, o)
+		seen++
+		if err := fn(o); err != nil {
+			return err
+		}
 	}
-	if len(out) == 0 {
-		return nil, &DecodeError{Source: source, Reason: "has a -----BEGIN line but no complete PEM block (truncated or damaged base64?)"}
+	if seen == 0 {
+		return &DecodeError{Source: source, Reason: "has a -----BEGIN line but no complete PEM block (truncated or damaged base64?)"}
 	}
 	if i := bytes.Index(rest, []byte("-----BEGIN ")); i >= 0 {
-		return nil, &DecodeError{Source: source, Block: len(out) + 1, Reason: "PEM block is truncated or its base64 is damaged"}
+		return &DecodeError{Source: source, Block: seen + 1, Reason: "PEM block is truncated or its base64 is damaged"}
 	}
-	return out, nil
+	return nil
 }
 
-func decodeBlock(b *pem.Block) (Object, error) {
+func decodeBlock(b *pem.Block, lenient bool) (Object, error) {
 	if len(b.Headers) > 0 && strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED") {
 		switch b.Type {
 		case "RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY":
@@ -145,7 +241,7 @@ func decodeBlock(b *pem.Block) (Object, error) {
 		o.CSR, err = x509.ParseCertificateRequest(b.Bytes)
 	case "X509 CRL":
 		o.Kind = KindCRL
-		o.CRL, err = ParseCRL(b.Bytes)
+		o.CRL, err = parseCRL(b.Bytes, lenient)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 		o.Kind = KindPrivateKey
 		o.Key, err = ParsePrivateKey(b.Bytes)
@@ -165,13 +261,29 @@ func decodeBlock(b *pem.Block) (Object, error) {
 	default:
 		return Object{}, fmt.Errorf("PEM label %q is not a certificate, key, CSR or CRL", b.Type)
 	}
+	if err == nil && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) && !signedShape(b.Bytes) {
+		// Not lenient-able either: openssl refuses it, so inspect must too.
+		return Object{}, fmt.Errorf("%s: %w", b.Type, ErrSignedShape)
+	}
 	if err != nil {
-		return Object{}, fmt.Errorf("%s: %w", b.Type, err)
+		return Object{Kind: o.Kind}, fmt.Errorf("%s: %w", b.Type, err)
 	}
 	return o, nil
 }
 
 var errSkip = errors.New("skip")
+
+// dropEntries forgets a CRL's parsed entries in the lenient (display)
+// decode: the renderer reads them from the DER, and a 300,000-entry CRL
+// would otherwise keep every parsed entry alive beside its text.
+func dropEntries(o *Object) {
+	if o.CRL == nil {
+		return
+	}
+	o.CRL.RevokedCertificateEntries = nil
+	//lint:ignore SA1019 cleared for memory, never read
+	o.CRL.RevokedCertificates = nil
+}
 
 // ParsePrivateKey reads PKCS#8, PKCS#1 (RSA) or SEC 1 (EC) DER.
 func ParsePrivateKey(der []byte) (crypto.Signer, error) {
@@ -192,7 +304,7 @@ func ParsePrivateKey(der []byte) (crypto.Signer, error) {
 }
 
 // decodeDER guesses the type of a single DER object.
-func decodeDER(der []byte) (Object, error) {
+func decodeDER(der []byte, lenient bool) (Object, error) {
 	var raw asn1.RawValue
 	rest, err := asn1.Unmarshal(der, &raw)
 	if err != nil || raw.Tag != asn1.TagSequence {
@@ -201,13 +313,16 @@ func decodeDER(der []byte) (Object, error) {
 	if len(rest) != 0 {
 		return Object{}, fmt.Errorf("DER object is followed by %d bytes of trailing data", len(rest))
 	}
+	if parts, ok := rawChildren(raw.Bytes); ok && len(parts) == 4 && isUniversal(parts[1], asn1.TagSequence) && isUniversal(parts[2], asn1.TagBitString) {
+		return Object{}, ErrSignedShape
+	}
 	if c, err := x509.ParseCertificate(der); err == nil {
 		return Object{Kind: KindCertificate, DER: der, Cert: c, Label: "CERTIFICATE"}, nil
 	}
 	if r, err := x509.ParseCertificateRequest(der); err == nil {
 		return Object{Kind: KindCSR, DER: der, CSR: r, Label: "CERTIFICATE REQUEST"}, nil
 	}
-	if l, err := ParseCRL(der); err == nil {
+	if l, err := parseCRL(der, lenient); err == nil {
 		return Object{Kind: KindCRL, DER: der, CRL: l, Label: "X509 CRL"}, nil
 	}
 	if k, err := ParsePrivateKey(der); err == nil {

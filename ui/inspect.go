@@ -226,6 +226,18 @@ func (s *inspectScreen) render() {
 		out = append(out, st.Label.Render("SHA-1 Fingerprint:"))
 		out = append(out, wrapIndent(lipgloss.NewStyle(), "    ", fp.SHA1, s.width)...)
 	}
+	var lints []inspect.Finding
+	for _, f := range d.Findings() {
+		if f.Source != "" {
+			lints = append(lints, f)
+		}
+	}
+	if len(lints) > 0 {
+		out = append(out, "", st.Label.Render(fmt.Sprintf("Lints (%s):", lints[0].Source)))
+		for _, f := range lints {
+			out = append(out, wrapIndent(severityStyle(st, f.Severity), "    "+string(f.Severity)+" ", f.Message, s.width)...)
+		}
+	}
 	if d.PEM != "" {
 		out = append(out, "")
 		out = append(out, strings.Split(strings.TrimRight(d.PEM, "\n"), "\n")...)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/inspect"
+	"github.com/pkibench/pkibench/pki/lint"
 )
 
 // inspectDoc is what the Inspect screen shows: the inspect package's
@@ -26,6 +27,9 @@ type inspectDoc struct {
 // store's CA certificates, from which the chain is built.
 func buildDoc(obj pki.Object, pool []*x509.Certificate, now time.Time) inspectDoc {
 	d := inspect.FromObject(obj, now)
+	// zlint's RFC 5280 and CA/Browser Forum lints, listed under the
+	// document; a linter that cannot read the object says so there too.
+	_ = lint.Document(&d)
 	title := d.Title
 	if title == "" {
 		title = string(obj.Kind)

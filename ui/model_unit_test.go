@@ -335,3 +335,26 @@ func TestViewIsPure(t *testing.T) {
 		t.Error("two Views of one state differ")
 	}
 }
+
+// The inspect view lists zlint's results under the document, with their
+// source (a store CA lacks what the CA/Browser Forum asks of public roots).
+func TestInspectShowsLints(t *testing.T) {
+	d := goldenDriver(t, 120, 40)
+	d.send(d.m.inspect.openAt("demo-ca", "demo-ca", "")())
+	if d.m.inspect.doc == nil {
+		t.Fatal("no document")
+	}
+	all := strings.Join(d.m.inspect.lines, "\n")
+	if !strings.Contains(all, "Lints (zlint):") {
+		t.Fatalf("no zlint section in the inspect view:\n%s", all)
+	}
+	n := 0
+	for _, f := range d.m.inspect.doc.Doc.Findings() {
+		if f.Source == "zlint" {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no zlint findings on the document")
+	}
+}

@@ -126,7 +126,7 @@ func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, err
 	if err != nil {
 		return inspectDoc{}, fmt.Errorf("inspect %s: %w", target, err)
 	}
-	objs, err := pki.Decode(data, path)
+	objs, err := pki.DecodeLenient(data, path)
 	if err != nil {
 		return inspectDoc{}, fmt.Errorf("inspect %s: %w", target, err)
 	}

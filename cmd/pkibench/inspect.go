@@ -9,6 +9,7 @@ import (
 
 	"github.com/pkibench/pkibench/pki"
 	"github.com/pkibench/pkibench/pki/inspect"
+	"github.com/pkibench/pkibench/pki/lint"
 	"github.com/pkibench/pkibench/probe/equiv"
 )
 
@@ -16,11 +17,11 @@ import (
 type inspectOutput struct {
 	Source    string             `json:"source"`
 	Documents []inspect.Document `json:"documents"`
-	Chain     []inspect.Link     `json:"chain,omitempty"`
+	Chain     []inspect.Link     `json:"chain"` // [] without --chain
 }
 
 func (a *app) inspectCommand() *cobra.Command {
-	var chain, explain, showPEM bool
+	var chain, explain, showPEM, lintIt bool
 	var at string
 	c := &cobra.Command{
 		Use:   "inspect TARGET",
@@ -44,7 +45,10 @@ leaf to root with the status of each link. Never creates a store.`,
 				}
 				now = t
 			}
-			tg, err := a.loadTarget(args[0])
+			if !a.json && !chain && !a.showCommands {
+				return a.inspectStream(args[0], now, explain, showPEM, lintIt)
+			}
+			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
 				return err
 			}
@@ -52,6 +56,13 @@ leaf to root with the status of each link. Never creates a store.`,
 				return a.printCommands(equiv.Inspect(tg.source, tg.objs[0].Kind, tg.objs[0].Format == "DER"))
 			}
 			out := inspectOutput{Source: tg.source, Documents: inspect.FromObjects(tg.objs, now)}
+			if lintIt {
+				for i := range out.Documents {
+					if err := lint.Document(&out.Documents[i]); err != nil {
+						return err
+					}
+				}
+			}
 			if chain {
 				certs := pki.Certificates(tg.objs)
 				if len(certs) == 0 {
@@ -71,6 +82,9 @@ leaf to root with the status of each link. Never creates a store.`,
 				}
 			}
 			if a.json {
+				if out.Chain == nil {
+					out.Chain = []inspect.Link{}
+				}
 				return a.printJSON(out)
 			}
 			a.printf("%s", inspectText(out, explain, showPEM))
@@ -80,39 +94,93 @@ leaf to root with the status of each link. Never creates a store.`,
 	c.Flags().BoolVar(&chain, "chain", false, "show the chain leaf to root with each link's status")
 	c.Flags().BoolVar(&explain, "explain", false, "explain every field in one line for newcomers")
 	c.Flags().BoolVar(&showPEM, "pem", false, "print the PEM too")
+	c.Flags().BoolVar(&lintIt, "lint", false, "also run zlint v3 (RFC 5280 and CA/Browser Forum lints) and list its results as findings")
 	c.Flags().StringVar(&at, "at", "", "judge validity at this time, years 1950-9999: "+pki.TimeForms)
 	a.addCommandsFlag(c)
 	return c
 }
 
+// inspectStream prints the text view one object at a time, as each is
+// decoded, so a bundle of tens of thousands of blocks or a CRL of hundreds
+// of thousands of entries costs the memory of one object, not of all.
+func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bool) error {
+	tg, data, err := a.readTarget(t)
+	if err != nil {
+		return err
+	}
+	n := pki.CountObjects(data)
+	i := 0
+	return inspect.Each(data, tg.source, now, showPEM, func(d inspect.Document) error {
+		if lintIt {
+			if err := lint.Document(&d); err != nil {
+				return err
+			}
+		}
+		var b strings.Builder
+		if !explain {
+			// The openssl part goes straight out; only the tail is built.
+			if n > 1 {
+				a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+			}
+			if err := inspect.WriteText(a.stdout, d); err != nil {
+				return err
+			}
+			inspectDocTail(&b, d, showPEM)
+		} else {
+			inspectDocText(&b, d, i, n, explain, showPEM)
+		}
+		i++
+		a.printf("%s", b.String())
+		return nil
+	})
+}
+
 func inspectText(out inspectOutput, explain, showPEM bool) string {
 	var b strings.Builder
 	for i, d := range out.Documents {
-		if len(out.Documents) > 1 {
-			fmt.Fprintf(&b, "# %d of %d: %s\n", i+1, len(out.Documents), d.Title)
-		}
-		if explain {
-			// The explained view carries fingerprints and findings under their fields.
-			b.WriteString(inspect.TextExplained(d))
-		} else {
-			b.WriteString(inspect.Text(d))
-			if d.Fingerprints != nil {
-				fmt.Fprintf(&b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
-			}
-			if fs := d.Findings(); len(fs) > 0 {
-				b.WriteString("Findings:\n")
-				for _, f := range fs {
-					fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Severity, f.Message, f.Path)
-				}
-			}
-		}
-		if showPEM && d.PEM != "" {
-			b.WriteString(d.PEM)
-		}
+		inspectDocText(&b, d, i, len(out.Documents), explain, showPEM)
 	}
 	if len(out.Chain) > 0 {
 		b.WriteString("Chain:\n")
 		b.WriteString(inspect.TextChain(out.Chain))
 	}
 	return b.String()
+}
+
+// inspectDocText writes document i of n.
+func inspectDocText(b *strings.Builder, d inspect.Document, i, n int, explain, showPEM bool) {
+	if n > 1 {
+		fmt.Fprintf(b, "# %d of %d: %s\n", i+1, n, d.Title)
+	}
+	if explain {
+		// The explained view carries fingerprints and findings under their fields.
+		b.WriteString(inspect.TextExplained(d))
+		if showPEM && d.PEM != "" {
+			b.WriteString(d.PEM)
+		}
+		return
+	}
+	b.WriteString(inspect.Text(d))
+	inspectDocTail(b, d, showPEM)
+}
+
+// inspectDocTail is what follows the openssl text: fingerprints, findings
+// and, with --pem, the PEM.
+func inspectDocTail(b *strings.Builder, d inspect.Document, showPEM bool) {
+	if d.Fingerprints != nil {
+		fmt.Fprintf(b, "SHA256 Fingerprint=%s\nSHA1 Fingerprint=%s\n", d.Fingerprints.SHA256, d.Fingerprints.SHA1)
+	}
+	if fs := d.Findings(); len(fs) > 0 {
+		b.WriteString("Findings:\n")
+		for _, f := range fs {
+			src := ""
+			if f.Source != "" {
+				src = f.Source + " "
+			}
+			fmt.Fprintf(b, "  %-8s %s%s (%s)\n", f.Severity, src, f.Message, f.Path)
+		}
+	}
+	if showPEM && d.PEM != "" {
+		b.WriteString(d.PEM)
+	}
 }

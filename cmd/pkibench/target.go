@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -19,27 +18,42 @@ type target struct {
 }
 
 // loadTarget resolves t in the store when there is one, else reads it as a
-// file. It never creates a store.
-func (a *app) loadTarget(t string) (*target, error) {
+// file ("-" is standard input). It never creates a store. With lenient,
+// certificates, CSRs and CRLs crypto/x509 refuses are kept (Object.Refused)
+// so they can be shown or reported on instead of failing the whole input.
+func (a *app) loadTarget(t string, lenient bool) (*target, error) {
+	tg, b, err := a.readTarget(t)
+	if err != nil {
+		return nil, err
+	}
+	decode := pki.Decode
+	if lenient {
+		decode = pki.DecodeLenient
+	}
+	if tg.objs, err = decode(b, tg.source); err != nil {
+		return nil, err
+	}
+	return tg, nil
+}
+
+// readTarget resolves t as loadTarget does and returns the bytes, undecoded
+// (target.objs stays empty), read through the bounded reader.
+func (a *app) readTarget(t string) (*target, []byte, error) {
 	st, err := a.readStore()
 	if err != nil && !errors.Is(err, store.ErrNotStore) && !errors.Is(err, store.ErrNoHome) {
-		return nil, err
+		return nil, nil, err
 	}
 	if t == "-" {
 		b, err := a.readStdin()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		objs, err := pki.Decode(b, stdinName)
-		if err != nil {
-			return nil, err
-		}
-		return &target{source: stdinName, objs: objs, st: st}, nil
+		return &target{source: stdinName, st: st}, b, nil
 	}
 	path := ""
 	if st != nil {
 		if path, err = st.TargetFile(t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if path == "" {
@@ -48,15 +62,11 @@ func (a *app) loadTarget(t string) (*target, error) {
 	b, err := store.ReadInput(path)
 	if err != nil {
 		if (st == nil || os.IsNotExist(err)) && !errors.Is(err, store.ErrInputTooLarge) {
-			return nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
+			return nil, nil, fmt.Errorf("%s: not a file, and not a name in the store %s", t, a.dir())
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	objs, err := pki.Decode(b, path)
-	if err != nil {
-		return nil, err
-	}
-	return &target{source: path, objs: objs, st: st}, nil
+	return &target{source: path, st: st}, b, nil
 }
 
 // stdinName names standard input in messages, as openssl does.
@@ -87,21 +97,4 @@ func (a *app) readInput(path string) ([]byte, error) {
 		return a.readStdin()
 	}
 	return store.ReadInput(path)
-}
-
-// readCertFile reads every certificate in a PEM or DER file.
-func readCertFile(path, flag string) ([]*x509.Certificate, error) {
-	b, err := store.ReadInput(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", flag, err)
-	}
-	objs, err := pki.Decode(b, path)
-	if err != nil {
-		return nil, err
-	}
-	certs := pki.Certificates(objs)
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("%s %s: no certificate in the file (expected PEM or DER certificates)", flag, path)
-	}
-	return certs, nil
 }

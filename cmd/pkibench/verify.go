@@ -24,21 +24,28 @@ type verifyOutput struct {
 	Subject string          `json:"subject"`
 	OK      bool            `json:"ok"`
 	Reason  verify.Code     `json:"reason"`
-	Finding *verify.Finding `json:"finding,omitempty"`
-	Chain   []string        `json:"chain,omitempty"`
-	// Warnings are weaknesses that do not fail the check (a CRL signed with MD5).
-	Warnings []*verify.Finding `json:"warnings,omitempty"`
+	Finding *verify.Finding `json:"finding"` // null when OK
+	Chain   []string        `json:"chain"`   // [] when not OK
+	// Warnings are weaknesses that do not fail the check (a CRL signed
+	// with MD5); [] when none.
+	Warnings []*verify.Finding `json:"warnings"`
 	At       time.Time         `json:"at"`
 	// Emulate is the client whose judgement was copied; Warning what it
-	// accepted that other clients refuse (a CN-only name).
+	// accepted that other clients refuse (a CN-only name), "" when nothing.
 	Emulate verify.Client `json:"emulate"`
-	Warning string        `json:"warning,omitempty"`
+	Warning string        `json:"warning"`
 }
 
-// parseUsage reads --usage.
-func parseUsage(usage string) (verify.Usage, error) {
+// parseUsage reads --usage; without one, a host name to match means a TLS
+// server is being checked, so an e-mail-only chain must not pass for it.
+func parseUsage(usage, name string) (verify.Usage, error) {
 	switch usage {
-	case "", "any":
+	case "":
+		if name != "" {
+			return verify.UsageServer, nil
+		}
+		return verify.UsageAny, nil
+	case "any":
 		return verify.UsageAny, nil
 	case "server":
 		return verify.UsageServer, nil
@@ -70,53 +77,60 @@ func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
 	return out, nil
 }
 
-// verifyRun is what was verified, and how.
-type verifyRun struct {
-	target, source string
-	leaf           *x509.Certificate
-	opts           verify.Options
-	client         verify.Client
-	warn           string // what client accepted that others refuse
-}
-
-// printVerify renders a verification: JSON, or OK with the chain, or
-// FAILED with the finding (exit 1); weak CRL signatures are warnings.
-func (a *app) printVerify(v verifyRun, chains [][]*x509.Certificate, f *verify.Finding, run func(*pki.Fix) string) error {
-	out := verifyOutput{Target: v.target, Subject: pki.FormatName(v.leaf.Subject), OK: f == nil, Reason: verify.OK, Finding: f,
-		At: v.opts.At.UTC(), Emulate: v.client, Warning: v.warn}
+// verifyResult is the output of a verification that ran: the chain it
+// built, or the finding, and the weak CRL signatures met on the way.
+func verifyResult(target string, leaf *x509.Certificate, opts verify.Options, client verify.Client, warn string, chains [][]*x509.Certificate, f *verify.Finding) verifyOutput {
+	out := verifyOutput{Target: target, Subject: pki.FormatName(leaf.Subject), Finding: f, At: opts.At.UTC(), Emulate: client, Warning: warn}
 	var ce *verify.CRLError
 	if f != nil {
-		out.Reason = f.Code
 		if errors.As(f.Err, &ce) && ce.CRL != nil && ce.Cert != nil && ce.Issuer != nil {
 			// A revocation read from a weakly signed CRL says so too.
-			out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: v.opts.NameOf})
+			out.Warnings = verify.CRLWarnings([]*x509.Certificate{ce.Cert, ce.Issuer}, verify.Options{CRLs: []*x509.RevocationList{ce.CRL}, NameOf: opts.NameOf})
 		}
 	} else if len(chains) > 0 {
 		for _, c := range chains[0] {
 			out.Chain = append(out.Chain, pki.FormatName(c.Subject))
 		}
-		out.Warnings = verify.CRLWarnings(chains[0], v.opts)
+		out.Warnings = verify.CRLWarnings(chains[0], opts)
+	}
+	return out
+}
+
+// printVerify prints a verify result as text or JSON (every key present);
+// a failed result returns errReported (exit 1) after printing. run renders
+// a fix as a command.
+func (a *app) printVerify(out verifyOutput, source string, run func(*pki.Fix) string) error {
+	out.OK = out.Finding == nil
+	out.Reason = verify.OK
+	if out.Finding != nil {
+		out.Reason = out.Finding.Code
+	}
+	if out.Chain == nil {
+		out.Chain = []string{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = []*verify.Finding{}
 	}
 	switch {
 	case a.json:
 		if err := a.printJSON(out); err != nil {
 			return err
 		}
-	case f == nil:
-		a.printf("%s: OK\n  chain: %s\n", v.source, strings.Join(out.Chain, "\n      -> "))
-		if v.warn != "" {
-			a.printf("  warning: %s\n", v.warn)
+	case out.Finding == nil:
+		a.printf("%s: OK\n  chain: %s\n", source, strings.Join(out.Chain, "\n      -> "))
+		if out.Warning != "" {
+			a.printf("  warning: %s\n", out.Warning)
 		}
 		for _, w := range out.Warnings {
 			a.printf("  warning (%s): %s\n", w.Code, w.Summary)
 		}
 	default:
-		a.printf("%s: FAILED\n%s", v.source, verify.Text(f, run))
+		a.printf("%s: FAILED\n%s", source, verify.Text(out.Finding, run))
 		for _, w := range out.Warnings {
 			a.printf("warning (%s): %s\n", w.Code, w.Summary)
 		}
 	}
-	if f != nil {
+	if out.Finding != nil {
 		return errReported
 	}
 	return nil
@@ -126,6 +140,7 @@ func (a *app) verifyCommand() *cobra.Command {
 	var ca, roots, inter, name, usage, at, emulate string
 	var crls []string
 	var storeCRLs bool
+	var maxDepth int
 	c := &cobra.Command{
 		Use:   "verify TARGET",
 		Short: "Verify a certificate as a TLS peer would; on failure the reason code, evidence and fix",
@@ -144,7 +159,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if err != nil {
 				return usagef("--emulate: %v", err)
 			}
-			if opts.Usage, err = parseUsage(usage); err != nil {
+			if opts.Usage, err = parseUsage(usage, name); err != nil {
 				return err
 			}
 			opts.At = time.Now()
@@ -155,22 +170,39 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				}
 				opts.At = t
 			}
-			tg, err := a.loadTarget(args[0])
+			if cmd.Flags().Changed("max-depth") {
+				if maxDepth < 0 {
+					return usagef("--max-depth %d: expected 0 or more intermediates", maxDepth)
+				}
+				opts.MaxIntermediates = &maxDepth
+			}
+			tg, err := a.loadTarget(args[0], true)
 			if err != nil {
 				return err
 			}
-			certs := pki.Certificates(tg.objs)
+			certs, bad := checkedCerts(tg.objs, tg.source, "leaf", "intermediate")
+			if bad != nil {
+				return a.printVerify(verifyOutput{Target: args[0], Subject: bad.Evidence[0].Cert, Reason: bad.Code, Finding: bad, At: opts.At.UTC()}, tg.source, nil)
+			}
 			if len(certs) == 0 {
 				return fmt.Errorf("%s: no certificate to verify (found %s)", tg.source, kinds(tg.objs))
 			}
 			leaf := certs[0]
 			opts.Intermediates = certs[1:]
 			if err := a.trustFor(tg, args[0], ca, roots, &opts); err != nil {
+				var mf *malformedFile
+				if errors.As(err, &mf) {
+					return a.printVerify(verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), Reason: mf.f.Code, Finding: mf.f, At: opts.At.UTC()}, tg.source, nil)
+				}
 				return err
 			}
 			if inter != "" {
-				cs, err := readCertFile(inter, "--intermediates")
+				cs, err := readCertFileChecked(inter, "--intermediates", "untrusted intermediate")
 				if err != nil {
+					var mf *malformedFile
+					if errors.As(err, &mf) {
+						return a.printVerify(verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), Reason: mf.f.Code, Finding: mf.f, At: opts.At.UTC()}, tg.source, nil)
+					}
 					return err
 				}
 				opts.Intermediates = append(opts.Intermediates, cs...)
@@ -213,7 +245,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 			if f != nil && f.Code == verify.CRLMissing && len(crls) > 0 {
 				f.Detail += "\n--crl:       " + strings.Join(crls, ", ")
 			}
-			return a.printVerify(verifyRun{target: args[0], source: tg.source, leaf: leaf, opts: opts, client: client, warn: warn}, chains, f, a.fixRun(tg.st))
+			return a.printVerify(verifyResult(args[0], leaf, opts, client, warn, chains, f), tg.source, a.fixRun(tg.st))
 		},
 	}
 	fl := c.Flags()
@@ -225,6 +257,7 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 	fl.StringSliceVar(&crls, "crl", nil, "check revocation against this CRL file (repeatable)")
 	fl.BoolVar(&storeCRLs, "store-crls", false, "check revocation against the CRLs published in the store")
 	fl.StringVar(&at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
+	fl.IntVar(&maxDepth, "max-depth", 0, "at most this many intermediate CAs between the leaf and the trust anchor (self-issued repeats count once); unlimited when not given")
 	addEmulateFlag(fl, &emulate)
 	a.addCommandsFlag(c)
 	return c
@@ -265,7 +298,7 @@ func (a *app) trustFor(tg *target, name, ca, roots string, opts *verify.Options)
 	}
 	switch {
 	case roots != "":
-		cs, err := readCertFile(roots, "--roots")
+		cs, err := readCertFileChecked(roots, "--roots", "trust anchor")
 		if err != nil {
 			return err
 		}
@@ -305,4 +338,56 @@ func kinds(objs []pki.Object) string {
 		return "nothing"
 	}
 	return strings.Join(s, ", ")
+}
+
+// checkedCerts returns the certificates of objs in order, or the
+// cert-malformed finding for the first one crypto/x509 refused. first
+// names the role of the first certificate, rest that of the others.
+func checkedCerts(objs []pki.Object, source, first, rest string) ([]*x509.Certificate, *verify.Finding) {
+	var out []*x509.Certificate
+	n := 0
+	for i, o := range objs {
+		if o.Kind != pki.KindCertificate {
+			continue
+		}
+		n++
+		if o.Refused != nil {
+			role := first
+			if n > 1 {
+				role = fmt.Sprintf("%s %d", rest, n-1)
+			}
+			which := fmt.Sprintf("%s (object %d of %s)", role, i+1, source)
+			return nil, verify.MalformedCert(o.Refused, which, pki.RefusedSubject(o.DER))
+		}
+		out = append(out, o.Cert)
+	}
+	return out, nil
+}
+
+// malformedFile carries a cert-malformed finding out of a helper that
+// reads a --roots or --intermediates file.
+type malformedFile struct{ f *verify.Finding }
+
+func (e *malformedFile) Error() string { return e.f.Summary }
+
+// readCertFileChecked is readCertFile, but a certificate crypto/x509
+// refuses becomes a *malformedFile error carrying the cert-malformed
+// finding; role names what the file's certificates are for.
+func readCertFileChecked(path, flag, role string) ([]*x509.Certificate, error) {
+	b, err := store.ReadInput(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	objs, err := pki.DecodeLenient(b, path)
+	if err != nil {
+		return nil, err
+	}
+	certs, bad := checkedCerts(objs, path, role, role)
+	if bad != nil {
+		return nil, &malformedFile{bad}
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s %s: no certificate in the file (expected PEM or DER certificates)", flag, path)
+	}
+	return certs, nil
 }

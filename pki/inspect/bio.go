@@ -28,15 +28,30 @@ func splitLines(s string) []string {
 
 // hexColon renders bytes as "AB:CD:EF" (upper) or "ab:cd:ef".
 func hexColon(b []byte, upper bool) string {
-	format := "%02x"
+	digits := lowerHex
 	if upper {
-		format = "%02X"
+		digits = upperHex
 	}
-	parts := make([]string, len(b))
+	out := make([]byte, 0, 3*len(b))
 	for i, c := range b {
-		parts[i] = fmt.Sprintf(format, c)
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, digits[c>>4], digits[c&15])
 	}
-	return strings.Join(parts, ":")
+	return string(out)
+}
+
+const (
+	lowerHex = "0123456789abcdef"
+	upperHex = "0123456789ABCDEF"
+)
+
+// hexByte writes one byte as two lower-case hex digits: the dumps print
+// thousands of them, where fmt's %02x costs a formatter call each.
+func (b *bio) hexByte(c byte) {
+	b.WriteByte(lowerHex[c>>4])
+	b.WriteByte(lowerHex[c&15])
 }
 
 // sigDump is X509_signature_dump: 18 bytes a line, lower-case, colons.
@@ -48,11 +63,10 @@ func sigDump(b *bio, sig []byte, indent int) {
 			}
 			b.indent(indent)
 		}
-		sep := ":"
-		if i+1 == len(sig) {
-			sep = ""
+		b.hexByte(c)
+		if i+1 != len(sig) {
+			b.WriteByte(':')
 		}
-		b.printf("%02x%s", c, sep)
 	}
 	b.WriteString("\n")
 }
@@ -69,11 +83,10 @@ func labeledBuf(b *bio, indent int, label string, buf []byte) {
 			}
 			b.indent(indent + 4)
 		}
-		sep := ":"
-		if i == len(buf)-1 {
-			sep = ""
+		b.hexByte(c)
+		if i != len(buf)-1 {
+			b.WriteByte(':')
 		}
-		b.printf("%02x%s", c, sep)
 	}
 	b.WriteString("\n")
 }
@@ -113,7 +126,7 @@ func labeledBignum(b *bio, indent int, label string, n *big.Int) {
 		} else if i > 0 {
 			b.WriteString(":")
 		}
-		b.printf("%02x", c)
+		b.hexByte(c)
 	}
 	b.WriteString("\n")
 }
@@ -153,7 +166,8 @@ func integerDecimalOrHex(n *big.Int) string {
 	if abs.BitLen() < 128 {
 		return neg + abs.String()
 	}
-	return neg + "0x" + strings.ToUpper(abs.Text(16))
+	// BN_bn2hex writes whole bytes, so a leading zero nibble stays.
+	return neg + "0x" + fmt.Sprintf("%X", abs.Bytes())
 }
 
 // parseInteger decodes DER INTEGER content (two's complement).

@@ -127,11 +127,12 @@ func serialText(content []byte, indent int) string {
 	return fmt.Sprintf("%*sSerial Number:\n%12s%s%s\n", indent, "", "", negs, hexColon(mag, false))
 }
 
-// FromCertificate inspects a certificate; now is the time validity is
-// judged against.
-func FromCertificate(c *x509.Certificate, now time.Time) Document {
-	d := Document{Kind: "certificate", Title: "Certificate", PEM: pemOf("CERTIFICATE", c.Raw), Fingerprints: fingerprints(c.Raw)}
-	r, err := parseRawCert(c.Raw)
+// fromCertificate renders der; c is crypto/x509's reading of it, nil when
+// it refused (refused says why), in which case everything shown comes from
+// the DER walk alone.
+func fromCertificate(der []byte, c *x509.Certificate, refused error, now time.Time) Document {
+	d := Document{Kind: "certificate", Title: "Certificate", Fingerprints: fingerprints(der)}
+	r, err := parseRawCert(der)
 	if err != nil {
 		d.Sections = []Section{{Title: "Error", Fields: []Field{{
 			Label: "Error", Value: err.Error(), Lines: []string{"Unable to parse certificate: " + err.Error()},
@@ -167,7 +168,13 @@ func FromCertificate(c *x509.Certificate, now time.Time) Document {
 	subject.Fields = append(subject.Fields, field("subject", "Subject", sub, "        Subject: "+sub+"\n", explainFor("subject")))
 
 	pk := Section{Title: "Subject Public Key Info"}
-	pk.Fields = append(pk.Fields, publicKeyField(r.spki, c.PublicKey, 8))
+	var pub any
+	if c != nil {
+		pub = c.PublicKey
+	} else {
+		pub = loosePublicKey(r.spki)
+	}
+	pk.Fields = append(pk.Fields, publicKeyField(r.spki, pub, 8))
 	if r.issuerUID != nil {
 		var b bio
 		b.WriteString("        Issuer Unique ID: ")
@@ -186,6 +193,22 @@ func FromCertificate(c *x509.Certificate, now time.Time) Document {
 		d.Sections = append(d.Sections, extensionSection("X509v3 extensions", r.exts, 8))
 	}
 	d.Sections = append(d.Sections, signatureSection(r.sigAlg, r.sig))
+	td := newData("certificate")
+	td.Version = int(r.version) + 1
+	td.Serial = i2aInteger(r.serial)
+	td.Subject, td.Issuer = sub, iss
+	td.NotBefore, td.NotAfter = rfc3339(r.notBefore), rfc3339(r.notAfter)
+	td.ValiditySeconds = int64(r.notAfter.Sub(r.notBefore) / time.Second)
+	td.SignatureAlgorithm = algName(r.sigAlg)
+	td.PublicKey = keyData(r.spki, pub)
+	td.extData(r.exts)
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
+	if c == nil {
+		flagRefused(&d, "certificate", refused)
+		d.checkKey(pub)
+		return d
+	}
 	checkCertificate(&d, c, r, now)
 	return d
 }

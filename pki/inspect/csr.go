@@ -6,11 +6,10 @@ import (
 	"strings"
 )
 
-// FromCSR inspects a certificate signing request, laid out as
-// openssl req -text -noout.
-func FromCSR(r *x509.CertificateRequest) Document {
-	d := Document{Kind: "csr", Title: "Certificate Request", PEM: pemOf("CERTIFICATE REQUEST", r.Raw), Fingerprints: fingerprints(r.Raw)}
-	top, err := readOne(r.Raw)
+// fromCSR renders der; r is crypto/x509's reading, nil when it refused.
+func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
+	d := Document{Kind: "csr", Title: "Certificate Request", Fingerprints: fingerprints(der)}
+	top, err := readOne(der)
 	var parts, info []tlv
 	if err == nil {
 		parts, err = children(top.content)
@@ -34,7 +33,13 @@ func FromCSR(r *x509.CertificateRequest) Document {
 	sub := formatName(info[1].full)
 	d.Title = "Certificate Request " + sub
 	data.Fields = append(data.Fields, field("subject", "Subject", sub, "        Subject: "+sub+"\n", explainFor("subject")))
-	pk := Section{Title: "Subject Public Key Info", Fields: []Field{publicKeyField(info[2].full, r.PublicKey, 8)}}
+	var pub any
+	if r != nil {
+		pub = r.PublicKey
+	} else {
+		pub = loosePublicKey(info[2].full)
+	}
+	pk := Section{Title: "Subject Public Key Info", Fields: []Field{publicKeyField(info[2].full, pub, 8)}}
 
 	attrs := Section{Title: "Attributes"}
 	var b bio
@@ -94,6 +99,19 @@ func FromCSR(r *x509.CertificateRequest) Document {
 		}
 	}
 	d.Sections = append(d.Sections, data, pk, attrs, signatureSection(parts[1], parts[2].content[1:]))
+	td := newData("csr")
+	td.Version = int(v) + 1
+	td.Subject = sub
+	td.SignatureAlgorithm = algName(parts[1])
+	td.PublicKey = keyData(info[2].full, pub)
+	td.extData(exts)
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
+	if r == nil {
+		flagRefused(&d, "certificate request", refused)
+		d.checkKey(pub)
+		return d
+	}
 	if h := weakHash(r.SignatureAlgorithm, algName(parts[1])); h != "" {
 		d.flag("signature", SeverityWarning, h+" self-signature: a CA should refuse this request")
 	}

@@ -8,6 +8,8 @@ package inspect
 import (
 	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"strings"
 )
@@ -72,6 +74,9 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	Path     string   `json:"path"`
 	Message  string   `json:"message"`
+	// Source is who found it: "" for pkibench's own checks, "zlint" for
+	// a linter result added with AddFindings.
+	Source string `json:"source,omitempty"`
 }
 
 // Document is one inspected object. Kind is "certificate", "csr", "crl",
@@ -82,8 +87,35 @@ type Document struct {
 	Kind         string        `json:"kind"`
 	Title        string        `json:"title"`
 	Sections     []Section     `json:"sections"`
-	Fingerprints *Fingerprints `json:"fingerprints,omitempty"`
-	PEM          string        `json:"pem,omitempty"`
+	Fingerprints *Fingerprints `json:"fingerprints"` // null for keys held in memory only
+	PEM          string        `json:"pem"`          // "" unless asked for
+	// Data is the typed form of a certificate, CSR or CRL (null for keys).
+	Data *Data `json:"data"`
+	// FindingList is Findings(), for JSON readers.
+	FindingList []Finding `json:"findings"`
+	// extra are findings from outside (a linter), after the fields' own.
+	extra []Finding
+	// der is the object's DER, for callers that run more checks on it.
+	der []byte
+}
+
+// AddFindings appends findings made outside this package (a linter's).
+func (d *Document) AddFindings(fs ...Finding) { d.extra = append(d.extra, fs...) }
+
+// DER is the encoding of the inspected certificate, CSR or CRL (nil for
+// keys and opaque objects).
+func (d Document) DER() []byte { return d.der }
+
+// MarshalJSON writes the document with its findings listed under
+// "findings" (always an array), computed from the fields as written.
+func (d Document) MarshalJSON() ([]byte, error) {
+	type plain Document
+	p := plain(d)
+	p.FindingList = d.Findings()
+	if p.FindingList == nil {
+		p.FindingList = []Finding{}
+	}
+	return json.Marshal(p)
 }
 
 // Findings lists every field whose severity is not ok, in document order.
@@ -96,7 +128,7 @@ func (d Document) Findings() []Finding {
 			}
 		}
 	}
-	return out
+	return append(out, d.extra...)
 }
 
 // Worst is the most serious severity in the document.
@@ -151,7 +183,13 @@ func fingerprints(der []byte) *Fingerprints {
 }
 
 func pemOf(label string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: der}))
+	// Sized up front: EncodeToMemory's doubling buffer costs six times a
+	// big CRL's size in garbage.
+	n := base64.StdEncoding.EncodedLen(len(der))
+	var b strings.Builder
+	b.Grow(n + n/64 + 2*len(label) + 40)
+	_ = pem.Encode(&b, &pem.Block{Type: label, Bytes: der})
+	return b.String()
 }
 
 // field builds a Field from printed text.

@@ -78,6 +78,11 @@ func extPrint(b *bio, e extension, indent int) bool {
 
 func extPrintInto(b *bio, e extension, indent int) error {
 	v := e.value
+	// openssl's d2i reads the first element and ignores what follows it,
+	// so an extension value with trailing bytes still decodes.
+	if t, _, err := readTLV(v); err == nil {
+		v = t.full
+	}
 	switch e.oid {
 	case oidSKI:
 		t, err := single(v, tagOctetString)
@@ -113,6 +118,10 @@ func extPrintInto(b *bio, e extension, indent int) error {
 				return errDER
 			}
 			vals = append(vals, confValue{value: objNameRaw(o.content)})
+		}
+		if len(vals) == 0 {
+			// i2v_EXTENDED_KEY_USAGE returns NULL for an empty list: a dump.
+			return errDER
 		}
 		valPrn(b, vals, indent, false)
 	case oidAKI:
@@ -163,7 +172,9 @@ func extPrintInto(b *bio, e extension, indent int) error {
 		}
 		b.indent(indent)
 		b.WriteString(cString(t.content))
-	case oidOCSPNoCheck, oidCTPoison:
+	case oidOCSPNoCheck:
+		// d2i_ocsp_nocheck skips the value and i2r_ocsp_nocheck prints nothing.
+	case oidCTPoison:
 		t, err := readOne(v)
 		if err != nil || !t.is(classUniversal, tagNull) {
 			return errDER
@@ -176,6 +187,16 @@ func extPrintInto(b *bio, e extension, indent int) error {
 		return tlsFeature(b, v, indent)
 	case oidSCTList:
 		return sctList(b, v, indent)
+	case oidSubjectSignTool:
+		// Russian GOST profile: i2s of a UTF8String, printed with %s.
+		t, err := single(v, tagUTF8)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(cString(t.content))
+	case oidIssuerSignTool:
+		return issuerSignTool(b, v, indent)
 	default:
 		return errUnsupported
 	}
@@ -249,6 +270,10 @@ func bitStringExt(b *bio, v []byte, indent int, names []string) error {
 		if bitSet(t.content, i) {
 			vals = append(vals, confValue{name: n, nameOnly: true})
 		}
+	}
+	if len(vals) == 0 {
+		// i2v_ASN1_BIT_STRING returns NULL for no bits: openssl dumps the bytes.
+		return errDER
 	}
 	valPrn(b, vals, indent, false)
 	return nil
@@ -343,7 +368,12 @@ func infoAccess(b *bio, v []byte, indent int) error {
 }
 
 // printGens is print_gens in v3_crld.c.
-func printGens(b *bio, gens []tlv, indent int) {
+func printGens(b *bio, gens []tlv, indent int) error {
+	for _, g := range gens {
+		if !genNameShape(g) {
+			return errDER
+		}
+	}
 	for i, g := range gens {
 		if i > 0 {
 			b.WriteString("\n")
@@ -351,6 +381,7 @@ func printGens(b *bio, gens []tlv, indent int) {
 		b.indent(indent + 2)
 		b.WriteString(genNamePrint(g))
 	}
+	return nil
 }
 
 var crlReasonFlagNames = []string{"Unused", "Key Compromise", "CA Compromise", "Affiliation Changed",
@@ -389,7 +420,9 @@ func printDistPointName(b *bio, dpn tlv, indent int) error {
 		}
 		b.indent(indent)
 		b.WriteString("Full Name:\n")
-		printGens(b, gens, indent)
+		if err := printGens(b, gens, indent); err != nil {
+			return err
+		}
 	case 1:
 		b.indent(indent)
 		b.WriteString("Relative Name:\n")
@@ -455,7 +488,9 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 				}
 				b.indent(indent)
 				b.WriteString("CRL Issuer:\n")
-				printGens(b, gens, indent)
+				if err := printGens(b, gens, indent); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -554,7 +589,7 @@ func printQualifiers(b *bio, quals []tlv, indent int) error {
 		oid, _ := oidString(parts[0].content)
 		switch oid {
 		case oidCPS:
-			if len(parts) < 2 {
+			if len(parts) < 2 || !parts[1].is(classUniversal, tagIA5) || parts[1].constructed {
 				return errDER
 			}
 			b.indent(indent)
@@ -597,6 +632,9 @@ func printNotice(b *bio, notice tlv, indent int) error {
 		if err != nil {
 			return err
 		}
+		if !isDisplayText(rp[0]) {
+			return errDER
+		}
 		b.indent(indent)
 		b.WriteString("Organization: " + cString(rp[0].content) + "\n")
 		b.indent(indent)
@@ -616,10 +654,19 @@ func printNotice(b *bio, notice tlv, indent int) error {
 		}
 	}
 	if text != nil {
+		if !isDisplayText(*text) {
+			return errDER
+		}
 		b.indent(indent)
 		b.WriteString("Explicit Text: " + cString(text.content))
 	}
 	return nil
+}
+
+// isDisplayText reports whether t is one of DisplayText's string types
+// (RFC 5280 4.2.1.4); openssl's d2i accepts no other.
+func isDisplayText(t tlv) bool {
+	return t.class == classUniversal && !t.constructed && (t.tag == tagIA5 || t.tag == 26 || t.tag == tagBMP || t.tag == tagUTF8)
 }
 
 func nameConstraints(b *bio, v []byte, indent int) error {
@@ -657,6 +704,9 @@ func nameConstraints(b *bio, v []byte, indent int) error {
 			if err != nil {
 				return err
 			}
+			if !genNameShape(base) {
+				return errDER
+			}
 			b.indent(indent + 2)
 			if base.is(classContext, 7) {
 				n := len(base.content)
@@ -689,6 +739,11 @@ func policyConstraints(b *bio, v []byte, indent int) error {
 	}
 	var vals []confValue
 	for _, p := range parts {
+		// IMPLICIT INTEGERs: a constructed (explicitly tagged) one makes
+		// openssl's d2i fail and the extension print as a dump.
+		if p.class != classContext || p.constructed || p.tag > 1 {
+			return errDER
+		}
 		n := integerDecimalOrHex(parseInteger(p.content))
 		switch p.tag {
 		case 0:
@@ -696,6 +751,9 @@ func policyConstraints(b *bio, v []byte, indent int) error {
 		case 1:
 			vals = append(vals, confValue{name: "Inhibit Policy Mapping", value: n})
 		}
+	}
+	if len(vals) == 0 {
+		return errDER
 	}
 	valPrn(b, vals, indent, false)
 	return nil
@@ -764,30 +822,125 @@ func reasonText(n *big.Int) string {
 
 // asn1TimeText is ASN1_TIME_print: "Jan  2 15:04:05 2026 GMT".
 func asn1TimeText(t time.Time) string {
-	return t.UTC().Format("Jan _2 15:04:05 2006 GMT")
+	t = t.UTC()
+	frac := ""
+	if ns := t.Nanosecond(); ns != 0 {
+		frac = strings.TrimRight(fmt.Sprintf(".%09d", ns), "0")
+	}
+	// openssl prints the year with %d: year 1 is "1", not "0001".
+	return fmt.Sprintf("%s %2d %02d:%02d:%02d%s %d GMT", t.Month().String()[:3], t.Day(), t.Hour(), t.Minute(), t.Second(), frac, t.Year())
 }
 
-// parseTime reads a UTCTime or GeneralizedTime element.
+// parseTime reads a UTCTime or GeneralizedTime element as openssl's
+// ossl_asn1_time_to_tm does: seconds may be left out, GeneralizedTime may
+// carry a fraction, and a +hhmm/-hhmm offset is folded into UTC. DER
+// demands none of these liberties, but certificates in the wild take them.
 func parseTime(t tlv) (time.Time, error) {
-	s := string(t.content)
 	switch {
 	case t.is(classUniversal, tagUTCTime):
-		tm, err := time.Parse("060102150405Z0700", s)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if tm.Year() >= 2050 {
-			tm = tm.AddDate(-100, 0, 0)
-		}
-		return tm, nil
+		return parseASN1Time(string(t.content), false)
 	case t.is(classUniversal, tagGenTime):
-		return parseGeneralizedTime(s)
+		return parseASN1Time(string(t.content), true)
 	}
 	return time.Time{}, fmt.Errorf("%w: not a time", errDER)
 }
 
 func parseGeneralizedTime(s string) (time.Time, error) {
-	return time.Parse("20060102150405Z0700", strings.TrimSpace(s))
+	return parseASN1Time(s, true)
+}
+
+func parseASN1Time(s string, generalized bool) (time.Time, error) {
+	bad := fmt.Errorf("%w: bad time value %q", errDER, s)
+	o := 0
+	num := func(n int) (int, bool) {
+		if o+n > len(s) {
+			return 0, false
+		}
+		v := 0
+		for _, c := range s[o : o+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		o += n
+		return v, true
+	}
+	var year int
+	var ok bool
+	if generalized {
+		if year, ok = num(4); !ok {
+			return time.Time{}, bad
+		}
+	} else {
+		if year, ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+		year += 1900
+		if year < 1950 {
+			year += 100
+		}
+	}
+	var f [4]int // month, day, hour, minute
+	for i := range f {
+		if f[i], ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+	}
+	sec := 0
+	if o < len(s) && s[o] >= '0' && s[o] <= '9' {
+		if sec, ok = num(2); !ok {
+			return time.Time{}, bad
+		}
+	}
+	nsec := 0
+	if generalized && o < len(s) && s[o] == '.' && o == 14 {
+		o++
+		digits := 0
+		for o < len(s) && s[o] >= '0' && s[o] <= '9' {
+			if digits < 9 {
+				nsec = nsec*10 + int(s[o]-'0')
+				digits++
+			}
+			o++
+		}
+		if digits == 0 {
+			return time.Time{}, bad
+		}
+		for ; digits < 9; digits++ {
+			nsec *= 10
+		}
+	}
+	month, day, hour, minute := f[0], f[1], f[2], f[3]
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, bad
+	}
+	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, bad
+	}
+	tm := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	switch {
+	case o < len(s) && s[o] == 'Z':
+		o++
+	case o < len(s) && (s[o] == '+' || s[o] == '-'):
+		sign := 1
+		if s[o] == '-' {
+			sign = -1
+		}
+		o++
+		oh, ok1 := num(2)
+		om, ok2 := num(2)
+		if !ok1 || !ok2 || oh > 12 || om > 59 {
+			return time.Time{}, bad
+		}
+		tm = tm.Add(-time.Duration(sign) * (time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute))
+	default:
+		return time.Time{}, bad
+	}
+	if o != len(s) {
+		return time.Time{}, bad
+	}
+	return tm, nil
 }
 
 func policyMappings(b *bio, v []byte, indent int) error {
@@ -803,6 +956,33 @@ func policyMappings(b *bio, v []byte, indent int) error {
 		}
 		vals = append(vals, confValue{name: objNameRaw(p[0].content), value: objNameRaw(p[1].content)})
 	}
+	if len(vals) == 0 {
+		return errDER
+	}
 	valPrn(b, vals, indent, false)
+	return nil
+}
+
+// issuerSignTool is i2r_ISSUER_SIGN_TOOL (v3_rus.c): four UTF8Strings,
+// one per line.
+func issuerSignTool(b *bio, v []byte, indent int) error {
+	parts, err := sequenceItems(v)
+	if err != nil {
+		return err
+	}
+	if len(parts) != 4 {
+		return errDER
+	}
+	labels := []string{"signTool    : ", "cATool      : ", "signToolCert: ", "cAToolCert  : "}
+	for i, p := range parts {
+		if !p.is(classUniversal, tagUTF8) || p.constructed {
+			return errDER
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.indent(indent)
+		b.WriteString(labels[i] + asn1StringPrint(p.content))
+	}
 	return nil
 }

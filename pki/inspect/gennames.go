@@ -27,7 +27,8 @@ func ipText(b []byte) string {
 // final NUL is dropped.
 func lenValue(name string, v []byte) (confValue, error) {
 	if len(v) == 0 {
-		return confValue{name: name, nameOnly: true}, nil
+		// openssl 3.0.x prints an empty value as "name:" (an empty string, not NULL).
+		return confValue{name: name}, nil
 	}
 	if i := bytes.IndexByte(v[:len(v)-1], 0); i >= 0 {
 		return confValue{}, errDER
@@ -67,7 +68,7 @@ var knownOtherNames = map[string]struct {
 // genNameV is i2v_GENERAL_NAME: the "name:value" pair openssl prints in
 // SAN, AKI and AIA lines.
 func genNameV(g tlv) (confValue, error) {
-	if g.class != classContext {
+	if !genNameShape(g) {
 		return confValue{}, errDER
 	}
 	switch g.tag {
@@ -111,6 +112,20 @@ func genNameV(g tlv) (confValue, error) {
 		return confValue{name: "Registered ID", value: objNameRaw(g.content)}, nil
 	}
 	return confValue{}, errDER
+}
+
+// genNameShape reports whether g is a GeneralName openssl's d2i reads:
+// otherName, x400Address, directoryName and ediPartyName are constructed,
+// the string, IP and OID forms primitive (RFC 5280 4.2.1.6's IMPLICIT tags).
+func genNameShape(g tlv) bool {
+	if g.class != classContext || g.tag > 8 {
+		return false
+	}
+	switch g.tag {
+	case 0, 3, 4, 5:
+		return g.constructed
+	}
+	return !g.constructed
 }
 
 // genNamePrint is GENERAL_NAME_print, used by CRL distribution points and

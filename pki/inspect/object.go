@@ -11,13 +11,43 @@ import (
 // opaque without a password (encrypted keys, PKCS#12) get a short document
 // saying so.
 func FromObject(o pki.Object, now time.Time) Document {
+	return fromObject(o, now, true)
+}
+
+// fromObject is FromObject; withPEM false leaves Document.PEM empty, which
+// for a big CRL saves a copy of it a third larger than its DER.
+func fromObject(o pki.Object, now time.Time, withPEM bool) Document {
+	d := fromObjectNoPEM(o, now)
+	if o.Kind == pki.KindCertificate || o.Kind == pki.KindCSR || o.Kind == pki.KindCRL {
+		d.der = o.DER
+	}
+	if withPEM && d.PEM == "" && len(o.DER) > 0 {
+		switch o.Kind {
+		case pki.KindCertificate:
+			d.PEM = pemOf("CERTIFICATE", o.DER)
+		case pki.KindCSR:
+			d.PEM = pemOf("CERTIFICATE REQUEST", o.DER)
+		case pki.KindCRL:
+			d.PEM = pemOf("X509 CRL", o.DER)
+		}
+	}
+	return d
+}
+
+func fromObjectNoPEM(o pki.Object, now time.Time) Document {
 	switch {
 	case o.Cert != nil:
-		return FromCertificate(o.Cert, now)
+		return fromCertificate(o.Cert.Raw, o.Cert, nil, now)
 	case o.CSR != nil:
-		return FromCSR(o.CSR)
+		return fromCSR(o.CSR.Raw, o.CSR, nil)
 	case o.CRL != nil:
-		return FromCRL(o.CRL, now)
+		return fromCRL(o.CRL.Raw, o.CRL, nil, now)
+	case o.Refused != nil && o.Kind == pki.KindCertificate:
+		return fromCertificate(o.DER, nil, o.Refused, now)
+	case o.Refused != nil && o.Kind == pki.KindCSR:
+		return fromCSR(o.DER, nil, o.Refused)
+	case o.Refused != nil && o.Kind == pki.KindCRL:
+		return fromCRL(o.DER, nil, o.Refused, now)
 	case o.Key != nil:
 		return FromPrivateKey(o.Key)
 	case o.Public != nil:
@@ -57,4 +87,16 @@ func FromObjects(objs []pki.Object, now time.Time) []Document {
 		out = append(out, FromObject(o, now))
 	}
 	return out
+}
+
+// Each inspects every object of data (PEM with any number of blocks, or
+// one DER object, refused ones included, see pki.DecodeLenient) one at a
+// time: fn gets each document as soon as
+// its object is decoded, so a file of many blocks can be printed while it
+// is read, in the memory of one object. withPEM false leaves
+// Document.PEM empty for callers that do not show it.
+func Each(data []byte, source string, now time.Time, withPEM bool, fn func(Document) error) error {
+	return pki.DecodeEach(data, source, true, func(o pki.Object) error {
+		return fn(fromObject(o, now, withPEM))
+	})
 }

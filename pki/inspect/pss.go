@@ -54,16 +54,16 @@ func parsePSS(der []byte) (pssParams, bool) {
 		case 0:
 			p.hash = algName(inner)
 		case 1:
+			// ossl_rsa_pss_decode gives up unless the mask is MGF1 over
+			// an AlgorithmIdentifier (ossl_x509_algor_mgf1_decode).
 			mp, err := children(inner.content)
-			if err != nil || len(mp) < 1 {
+			if err != nil || len(mp) < 2 || !mp[0].is(classUniversal, tagOID) || !mp[1].is(classUniversal, tagSequence) {
 				return p, false
 			}
-			p.mask = objNameRaw(mp[0].content) + " with "
-			if len(mp) > 1 && mp[1].is(classUniversal, tagSequence) {
-				p.mask += algName(mp[1])
-			} else {
-				p.mask += "INVALID"
+			if oid, _ := oidString(mp[0].content); oid != oidMGF1 {
+				return p, false
 			}
+			p.mask = objNameRaw(mp[0].content) + " with " + algName(mp[1])
 		case 2:
 			p.salt = i2aInteger(inner.content)
 		case 3:

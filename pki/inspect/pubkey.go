@@ -194,7 +194,11 @@ func rsaPSSKeyText(b *bio, s spki, indent int) bool {
 	labeledBignum(b, indent, "Modulus:", k.N)
 	labeledBignum(b, indent, "Exponent:", big.NewInt(int64(k.E)))
 	pad := strings.Repeat(" ", indent)
-	if len(s.params.full) == 0 || s.params.is(classUniversal, tagNull) {
+	if s.params.is(classUniversal, tagNull) {
+		// RFC 4055 3.1: absent or a SEQUENCE; openssl will not load a NULL.
+		return false
+	}
+	if len(s.params.full) == 0 {
 		b.WriteString(pad + "No PSS parameter restrictions\n")
 		return true
 	}

@@ -1,12 +1,23 @@
 package inspect
 
 import (
+	"bufio"
+	"io"
 	"strings"
 )
 
 // Text renders d in the layout of openssl's -text -noout output.
 func Text(d Document) string {
 	var b strings.Builder
+	n := 0
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				n += len(l) + 1
+			}
+		}
+	}
+	b.Grow(n)
 	for _, s := range d.Sections {
 		for _, f := range s.Fields {
 			for _, l := range f.Lines {
@@ -47,4 +58,40 @@ func TextExplained(d Document) string {
 		b.WriteString("SHA1 Fingerprint=" + d.Fingerprints.SHA1 + "\n")
 	}
 	return b.String()
+}
+
+// WriteText writes Text(d) to w without building it in memory first: the
+// text of a CRL with 300,000 entries is tens of megabytes.
+func WriteText(w io.Writer, d Document) error {
+	n := 0
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				n += len(l) + 1
+			}
+		}
+	}
+	if n <= 64<<10 {
+		// A certificate's text: one exact buffer, one write.
+		buf := make([]byte, 0, n)
+		for _, s := range d.Sections {
+			for _, f := range s.Fields {
+				for _, l := range f.Lines {
+					buf = append(append(buf, l...), '\n')
+				}
+			}
+		}
+		_, err := w.Write(buf)
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			for _, l := range f.Lines {
+				bw.WriteString(l)
+				bw.WriteByte('\n')
+			}
+		}
+	}
+	return bw.Flush()
 }

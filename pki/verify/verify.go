@@ -3,7 +3,9 @@ package verify
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pkibench/pkibench/pki"
@@ -20,9 +22,10 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 			Fix:     pki.Advice("give the certificate to check"),
 		}
 	}
+	prep := prepare(opts)
 	vo := x509.VerifyOptions{
-		Roots:         pool(opts.Roots),
-		Intermediates: pool(opts.Intermediates),
+		Roots:         pool(prep.roots),
+		Intermediates: pool(prep.inters),
 		CurrentTime:   opts.at(),
 		KeyUsages:     []x509.ExtKeyUsage{opts.requiredEKU()},
 		// Go compares IP literals too; brackets would defeat it.
@@ -35,13 +38,54 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		return nil, f
 	}
 	chains, err := leaf.Verify(vo)
+	if tooMany := (x509.CertificateInvalidError{}); errors.As(err, &tooMany) && tooMany.Reason == x509.TooManyIntermediates {
+		// Go counts self-issued intermediates against pathLenConstraint;
+		// RFC 5280 6.1.4 (l) does not. Build again without the limits and
+		// apply RFC 5280's count; Go's error stands if that fails too.
+		prep.relaxPathLen()
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		if again, err2 := leaf.Verify(vo); err2 == nil {
+			for _, c := range again {
+				if prep.pathLenCheck(c) {
+					chains = append(chains, c)
+				}
+			}
+			if len(chains) > 0 {
+				err = nil
+			}
+		}
+	}
+	if inv := (x509.CertificateInvalidError{}); err != nil && errors.As(err, &inv) && inv.Reason == x509.CANotAuthorizedForThisName && selfIssuedOffered(opts) {
+		// Go applies name constraints to self-issued intermediates; RFC
+		// 5280 6.1.3 (b) exempts them. Build without the DNS, IP, e-mail
+		// and URI constraints and apply them as RFC 5280 says; Go's error
+		// stands if that fails too.
+		prep.relaxNC()
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		if again, err2 := leaf.Verify(vo); err2 == nil {
+			for _, c := range again {
+				if prep.stdNCCheck(c) == "" && (len(prep.pathLen) == 0 || prep.pathLenCheck(c)) {
+					chains = append(chains, c)
+				}
+			}
+			if len(chains) > 0 {
+				err = nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, Classify(err, leaf, opts)
 	}
 	var ok [][]*x509.Certificate
 	var first *Finding
 	for _, chain := range chains {
-		f := chainChecks(chain, opts)
+		var f *Finding
+		if why := prep.ncCheck(chain); why != "" {
+			f = ncFinding(leaf, opts, why)
+		}
+		if f == nil {
+			f = chainChecks(chain, opts)
+		}
 		if f == nil {
 			f = CheckCRL(chain, opts)
 		}
@@ -82,6 +126,12 @@ func requiredEKU(u Usage) x509.ExtKeyUsage {
 		return x509.ExtKeyUsageClientAuth
 	}
 	return x509.ExtKeyUsageAny
+}
+
+// selfIssuedOffered reports whether an intermediate names itself as its
+// issuer: only then can Go's name-constraint answer differ from RFC 5280's.
+func selfIssuedOffered(opts Options) bool {
+	return slices.ContainsFunc(opts.Intermediates, func(c *x509.Certificate) bool { return c != nil && selfIssued(c) })
 }
 
 // leafPrecheck runs the leaf checks whose answer is more useful than what
