@@ -361,7 +361,14 @@ func DecryptKey(der, passphrase []byte) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParsePrivateKey(plain)
+	k, err := ParsePrivateKey(plain)
+	if err != nil {
+		// CBC padding (and an outer DER header) can survive a wrong
+		// passphrase by chance; what then does not parse as a key is the
+		// passphrase's fault, not the file's.
+		return nil, fmt.Errorf("%w (%v)", ErrWrongPassphrase, err)
+	}
+	return k, nil
 }
 
 // PKCS12Contents is what a PKCS#12 file held.

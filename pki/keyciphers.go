@@ -201,9 +201,6 @@ func DecryptObject(o Object, passphrase []byte) (crypto.Signer, error) {
 	k, err := ParsePrivateKey(plain)
 	if err != nil {
 		// Padding can survive a wrong passphrase by chance (1 in 256).
-		if !bytes.HasPrefix(plain, []byte{0x30}) {
-			return nil, ErrWrongPassphrase
-		}
 		return nil, fmt.Errorf("%w (%v)", ErrWrongPassphrase, err)
 	}
 	return k, nil

@@ -13,7 +13,7 @@ import (
 // findings with their source; a critical AIA (which crypto/x509 refuses
 // too) is zlint's e_ext_aia_marked_critical.
 func TestLintFindsWhatZlintFinds(t *testing.T) {
-	data, err := os.ReadFile("../pki/inspect/testdata/corpus/zlint/surnameIncorrectPolicy.pem")
+	data, err := os.ReadFile("../inspect/testdata/corpus/zlint/surnameIncorrectPolicy.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestLintFindsWhatZlintFinds(t *testing.T) {
 // has no authority key identifier (its config set no crl_extensions), which
 // RFC 5280 5.2.1 requires: zlint says so.
 func TestLintCRL(t *testing.T) {
-	data, err := os.ReadFile("../pki/inspect/testdata/corpus/local/crl-trailing-bytes.pem")
+	data, err := os.ReadFile("../inspect/testdata/corpus/local/crl-trailing-bytes.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
