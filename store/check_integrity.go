@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 type addFunc func(sev, path, format string, a ...any) *Problem
@@ -96,24 +98,30 @@ func (s *Store) checkCRL(add addFunc, rep *CheckReport, repair bool, name string
 	dir := s.caDir(name)
 	der, derErr := os.ReadFile(filepath.Join(dir, "crl.der"))
 	pemDER, pemErr := readCRLFile(filepath.Join(dir, "crl.pem"))
-	histNum, histDER := latestHistory(dir)
+	hist := latestHistory(dir)
+	histNum := hist.maxNum
+	var histDER []byte
+	histName := ""
+	if len(hist.newest) > 0 {
+		histDER, histName = hist.newest[0].der, hist.newest[0].name
+	}
 	torn := ""
 	switch {
 	case derErr == nil && pemErr != nil, derErr != nil && pemErr == nil:
 		torn = "only one of crl.der and crl.pem exists"
 	case derErr == nil && !bytes.Equal(der, pemDER):
 		torn = "crl.der and crl.pem hold different CRLs"
-	case derErr == nil && histDER != nil && !bytes.Equal(der, histDER):
-		torn = "crl.der is not the latest CRL of the history (crl/" + SerialHex(histNum) + ".pem)"
+	case derErr == nil && histDER != nil && !hist.has(der):
+		torn = "crl.der is not the latest CRL of the history (crl/" + histName + ")"
 	case derErr != nil && histDER != nil:
-		torn = "crl/" + SerialHex(histNum) + ".pem was published but crl.der and crl.pem are missing"
+		torn = "crl/" + histName + " was published but crl.der and crl.pem are missing"
 	}
 	if torn != "" {
 		p := add("problem", filepath.Join(dir, "crl.der"), "%s (a publication was interrupted)", torn)
 		if repair && histDER != nil {
 			if err := s.placeCRL(dir, histDER); err == nil {
 				p.Repaired = true
-				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+SerialHex(histNum)+".pem")
+				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+histName)
 			}
 		}
 	}
@@ -141,28 +149,73 @@ func (s *Store) checkCRL(add addFunc, rep *CheckReport, repair bool, name string
 	}
 }
 
-// latestHistory returns the highest-numbered crl/<N>.pem and its DER.
-func latestHistory(dir string) (*big.Int, []byte) {
+// historyView is what check needs from a CA's crl/ folder: the highest CRL
+// number used (crlnumber must stay above it) and the newest CRLs by the
+// order import and publication use (newerCRL: number, then thisUpdate).
+// Imported CRLs without a number (t<thisUpdate>.pem) and same-number
+// copies (NN-hash.pem) take part, so a later unnumbered CRL from
+// `openssl ca -gencrl` is the newest, as it is for import.
+type historyView struct {
+	maxNum *big.Int
+	newest []histCRL // more than one when equally new
+}
+
+type histCRL struct {
+	name string
+	der  []byte
+}
+
+// has reports whether der is one of the newest CRLs.
+func (h historyView) has(der []byte) bool {
+	for _, c := range h.newest {
+		if bytes.Equal(c.der, der) {
+			return true
+		}
+	}
+	return false
+}
+
+func latestHistory(dir string) historyView {
+	var h historyView
 	ents, err := os.ReadDir(filepath.Join(dir, "crl"))
 	if err != nil {
-		return nil, nil
+		return h
 	}
-	var best *big.Int
+	var others []string
 	for _, e := range ents {
-		h, ok := strings.CutSuffix(e.Name(), ".pem")
-		if !ok || strings.HasPrefix(h, ".") {
+		base, ok := strings.CutSuffix(e.Name(), ".pem")
+		if !ok || strings.HasPrefix(base, ".") || !e.Type().IsRegular() {
 			continue
 		}
-		if n, ok := new(big.Int).SetString(h, 16); ok && (best == nil || n.Cmp(best) > 0) {
-			best = n
+		if n, ok := new(big.Int).SetString(base, 16); ok {
+			if h.maxNum == nil || n.Cmp(h.maxNum) > 0 {
+				h.maxNum = n
+			}
+			continue
+		}
+		others = append(others, e.Name())
+	}
+	cands := others
+	if h.maxNum != nil {
+		// Lower numbers are older than the highest one: not read.
+		cands = append(cands, SerialHex(h.maxNum)+".pem")
+	}
+	var best []pki.CRLHeader
+	for _, name := range cands {
+		der, err := readCRLFile(filepath.Join(dir, "crl", name))
+		if err != nil {
+			continue
+		}
+		hd, err := pki.ParseCRLHeader(der)
+		if err != nil {
+			continue
+		}
+		switch {
+		case len(h.newest) == 0 || newerCRL(hd, best[0]):
+			h.newest, best = []histCRL{{name, der}}, []pki.CRLHeader{hd}
+		case !newerCRL(best[0], hd):
+			h.newest, best = append(h.newest, histCRL{name, der}), append(best, hd)
 		}
 	}
-	if best == nil {
-		return nil, nil
-	}
-	der, err := readCRLFile(filepath.Join(dir, "crl", SerialHex(best)+".pem"))
-	if err != nil {
-		return best, nil
-	}
-	return best, der
+	return h
 }

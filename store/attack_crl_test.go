@@ -1,0 +1,119 @@
+package store
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pkibench/pkibench/pki"
+)
+
+// TestCheckAgreesWithImportedUnnumberedCRL: a CA that published numbered
+// CRLs with pkibench, then an `openssl ca -gencrl` CRL without a number
+// (later thisUpdate, one more revocation) imported for it: import makes the
+// later CRL current (newest by thisUpdate), and check must agree. It must
+// not call that state torn, and --repair must never put the older CRL back
+// (that would un-revoke a certificate).
+func TestCheckAgreesWithImportedUnnumberedCRL(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	out, err := st.Issue(IssueOptions{Names: []string{"c1"}, CA: "abc", Profile: pki.ProfileClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PublishCRL("abc", CRLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Revoke("c1", RevokeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	serial, ok := new(big.Int).SetString(out[0].Serial, 16)
+	if !ok {
+		t.Fatal(out[0].Serial)
+	}
+	cert, key, err := st.caSigner("abc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	this := time.Now().UTC().Truncate(time.Second).Add(time.Minute)
+	der := v1CRL(t, cert, key, this, serial)
+	if _, err := st.Import([]ImportFile{{Source: "v1.crl", Data: pki.EncodeCRLPEM(der)}}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := st.caDir("abc")
+	if cur, _ := os.ReadFile(filepath.Join(dir, "crl.der")); !bytes.Equal(cur, der) {
+		t.Fatal("the later unnumbered CRL did not become current")
+	}
+	rep, err := st.Check(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rep.Remaining(); n != 0 {
+		t.Errorf("check: %d problem(s) after a legitimate import: %+v", n, rep.Problems)
+	}
+	if _, err := st.Check(true); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := os.ReadFile(filepath.Join(dir, "crl.der")); !bytes.Equal(cur, der) {
+		t.Error("check --repair replaced the current CRL (which revokes c1) with an older one")
+	}
+	got, err := st.CRL("abc")
+	if err != nil || len(got.RevokedCertificateEntries) != 1 || got.Number != nil && got.Number.Cmp(big.NewInt(1)) == 0 {
+		t.Errorf("current CRL after repair: %v %v", got, err)
+	}
+}
+
+// v1CRL signs a version 1 CRL without extensions (no CRL number), as
+// `openssl ca -gencrl` writes one when the CA has no crlnumber file.
+func v1CRL(t *testing.T, ca *x509.Certificate, key crypto.Signer, this time.Time, revoked ...*big.Int) []byte {
+	t.Helper()
+	if _, ok := key.Public().(*ecdsa.PublicKey); !ok {
+		t.Fatalf("v1CRL signs with ECDSA keys only, got %T", key.Public())
+	}
+	alg := pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}}
+	type revokedCert struct {
+		Serial *big.Int
+		Time   time.Time
+	}
+	var revs []revokedCert
+	for _, s := range revoked {
+		revs = append(revs, revokedCert{s, this})
+	}
+	tbs, err := asn1.Marshal(struct {
+		Signature  pkix.AlgorithmIdentifier
+		Issuer     asn1.RawValue
+		ThisUpdate time.Time
+		NextUpdate time.Time
+		Revoked    []revokedCert `asn1:"optional"`
+	}{alg, asn1.RawValue{FullBytes: ca.RawSubject}, this.UTC(), this.Add(48 * time.Hour).UTC(), revs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(tbs)
+	sig, err := key.Sign(rand.Reader, sum[:], crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := asn1.Marshal(struct {
+		TBS asn1.RawValue
+		Alg pkix.AlgorithmIdentifier
+		Sig asn1.BitString
+	}{asn1.RawValue{FullBytes: tbs}, alg, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pki.ParseCRL(der); err != nil {
+		t.Fatalf("v1 CRL does not parse: %v", err)
+	}
+	return der
+}
