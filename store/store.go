@@ -122,6 +122,9 @@ func OpenOrCreate(dir string) (*Store, error) {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o700); err != nil {
 			return nil, err
 		}
+		if err := os.Chmod(filepath.Join(abs, d), 0o700); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.WriteFile(filepath.Join(abs, ".lock"), nil, 0o600); err != nil {
 		return nil, err
