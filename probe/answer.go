@@ -59,6 +59,34 @@ type refusal struct {
 	// refused (400 "The SSL certificate error", 495), which is also its
 	// answer to a chain longer than ssl_verify_depth.
 	VerifyError bool
+	// Inferred: the answer does not name the certificate (a site's own
+	// error page); the refusal is read from the status and the local
+	// analysis of the client certificate.
+	Inferred bool
+}
+
+// unsaidRefusal reads an HTTP 400 whose page says nothing of certificates
+// (nginx with `error_page 400 495 496 ... ` pointing at the site's own
+// page) after a handshake in which the server asked for a certificate:
+// nginx answers every refused client certificate with 400, and a plain
+// `GET /` gets no 400 otherwise. It is a refusal when no certificate was
+// sent, or when the one sent is refused here (diagnoseOwn) or is deeper
+// than nginx's default verify depth; a 400 after a certificate valid here
+// stays an answer (a note beside ACCEPT).
+func unsaidRefusal(proto string, answer []byte, c *clientOutcome, cc ClientConfig) *refusal {
+	if proto != "" || !c.requested || len(answer) == 0 {
+		return nil
+	}
+	line := firstLine(answer)
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") || f[1] != "400" {
+		return nil
+	}
+	sent := c.sentCert && cc.Identity != nil
+	if sent && diagnoseOwn(c, cc) == nil && depthGuess(cc) == nil {
+		return nil
+	}
+	return &refusal{Proto: "HTTP", Line: line, VerifyError: sent, Inferred: true}
 }
 
 // refusalIn reads the server's first answer; nil when it does not refuse

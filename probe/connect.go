@@ -55,7 +55,11 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 		r.setFinding(c.finding, verify.SideClient)
 		return
 	}
-	if ref := refusalIn(cc.StartTLS, c.answer, c.requested); c.handshake && ref != nil {
+	ref := refusalIn(cc.StartTLS, c.answer, c.requested)
+	if ref == nil && c.handshake {
+		ref = unsaidRefusal(cc.StartTLS, c.answer, c, cc)
+	}
+	if c.handshake && ref != nil {
 		refusedAfterHandshake(r, c, cc, ref)
 		return
 	}

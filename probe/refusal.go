@@ -22,6 +22,9 @@ import (
 // that it refused, rarely why: the cause is found locally.
 func refusedAfterHandshake(r *Result, c *clientOutcome, cc ClientConfig, ref *refusal) {
 	r.note("the TLS handshake completed, then the server refused the client certificate at the %s level: %q", ref.Proto, ref.Line)
+	if ref.Inferred {
+		r.note("the answer does not name the certificate (a custom error page); the server asked for a client certificate and answered a plain request with %q, which is how nginx refuses one, and the cause below is found locally", ref.Line)
+	}
 	switch {
 	case !c.sentCert || cc.Identity == nil:
 		missingOrWithheld(r, c, cc)

@@ -1,0 +1,32 @@
+package probe
+
+import (
+	"crypto/x509"
+	"testing"
+
+	"github.com/pkibench/pkibench/pki/verify"
+)
+
+// TestRealNginxCustomErrorPages: nginx as sites configure it, not as the
+// defaults answer: the refusal pages replaced (error_page) by text that
+// says nothing of certificates, or turned into 403. The verdict must still
+// be the server's refusal with the true cause, never ACCEPT ok.
+func TestRealNginxCustomErrorPages(t *testing.T) {
+	nginx := findServer(t, "nginx")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	fresh := func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }
+	custom400 := `error_page 400 495 496 =400 @bad; location @bad { return 400 "Bad request. Please contact support.\n"; }`
+	forbid := `error_page 495 496 =403 @denied; location @denied { return 403 "Access denied\n"; }`
+	expired := want{verify.ClientCertExpired, verify.SideServer}
+	runRealConfigs(t, w, []realConfig{
+		{name: "on+custom-400", start: func(t *testing.T) string { return nginxConfig(t, nginx, f, "on", custom400) },
+			wants: map[string]want{"ok": wantOK, "no-cert": wantMissing, "foreign-ca": wantUntrusted, "expired": expired,
+				"missing-intermediate": {verify.ClientChainIncomplete, verify.SideServer}}},
+		{name: "on+ssl_crl+custom-400", known: fresh, start: func(t *testing.T) string {
+			return nginxConfig(t, nginx, f, "on", custom400+" ssl_crl "+f.path("crl.pem")+";")
+		}, wants: map[string]want{"ok": wantOK, "revoked": {verify.ClientCertRevoked, verify.SideServer}}},
+		{name: "optional+error_page-403", start: func(t *testing.T) string { return nginxConfig(t, nginx, f, "optional", forbid) },
+			wants: map[string]want{"ok": wantOK, "no-cert": wantOK, "foreign-ca": wantUntrusted, "expired": expired}},
+	})
+}
