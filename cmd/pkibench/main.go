@@ -66,7 +66,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var u usageError
 	if errors.As(err, &u) || isCobraUsage(err) {
-		fmt.Fprintf(stderr, "pkibench: %s\nRun 'pkibench --help' for usage.\n", errorLine(err))
+		msg := errorLine(err)
+		if isCobraUsage(err) {
+			msg = err.Error() // cobra's suggestions are lines of their own
+		}
+		fmt.Fprintf(stderr, "pkibench: %s\nRun 'pkibench --help' for usage.\n", msg)
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "pkibench: %s\n", errorLine(err))
