@@ -132,7 +132,7 @@ func httpRefusal(answer []byte, requested bool) *refusal {
 	body := strings.ToLower(string(answer))
 	r := &refusal{Proto: "HTTP", Line: line}
 	switch {
-	case status == 496 || strings.Contains(body, "no required ssl certificate was sent"):
+	case status == 496 || status/100 == 4 && strings.Contains(body, "no required ssl certificate was sent"):
 		r.Missing = true
 		if t := htmlTitle(answer); t != "" {
 			r.Line += " (" + t + ")"

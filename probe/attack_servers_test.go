@@ -30,3 +30,16 @@ func TestRealNginxCustomErrorPages(t *testing.T) {
 			wants: map[string]want{"ok": wantOK, "no-cert": wantOK, "foreign-ca": wantUntrusted, "expired": expired}},
 	})
 }
+
+// TestRefusalNeedsAnErrorStatus: a page that quotes nginx's refusal text
+// (a troubleshooting page, a wiki) answered with 200 is not a refusal.
+func TestRefusalNeedsAnErrorStatus(t *testing.T) {
+	for _, answer := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<h1>Troubleshooting</h1><p>nginx says \"No required SSL certificate was sent\" when curl has no --cert.</p>",
+		"HTTP/1.1 302 Found\r\nLocation: /login\r\n\r\nNo required SSL certificate was sent? Log in instead.",
+	} {
+		if r := refusalIn("", []byte(answer), true); r != nil {
+			t.Errorf("%q: taken as a refusal %+v", firstLine([]byte(answer)), r)
+		}
+	}
+}
