@@ -1,7 +1,10 @@
 package probe
 
 import (
+	"path/filepath"
+
 	"crypto/x509"
+	"github.com/pkibench/pkibench/pki/testtool"
 	"testing"
 
 	"github.com/pkibench/pkibench/pki/verify"
@@ -42,4 +45,43 @@ func TestRefusalNeedsAnErrorStatus(t *testing.T) {
 			t.Errorf("%q: taken as a refusal %+v", firstLine([]byte(answer)), r)
 		}
 	}
+}
+
+// TestRealServersTLS12: the same servers limited to TLS 1.2, where the
+// refusal of a client certificate comes inside the handshake (an alert
+// before the client's Finished is answered), not after it as in TLS 1.3;
+// and Apache with a verify depth deeper than the chain.
+func TestRealServersTLS12(t *testing.T) {
+	openssl := testtool.Require(t, "openssl")
+	nginx := findServer(t, "nginx")
+	apache := findServer(t, "apache2")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	crl := func(w *world) []*x509.RevocationList { return []*x509.RevocationList{w.crl} }
+	sServer := func(extra ...string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			dir := openDir(t)
+			addr := freeAddr(t)
+			args := append([]string{"s_server", "-accept", addr, "-cert", f.path("server.pem"), "-key", f.path("server.key"),
+				"-CAfile", f.path("ca.pem"), "-Verify", "1", "-verify_return_error", "-www", "-tls1_2"}, extra...)
+			startServer(t, addr, filepath.Join(dir, "s_server.log"), false, openssl, args...)
+			return addr
+		}
+	}
+	runRealConfigs(t, w, []realConfig{
+		{name: "s_server-tls1_2", wants: strictWants(false), start: sServer()},
+		{name: "s_server-tls1_2-crl", wants: crlWants, known: crl, start: sServer("-crl_check", "-CRL", f.path("crl.pem"))},
+		{name: "nginx-TLSv1.2", wants: strictWants(true), start: func(t *testing.T) string {
+			return nginxConfig(t, nginx, f, "on", "ssl_protocols TLSv1.2;")
+		}},
+		{name: "apache-TLSv1.2", wants: strictWants(true), start: func(t *testing.T) string {
+			return apacheConfig(t, apache, f, "SSLProtocol -all +TLSv1.2")
+		}},
+		{name: "apache-TLSv1.2-crl", wants: crlWants, known: crl, start: func(t *testing.T) string {
+			return apacheConfig(t, apache, f, "SSLProtocol -all +TLSv1.2\n  SSLCARevocationFile "+f.path("crl.pem")+"\n  SSLCARevocationCheck leaf")
+		}},
+		{name: "apache-SSLVerifyDepth-10", wants: strictWants(false), start: func(t *testing.T) string {
+			return apacheConfig(t, apache, f, "SSLVerifyDepth 10")
+		}},
+	})
 }
