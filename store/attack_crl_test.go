@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -116,4 +117,56 @@ func v1CRL(t *testing.T, ca *x509.Certificate, key crypto.Signer, this time.Time
 		t.Fatalf("v1 CRL does not parse: %v", err)
 	}
 	return der
+}
+
+// externalCRL writes CRL number num of CA abc, signed with its key outside
+// pkibench's publication (as `openssl ca -gencrl` would), listing every
+// revocation of the index; it returns the file.
+func externalCRL(t *testing.T, st *Store, num int64) string {
+	t.Helper()
+	cert, key, err := st.caSigner("abc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := readIndex(filepath.Join(st.caDir("abc"), "index.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revs []pki.Revocation
+	for _, e := range es {
+		if e.Flag == 'R' {
+			revs = append(revs, pki.Revocation{Serial: e.Serial, Time: e.RevokedAt, Reason: e.Reason})
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	der, err := pki.CreateCRL(pki.CRLRequest{Number: big.NewInt(num), ThisUpdate: now, NextUpdate: now.Add(48 * time.Hour), Revoked: revs}, cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "ext.crl")
+	if err := os.WriteFile(p, pki.EncodeCRLPEM(der), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestForgedCRLImportMarker: an import's marker names a file of crl/ and
+// nothing else; one naming a path elsewhere is refused, never acted on.
+func TestForgedCRLImportMarker(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	dir := st.caDir("abc")
+	key, _ := os.ReadFile(filepath.Join(dir, "ca.key"))
+	for _, forged := range []string{"file ../ca.key", "file /etc/passwd", "file .hidden.pem", "file x/../../ca.key"} {
+		if err := os.WriteFile(filepath.Join(dir, crlMarker), []byte(forged+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var je *JournalError
+		if _, err := st.Issue(IssueOptions{Names: []string{"x"}, CA: "abc", Profile: pki.ProfileClient}); !errors.As(err, &je) {
+			t.Errorf("marker %q: %v, want a JournalError", forged, err)
+		}
+		if now, _ := os.ReadFile(filepath.Join(dir, "ca.key")); !bytes.Equal(now, key) || exists(filepath.Join(dir, "crl.der")) {
+			t.Errorf("marker %q was acted on", forged)
+		}
+	}
 }
