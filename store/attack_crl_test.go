@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,5 +169,27 @@ func TestForgedCRLImportMarker(t *testing.T) {
 		if now, _ := os.ReadFile(filepath.Join(dir, "ca.key")); !bytes.Equal(now, key) || exists(filepath.Join(dir, "crl.der")) {
 			t.Errorf("marker %q was acted on", forged)
 		}
+	}
+}
+
+// TestRevokeImportedCopySaysWhy: an import kept in imported/ because its
+// serial is taken in its (store) CA's index is not "from a CA that is not
+// in the store".
+func TestRevokeImportedCopySaysWhy(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"mail"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(st.certDir("mail"), "cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Import([]ImportFile{{Source: "copy.pem", Data: b}}, ImportOptions{As: "dup"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Revoke("dup", RevokeOptions{})
+	if err == nil || strings.Contains(err.Error(), "not in the store") || !strings.Contains(err.Error(), `"mail"`) {
+		t.Errorf("revoke dup: %v", err)
 	}
 }
