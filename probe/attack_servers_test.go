@@ -70,6 +70,19 @@ func TestRealServersTLS12(t *testing.T) {
 	}
 	runRealConfigs(t, w, []realConfig{
 		{name: "s_server-tls1_2", wants: strictWants(false), start: sServer()},
+		// -verify (lower case) asks for a certificate without requiring
+		// one; a bad one is still refused (-verify_return_error).
+		{name: "s_server-verify-request-only", wants: map[string]want{
+			"ok": wantOK, "no-cert": wantOK, "foreign-ca": wantUntrusted,
+			"expired": {verify.ClientCertExpired, verify.SideServer},
+		}, start: func(t *testing.T) string {
+			dir := openDir(t)
+			addr := freeAddr(t)
+			startServer(t, addr, filepath.Join(dir, "s_server.log"), false, openssl, "s_server", "-accept", addr,
+				"-cert", f.path("server.pem"), "-key", f.path("server.key"), "-CAfile", f.path("ca.pem"),
+				"-verify", "1", "-verify_return_error", "-www")
+			return addr
+		}},
 		{name: "s_server-tls1_2-crl", wants: crlWants, known: crl, start: sServer("-crl_check", "-CRL", f.path("crl.pem"))},
 		{name: "nginx-TLSv1.2", wants: strictWants(true), start: func(t *testing.T) string {
 			return nginxConfig(t, nginx, f, "on", "ssl_protocols TLSv1.2;")
