@@ -69,10 +69,11 @@ type refusal struct {
 // (nginx with `error_page 400 495 496 ... ` pointing at the site's own
 // page) after a handshake in which the server asked for a certificate:
 // nginx answers every refused client certificate with 400, and a plain
-// `GET /` gets no 400 otherwise. It is a refusal when no certificate was
-// sent, or when the one sent is refused here (diagnoseOwn) or is deeper
-// than nginx's default verify depth; a 400 after a certificate valid here
-// stays an answer (a note beside ACCEPT).
+// `GET /` gets no 400 otherwise. The cause is then found locally (no
+// certificate, one refused here, a chain deeper than nginx's default
+// depth); when nothing here explains it (the server checks a CRL the store
+// lacks) the verdict is REJECT unknown with the answer quoted, never
+// ACCEPT ok.
 func unsaidRefusal(proto string, answer []byte, c *clientOutcome, cc ClientConfig) *refusal {
 	if proto != "" || !c.requested || len(answer) == 0 {
 		return nil
@@ -83,9 +84,6 @@ func unsaidRefusal(proto string, answer []byte, c *clientOutcome, cc ClientConfi
 		return nil
 	}
 	sent := c.sentCert && cc.Identity != nil
-	if sent && diagnoseOwn(c, cc) == nil && depthGuess(cc) == nil {
-		return nil
-	}
 	return &refusal{Proto: "HTTP", Line: line, VerifyError: sent, Inferred: true}
 }
 

@@ -29,6 +29,11 @@ func TestRealNginxCustomErrorPages(t *testing.T) {
 		{name: "on+ssl_crl+custom-400", known: fresh, start: func(t *testing.T) string {
 			return nginxConfig(t, nginx, f, "on", custom400+" ssl_crl "+f.path("crl.pem")+";")
 		}, wants: map[string]want{"ok": wantOK, "revoked": {verify.ClientCertRevoked, verify.SideServer}}},
+		// The server's CRL revokes client2; the store does not know it:
+		// the 400 is still the server's refusal, of unknown cause here.
+		{name: "ssl_crl-unknown-to-the-store+custom-400", start: func(t *testing.T) string {
+			return nginxConfig(t, nginx, f, "on", custom400+" ssl_crl "+f.path("crl.pem")+";")
+		}, wants: map[string]want{"ok": wantOK, "revoked": {verify.Unknown, verify.SideServer}}},
 		{name: "optional+error_page-403", start: func(t *testing.T) string { return nginxConfig(t, nginx, f, "optional", forbid) },
 			wants: map[string]want{"ok": wantOK, "no-cert": wantOK, "foreign-ca": wantUntrusted, "expired": expired}},
 	})
