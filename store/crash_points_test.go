@@ -46,6 +46,8 @@ func pointsHelper(st *Store, spec string) int {
 		if b, err = os.ReadFile(os.Getenv("PKIBENCH_CRASH_FILE")); err == nil {
 			_, err = st.Import([]ImportFile{{Source: "imported.crl", Data: b}}, ImportOptions{})
 		}
+	case "lab-clean":
+		_, err = st.RemoveLab()
 	case "issue-dots":
 		_, err = st.Issue(IssueOptions{Names: []string{"a..b", "c..d", "e"}, CA: "abc", Profile: pki.ProfileClient})
 	}
