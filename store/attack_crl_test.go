@@ -193,3 +193,54 @@ func TestRevokeImportedCopySaysWhy(t *testing.T) {
 		t.Errorf("revoke dup: %v", err)
 	}
 }
+
+// TestImportedDeltaCRLNeverBecomesCurrent: a delta CRL (RFC 5280 5.2.4,
+// as AD CS publishes beside its base CRL) lists only the changes since its
+// base. Made current, it would replace the full CRL that servers read
+// (crl.pem): revocations listed only in the base would vanish for the
+// probe, and openssl-based servers, which ignore delta CRLs by default,
+// would find no CRL at all. It is kept in the history only.
+func TestImportedDeltaCRLNeverBecomesCurrent(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"c1"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Revoke("c1", RevokeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PublishCRL("abc", CRLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := st.caDir("abc")
+	base, _ := os.ReadFile(filepath.Join(dir, "crl.der"))
+	cert, key, err := st.caSigner("abc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second).Add(time.Minute)
+	baseNum, _ := asn1.Marshal(big.NewInt(1))
+	delta, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(2), ThisUpdate: now, NextUpdate: now.Add(time.Hour),
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 27}, Critical: true, Value: baseNum}},
+	}, cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := st.Import([]ImportFile{{Source: "delta.crl", Data: pki.EncodeCRLPEM(delta)}}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := os.ReadFile(filepath.Join(dir, "crl.der")); !bytes.Equal(cur, base) {
+		t.Error("the delta CRL replaced the full CRL")
+	}
+	if !strings.Contains(strings.Join(out.Notes, " "), "delta") {
+		t.Errorf("notes do not say it is a delta CRL: %q", out.Notes)
+	}
+	if rep, err := st.Check(false); err != nil || rep.Remaining() != 0 {
+		t.Errorf("check after a delta import: %v %+v", err, rep)
+	}
+	if s, err := st.PublishCRL("abc", CRLOptions{}); err != nil || s.Number != "03" {
+		t.Errorf("next publication: %+v %v (want 03: the delta's number is used)", s, err)
+	}
+}

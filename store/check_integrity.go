@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,12 +183,14 @@ func latestHistory(dir string) historyView {
 		return h
 	}
 	var others []string
+	var numbered []*big.Int
 	for _, e := range ents {
 		base, ok := strings.CutSuffix(e.Name(), ".pem")
 		if !ok || strings.HasPrefix(base, ".") || !e.Type().IsRegular() {
 			continue
 		}
 		if n, ok := new(big.Int).SetString(base, 16); ok {
+			numbered = append(numbered, n)
 			if h.maxNum == nil || n.Cmp(h.maxNum) > 0 {
 				h.maxNum = n
 			}
@@ -195,19 +198,29 @@ func latestHistory(dir string) historyView {
 		}
 		others = append(others, e.Name())
 	}
+	read := func(name string) ([]byte, pki.CRLHeader, bool) {
+		der, err := readCRLFile(filepath.Join(dir, "crl", name))
+		if err != nil {
+			return nil, pki.CRLHeader{}, false
+		}
+		hd, err := pki.ParseCRLHeader(der)
+		// A delta CRL is never current (attachCRL): not a candidate.
+		return der, hd, err == nil && !hd.Delta
+	}
 	cands := others
-	if h.maxNum != nil {
-		// Lower numbers are older than the highest one: not read.
-		cands = append(cands, SerialHex(h.maxNum)+".pem")
+	// The highest number that is a full CRL; lower ones are older and
+	// not read.
+	slices.SortFunc(numbered, func(a, b *big.Int) int { return b.Cmp(a) })
+	for _, n := range numbered {
+		if _, _, ok := read(SerialHex(n) + ".pem"); ok {
+			cands = append(cands, SerialHex(n)+".pem")
+			break
+		}
 	}
 	var best []pki.CRLHeader
 	for _, name := range cands {
-		der, err := readCRLFile(filepath.Join(dir, "crl", name))
-		if err != nil {
-			continue
-		}
-		hd, err := pki.ParseCRLHeader(der)
-		if err != nil {
+		der, hd, ok := read(name)
+		if !ok {
 			continue
 		}
 		switch {

@@ -86,8 +86,10 @@ func (s *Store) attachCRL(ca string, crl *x509.RevocationList) (bool, error) {
 		name = strings.TrimSuffix(name, ".pem") + "-" + hex.EncodeToString(sum[:4]) + ".pem"
 		hist = filepath.Join(dir, "crl", name)
 	}
-	current := true
-	if cur, err := os.ReadFile(filepath.Join(dir, "crl.der")); err == nil {
+	// A delta CRL lists only changes since its base: it never replaces
+	// the full CRL that servers and probes read.
+	current := !h.Delta
+	if cur, err := os.ReadFile(filepath.Join(dir, "crl.der")); err == nil && current {
 		if ch, err := pki.ParseCRLHeader(cur); err == nil && !newerCRL(h, ch) {
 			current = false
 		}
@@ -122,6 +124,12 @@ func (s *Store) attachCRL(ca string, crl *x509.RevocationList) (bool, error) {
 		return false, err
 	}
 	return true, os.Remove(filepath.Join(dir, crlMarker))
+}
+
+// isDeltaCRL reports whether crl carries the Delta CRL Indicator.
+func isDeltaCRL(crl *x509.RevocationList) bool {
+	h, err := pki.ParseCRLHeader(crl.Raw)
+	return err == nil && h.Delta
 }
 
 // crlHistoryName is crl/<number>.pem, as PublishCRL names them, or
@@ -159,9 +167,12 @@ func (s *Store) importCRLs(crls []*x509.RevocationList, sources []string, out *I
 		if l.Number != nil {
 			what = "CRL number " + l.Number.String()
 		}
-		if current {
+		switch {
+		case current:
 			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) is now the current CRL of CA %s", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
-		} else {
+		case isDeltaCRL(l):
+			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) is a delta CRL (only the changes since its base CRL): kept in the history of CA %s; the current CRL stays the full one servers read", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
+		default:
 			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) kept in the history of CA %s, which has a newer CRL", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
 		}
 		out.Name, out.CA, out.Subject, out.Dir = cas[i], cas[i], pki.FormatName(l.Issuer), s.caDir(cas[i])
