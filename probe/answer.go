@@ -59,6 +59,10 @@ type refusal struct {
 	// refused (400 "The SSL certificate error", 495), which is also its
 	// answer to a chain longer than ssl_verify_depth.
 	VerifyError bool
+	// PostHandshake: the server asked for the certificate after the
+	// request (TLS 1.3 post-handshake authentication, Apache's
+	// per-location SSLVerifyClient), which Go's TLS client cannot answer.
+	PostHandshake bool
 	// Inferred: the answer does not name the certificate (a site's own
 	// error page); the refusal is read from the status and the local
 	// analysis of the client certificate.
@@ -130,6 +134,10 @@ func httpRefusal(answer []byte, requested bool) *refusal {
 	body := strings.ToLower(string(answer))
 	r := &refusal{Proto: "HTTP", Line: line}
 	switch {
+	case status/100 == 4 && strings.Contains(body, "post-handshake authentication"):
+		// Apache: "Reason: Cannot perform Post-Handshake Authentication."
+		r.PostHandshake, r.Missing = true, true
+		return r
 	case status == 496 || status/100 == 4 && strings.Contains(body, "no required ssl certificate was sent"):
 		r.Missing = true
 		if t := htmlTitle(answer); t != "" {

@@ -1,7 +1,10 @@
 package probe
 
 import (
+	"context"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"crypto/x509"
 	"github.com/pkibench/pkibench/pki/testtool"
@@ -102,4 +105,41 @@ func TestRealServersTLS12(t *testing.T) {
 			return apacheConfig(t, apache, f, "SSLVerifyDepth 10")
 		}},
 	})
+}
+
+// TestRealApachePerLocationVerify: client authentication configured per
+// location (`<Location /> SSLVerifyClient require`), as sites protect one
+// path. Apache asks for the certificate only after the request: by TLS 1.3
+// post-handshake authentication, which Go's TLS client does not offer, or
+// (TLS 1.2) by renegotiation. The probe cannot present its certificate
+// that way; whatever it says must not be ACCEPT ok.
+func TestRealApachePerLocationVerify(t *testing.T) {
+	apache := findServer(t, "apache2")
+	w := newWorld(t)
+	f := writeRealFiles(t, w)
+	loc := "<Location />\n    SSLVerifyClient require\n  </Location>"
+	for _, c := range []struct{ name, extra string }{
+		{"tls1.3", loc},
+		{"tls1.2", "SSLProtocol -all +TLSv1.2\n  " + loc},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := apacheVerify(t, apache, f, "none", c.extra)
+			for _, id := range []string{"ok", "foreign-ca"} {
+				var cc ClientConfig
+				for _, rc := range realCases() {
+					if rc.name == id {
+						cc = rc.cc(w)
+					}
+				}
+				r := Connect(context.Background(), addr, cc, Options{Timeout: 5 * time.Second})
+				t.Logf("%s: %s %s (%s): %s\n  notes: %q", id, r.Verdict, r.Reason, r.Side, r.Summary, r.Notes)
+				if r.Verdict == Accept && r.Reason == verify.OK {
+					t.Errorf("%s: ACCEPT ok, but the server never verified a client certificate", id)
+				}
+				if c.name == "tls1.3" && (r.Reason != verify.ClientCertMissing || r.Side != verify.SideServer || !strings.Contains(r.Summary, "post-handshake")) {
+					t.Errorf("%s: got %s (%s): %s; want client-cert-missing (server) naming post-handshake authentication", id, r.Reason, r.Side, r.Summary)
+				}
+			}
+		})
+	}
 }

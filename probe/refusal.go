@@ -26,6 +26,10 @@ func refusedAfterHandshake(r *Result, c *clientOutcome, cc ClientConfig, ref *re
 		r.note("the answer does not name the certificate (a custom error page); the server asked for a client certificate and answered a plain request with %q, which is how nginx refuses one, and the cause below is found locally", ref.Line)
 	}
 	switch {
+	case ref.PostHandshake:
+		r.set(verify.ClientCertMissing, verify.SideServer,
+			"The server asks for the client certificate only after the request (per-location client authentication: TLS 1.3 post-handshake authentication), which this client (Go's TLS, as pkibench) cannot answer; it refused without one.", "",
+			"ask for the certificate in the handshake: Apache `SSLVerifyClient require` in the <VirtualHost>, not inside <Location> or <Directory>; curl and `openssl s_client -enable_pha` do answer post-handshake authentication")
 	case !c.sentCert || cc.Identity == nil:
 		missingOrWithheld(r, c, cc)
 	default:
