@@ -59,6 +59,36 @@ type refusal struct {
 	// refused (400 "The SSL certificate error", 495), which is also its
 	// answer to a chain longer than ssl_verify_depth.
 	VerifyError bool
+	// PostHandshake: the server asked for the certificate after the
+	// request (TLS 1.3 post-handshake authentication, Apache's
+	// per-location SSLVerifyClient), which Go's TLS client cannot answer.
+	PostHandshake bool
+	// Inferred: the answer does not name the certificate (a site's own
+	// error page); the refusal is read from the status and the local
+	// analysis of the client certificate.
+	Inferred bool
+}
+
+// unsaidRefusal reads an HTTP 400 whose page says nothing of certificates
+// (nginx with `error_page 400 495 496 ... ` pointing at the site's own
+// page) after a handshake in which the server asked for a certificate:
+// nginx answers every refused client certificate with 400, and a plain
+// `GET /` gets no 400 otherwise. The cause is then found locally (no
+// certificate, one refused here, a chain deeper than nginx's default
+// depth); when nothing here explains it (the server checks a CRL the store
+// lacks) the verdict is REJECT unknown with the answer quoted, never
+// ACCEPT ok.
+func unsaidRefusal(proto string, answer []byte, c *clientOutcome, cc ClientConfig) *refusal {
+	if proto != "" || !c.requested || len(answer) == 0 {
+		return nil
+	}
+	line := firstLine(answer)
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") || f[1] != "400" {
+		return nil
+	}
+	sent := c.sentCert && cc.Identity != nil
+	return &refusal{Proto: "HTTP", Line: line, VerifyError: sent, Inferred: true}
 }
 
 // refusalIn reads the server's first answer; nil when it does not refuse
@@ -104,7 +134,11 @@ func httpRefusal(answer []byte, requested bool) *refusal {
 	body := strings.ToLower(string(answer))
 	r := &refusal{Proto: "HTTP", Line: line}
 	switch {
-	case status == 496 || strings.Contains(body, "no required ssl certificate was sent"):
+	case status/100 == 4 && strings.Contains(body, "post-handshake authentication"):
+		// Apache: "Reason: Cannot perform Post-Handshake Authentication."
+		r.PostHandshake, r.Missing = true, true
+		return r
+	case status == 496 || status/100 == 4 && strings.Contains(body, "no required ssl certificate was sent"):
 		r.Missing = true
 		if t := htmlTitle(answer); t != "" {
 			r.Line += " (" + t + ")"

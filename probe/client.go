@@ -51,6 +51,9 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 		MaxVersion:         cc.MaxVersion,
 		CipherSuites:       cc.CipherSuites,
 		Time:               func() time.Time { return at },
+		// Apache asks for a certificate per location by renegotiating
+		// (TLS 1.2), as curl and openssl answer; Go's default refuses.
+		Renegotiation: tls.RenegotiateOnceAsClient,
 		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			c.requested = true
 			c.acceptable = cri.AcceptableCAs

@@ -55,13 +55,21 @@ func classifyClient(r *Result, c *clientOutcome, cc ClientConfig, wait time.Dura
 		r.setFinding(c.finding, verify.SideClient)
 		return
 	}
-	if ref := refusalIn(cc.StartTLS, c.answer, c.requested); c.handshake && ref != nil {
+	ref := refusalIn(cc.StartTLS, c.answer, c.requested)
+	if ref == nil && c.handshake {
+		ref = unsaidRefusal(cc.StartTLS, c.answer, c, cc)
+	}
+	if c.handshake && ref != nil {
 		refusedAfterHandshake(r, c, cc, ref)
 		return
 	}
 	if c.handshake && c.received > 0 {
 		r.set(verify.OK, verify.SideNone, "Handshake complete and first bytes exchanged both ways.", "", "")
 		if n := answerNote(cc.StartTLS, c.answer); n != "" {
+			if !c.requested {
+				// No CertificateRequest came: the server took no certificate.
+				n = strings.Replace(n, "the server took the certificate and", "the server did not ask for a client certificate in the handshake and", 1)
+			}
 			r.note("%s", n)
 		}
 		if c.requested && !c.sentCert {

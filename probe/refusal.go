@@ -22,7 +22,14 @@ import (
 // that it refused, rarely why: the cause is found locally.
 func refusedAfterHandshake(r *Result, c *clientOutcome, cc ClientConfig, ref *refusal) {
 	r.note("the TLS handshake completed, then the server refused the client certificate at the %s level: %q", ref.Proto, ref.Line)
+	if ref.Inferred {
+		r.note("the answer does not name the certificate (a custom error page); the server asked for a client certificate and answered a plain request with %q, which is how nginx refuses one, and the cause below is found locally", ref.Line)
+	}
 	switch {
+	case ref.PostHandshake:
+		r.set(verify.ClientCertMissing, verify.SideServer,
+			"The server asks for the client certificate only after the request (per-location client authentication: TLS 1.3 post-handshake authentication), which this client (Go's TLS, as pkibench) cannot answer; it refused without one.", "",
+			"ask for the certificate in the handshake: Apache `SSLVerifyClient require` in the <VirtualHost>, not inside <Location> or <Directory>; curl and `openssl s_client -enable_pha` do answer post-handshake authentication")
 	case !c.sentCert || cc.Identity == nil:
 		missingOrWithheld(r, c, cc)
 	default:

@@ -54,12 +54,42 @@ func (e *StartTLSError) Error() string {
 
 func (e *StartTLSError) Unwrap() error { return e.Err }
 
+// maxNegotiation bounds what the plaintext negotiation reads: greetings and
+// capability lists are a few hundred bytes, and a server that never ends
+// its reply must not fill memory until the timeout.
+const maxNegotiation = 64 << 10
+
+// errNegotiationTooLong ends a plaintext negotiation past maxNegotiation.
+var errNegotiationTooLong = fmt.Errorf("the server's plaintext answer is too long (more than %d KiB before STARTTLS)", maxNegotiation>>10)
+
+// cappedReader returns errNegotiationTooLong once left bytes were read.
+type cappedReader struct {
+	r    io.Reader
+	left int
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errNegotiationTooLong
+	}
+	if len(p) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= n
+	return n, err
+}
+
 // startTLS runs the plaintext negotiation of proto on conn (whose deadline
 // the caller has set) and returns once the next byte is the TLS handshake.
 func startTLS(conn net.Conn, proto, host string, log *stepLog) error {
-	br := bufio.NewReader(conn)
+	br := bufio.NewReader(&cappedReader{r: conn, left: maxNegotiation})
 	fail := func(said string, err error) error {
-		return &StartTLSError{Proto: proto, Said: strings.TrimSpace(said), Err: err}
+		said = strings.TrimSpace(said)
+		if len(said) > 256 { // quoted in the verdict: the start says enough
+			said = said[:256] + "..."
+		}
+		return &StartTLSError{Proto: proto, Said: said, Err: err}
 	}
 	send := func(s string) error {
 		log.add("%s: sent %q", proto, strings.TrimSpace(s))

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
-	"github.com/pkibench/pkibench/pki"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 type addFunc func(sev, path, format string, a ...any) *Problem
@@ -97,24 +99,30 @@ func (s *Store) checkCRL(add addFunc, rep *CheckReport, repair bool, name string
 	dir := s.caDir(name)
 	der, derErr := os.ReadFile(filepath.Join(dir, "crl.der"))
 	pemDER, pemErr := readCRLFile(filepath.Join(dir, "crl.pem"))
-	histNum, histDER := latestHistory(dir)
+	hist := latestHistory(dir)
+	histNum := hist.maxNum
+	var histDER []byte
+	histName := ""
+	if len(hist.newest) > 0 {
+		histDER, histName = hist.newest[0].der, hist.newest[0].name
+	}
 	torn := ""
 	switch {
 	case derErr == nil && pemErr != nil, derErr != nil && pemErr == nil:
 		torn = "only one of crl.der and crl.pem exists"
 	case derErr == nil && !bytes.Equal(der, pemDER):
 		torn = "crl.der and crl.pem hold different CRLs"
-	case derErr == nil && histDER != nil && !bytes.Equal(der, histDER):
-		torn = "crl.der is not the latest CRL of the history (crl/" + pki.SerialHex(histNum) + ".pem)"
+	case derErr == nil && histDER != nil && !hist.has(der):
+		torn = "crl.der is not the latest CRL of the history (crl/" + histName + ")"
 	case derErr != nil && histDER != nil:
-		torn = "crl/" + pki.SerialHex(histNum) + ".pem was published but crl.der and crl.pem are missing"
+		torn = "crl/" + histName + " was published but crl.der and crl.pem are missing"
 	}
 	if torn != "" {
 		p := add("problem", filepath.Join(dir, "crl.der"), "%s (a publication was interrupted)", torn)
 		if repair && histDER != nil {
 			if err := s.placeCRL(dir, histDER); err == nil {
 				p.Repaired = true
-				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+pki.SerialHex(histNum)+".pem")
+				rep.Repaired = append(rep.Repaired, p.Path+": crl.der and crl.pem rewritten from crl/"+histName)
 			}
 		}
 	}
@@ -143,28 +151,85 @@ func (s *Store) checkCRL(add addFunc, rep *CheckReport, repair bool, name string
 	}
 }
 
-// latestHistory returns the highest-numbered crl/<N>.pem and its DER.
-func latestHistory(dir string) (*big.Int, []byte) {
+// historyView is what check needs from a CA's crl/ folder: the highest CRL
+// number used (crlnumber must stay above it) and the newest CRLs by the
+// order import and publication use (newerCRL: number, then thisUpdate).
+// Imported CRLs without a number (t<thisUpdate>.pem) and same-number
+// copies (NN-hash.pem) take part, so a later unnumbered CRL from
+// `openssl ca -gencrl` is the newest, as it is for import.
+type historyView struct {
+	maxNum *big.Int
+	newest []histCRL // more than one when equally new
+}
+
+type histCRL struct {
+	name string
+	der  []byte
+}
+
+// has reports whether der is one of the newest CRLs.
+func (h historyView) has(der []byte) bool {
+	for _, c := range h.newest {
+		if bytes.Equal(c.der, der) {
+			return true
+		}
+	}
+	return false
+}
+
+func latestHistory(dir string) historyView {
+	var h historyView
 	ents, err := os.ReadDir(filepath.Join(dir, "crl"))
 	if err != nil {
-		return nil, nil
+		return h
 	}
-	var best *big.Int
+	var others []string
+	var numbered []*big.Int
 	for _, e := range ents {
-		h, ok := strings.CutSuffix(e.Name(), ".pem")
-		if !ok || strings.HasPrefix(h, ".") {
+		base, ok := strings.CutSuffix(e.Name(), ".pem")
+		if !ok || strings.HasPrefix(base, ".") || !e.Type().IsRegular() {
 			continue
 		}
-		if n, ok := new(big.Int).SetString(h, 16); ok && (best == nil || n.Cmp(best) > 0) {
-			best = n
+		if n, ok := new(big.Int).SetString(base, 16); ok {
+			numbered = append(numbered, n)
+			if h.maxNum == nil || n.Cmp(h.maxNum) > 0 {
+				h.maxNum = n
+			}
+			continue
+		}
+		others = append(others, e.Name())
+	}
+	read := func(name string) ([]byte, pki.CRLHeader, bool) {
+		der, err := readCRLFile(filepath.Join(dir, "crl", name))
+		if err != nil {
+			return nil, pki.CRLHeader{}, false
+		}
+		hd, err := pki.ParseCRLHeader(der)
+		// A delta CRL is never current (attachCRL): not a candidate.
+		return der, hd, err == nil && !hd.Delta
+	}
+	cands := others
+	// The highest number that is a full CRL; lower ones are older and
+	// not read.
+	slices.SortFunc(numbered, func(a, b *big.Int) int { return b.Cmp(a) })
+	for _, n := range numbered {
+		if _, _, ok := read(pki.SerialHex(n) + ".pem"); ok {
+			cands = append(cands, pki.SerialHex(n)+".pem")
+			break
 		}
 	}
-	if best == nil {
-		return nil, nil
+	var best []pki.CRLHeader
+	for _, name := range cands {
+		der, hd, ok := read(name)
+		if !ok {
+			continue
+		}
+		switch {
+		case len(h.newest) == 0 || newerCRL(hd, best[0]):
+			h.newest, best = []histCRL{{name, der}}, []pki.CRLHeader{hd}
+		case !newerCRL(best[0], hd):
+			h.newest, best = append(h.newest, histCRL{name, der}), append(best, hd)
+		}
 	}
-	der, err := readCRLFile(filepath.Join(dir, "crl", pki.SerialHex(best)+".pem"))
-	if err != nil {
-		return best, nil
-	}
-	return best, der
+	return h
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,38 +76,60 @@ func (s *Store) attachCRL(ca string, crl *x509.RevocationList) (bool, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "crl"), 0o700); err != nil {
 		return false, err
 	}
-	hist := filepath.Join(dir, "crl", crlHistoryName(h))
-	if old, err := os.ReadFile(hist); err != nil || !bytes.Equal(old, pemb) {
-		if err == nil {
-			// Same number or time, other content: keep both.
-			sum := sha256.Sum256(crl.Raw)
-			hist = strings.TrimSuffix(hist, ".pem") + "-" + hex.EncodeToString(sum[:4]) + ".pem"
+	name := crlHistoryName(h)
+	hist := filepath.Join(dir, "crl", name)
+	old, err := os.ReadFile(hist)
+	same := err == nil && bytes.Equal(old, pemb)
+	if err == nil && !same {
+		// Same number or time, other content: keep both.
+		sum := sha256.Sum256(crl.Raw)
+		name = strings.TrimSuffix(name, ".pem") + "-" + hex.EncodeToString(sum[:4]) + ".pem"
+		hist = filepath.Join(dir, "crl", name)
+	}
+	// A delta CRL lists only changes since its base: it never replaces
+	// the full CRL that servers and probes read.
+	current := !h.Delta
+	if cur, err := os.ReadFile(filepath.Join(dir, "crl.der")); err == nil && current {
+		if ch, err := pki.ParseCRLHeader(cur); err == nil && !newerCRL(h, ch) {
+			current = false
 		}
+	}
+	// The order of a publication (writeCRL): the marker names the history
+	// file that becomes current, crlnumber moves first (a kill then skips
+	// a number, never reuses one), the history file is the truth, crl.der
+	// and crl.pem follow it. The next write or check --repair rolls an
+	// interrupted import forward from the history file (finishCRL).
+	if current {
+		if err := writeFileAtomic(filepath.Join(dir, crlMarker), []byte(crlMarkerFile+name+"\n"), 0o644); err != nil {
+			return false, err
+		}
+		s.step("CRL marker written")
+	}
+	if h.Number != nil {
+		if err := ensureCRLNumberAbove(dir, h.Number); err != nil {
+			return false, err
+		}
+		s.step("crlnumber advanced")
+	}
+	if !same {
 		if err := writeFileAtomic(hist, pemb, 0o644); err != nil {
 			return false, err
 		}
+		s.step("CRL history written")
 	}
-	if h.Number != nil {
-		num, err := readCRLNumber(filepath.Join(dir, "crlnumber"))
-		if err != nil {
-			return false, err
-		}
-		if next := new(big.Int).Add(h.Number, big.NewInt(1)); next.Cmp(num) > 0 {
-			if err := writeFileAtomic(filepath.Join(dir, "crlnumber"), []byte(pki.SerialHex(next)+"\n"), 0o644); err != nil {
-				return false, err
-			}
-		}
+	if !current {
+		return false, nil
 	}
-	if cur, err := os.ReadFile(filepath.Join(dir, "crl.der")); err == nil {
-		ch, err := pki.ParseCRLHeader(cur)
-		if err == nil && !newerCRL(h, ch) {
-			return false, nil
-		}
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "crl.der"), crl.Raw, 0o644); err != nil {
+	if err := s.placeCRL(dir, crl.Raw); err != nil {
 		return false, err
 	}
-	return true, writeFileAtomic(filepath.Join(dir, "crl.pem"), pemb, 0o644)
+	return true, os.Remove(filepath.Join(dir, crlMarker))
+}
+
+// isDeltaCRL reports whether crl carries the Delta CRL Indicator.
+func isDeltaCRL(crl *x509.RevocationList) bool {
+	h, err := pki.ParseCRLHeader(crl.Raw)
+	return err == nil && h.Delta
 }
 
 // crlHistoryName is crl/<number>.pem, as PublishCRL names them, or
@@ -146,9 +167,12 @@ func (s *Store) importCRLs(crls []*x509.RevocationList, sources []string, out *I
 		if l.Number != nil {
 			what = "CRL number " + l.Number.String()
 		}
-		if current {
+		switch {
+		case current:
 			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) is now the current CRL of CA %s", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
-		} else {
+		case isDeltaCRL(l):
+			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) is a delta CRL (only the changes since its base CRL): kept in the history of CA %s; the current CRL stays the full one servers read", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
+		default:
 			out.Notes = append(out.Notes, fmt.Sprintf("%s (thisUpdate %s) kept in the history of CA %s, which has a newer CRL", what, l.ThisUpdate.UTC().Format("2006-01-02 15:04Z"), cas[i]))
 		}
 		out.Name, out.CA, out.Subject, out.Dir = cas[i], cas[i], pki.FormatName(l.Issuer), s.caDir(cas[i])

@@ -227,6 +227,13 @@ func (s *Store) finishCRL(ca string) (string, error) {
 	}
 	num, ok := new(big.Int).SetString(strings.TrimSpace(string(b)), 16)
 	msg := filepath.Join("cas", ca, crlMarker) + ": "
+	if name, isFile := strings.CutPrefix(strings.TrimSpace(string(b)), crlMarkerFile); isFile {
+		m, err := s.finishCRLImport(dir, name)
+		if err != nil {
+			return "", err
+		}
+		return msg + m, os.Remove(filepath.Join(dir, crlMarker))
+	}
 	if ok {
 		hist := filepath.Join(dir, "crl", pki.SerialHex(num)+".pem")
 		der, err := readCRLFile(hist)
@@ -248,6 +255,39 @@ func (s *Store) finishCRL(ca string) (string, error) {
 		msg += "torn marker removed (nothing was published)"
 	}
 	return msg, os.Remove(filepath.Join(dir, crlMarker))
+}
+
+// crlMarkerFile starts a marker written by an import: the name of the
+// history file (crl/NAME) that is becoming current. A publication's marker
+// holds its number.
+const crlMarkerFile = "file "
+
+// finishCRLImport completes an interrupted import that was making
+// crl/name current, or drops it when the history file was never written.
+func (s *Store) finishCRLImport(dir, name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, "/\\") || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".pem") {
+		return "", &JournalError{Path: filepath.Join(dir, crlMarker), Reason: fmt.Sprintf("names %q, not a file of crl/", name)}
+	}
+	der, err := readCRLFile(filepath.Join(dir, "crl", name))
+	switch {
+	case os.IsNotExist(err):
+		return "interrupted import of crl/" + name + " dropped (it was never written)", nil
+	case err != nil:
+		return "", err
+	}
+	h, err := pki.ParseCRLHeader(der)
+	if err != nil {
+		return "", err
+	}
+	if h.Number != nil {
+		if err := ensureCRLNumberAbove(dir, h.Number); err != nil {
+			return "", err
+		}
+	}
+	if err := s.placeCRL(dir, der); err != nil {
+		return "", err
+	}
+	return "interrupted import completed from crl/" + name, nil
 }
 
 // readCRLFile reads a PEM CRL and returns its DER.

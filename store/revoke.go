@@ -227,7 +227,7 @@ func (s *Store) locate(target string) (string, *big.Int, error) {
 		}
 		return m.Parent, c.SerialNumber, nil
 	case exists(s.impDir(target)):
-		return "", nil, fmt.Errorf("%s was imported from a CA that is not in the store: only its own CA can revoke it", target)
+		return "", nil, s.importedNotRevocable(target)
 	}
 	return "", nil, &NotFoundError{"certificate", target}
 }
@@ -238,4 +238,23 @@ func describeYear(t time.Time) string {
 		return fmt.Sprintf("year %d", y)
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// importedNotRevocable says why an import cannot be revoked: its CA is not
+// in the store, or it is (the certificate stayed in imported/ because its
+// serial was taken in that CA's index, e.g. openssl's -set_serial 0).
+func (s *Store) importedNotRevocable(target string) error {
+	if certs, err := readCerts(filepath.Join(s.impDir(target), "cert.pem")); err == nil && len(certs) > 0 {
+		if ca := s.issuerInStore(certs[0]); ca != "" {
+			holder := "another certificate"
+			if es, err := readIndex(filepath.Join(s.caDir(ca), "index.txt")); err == nil {
+				if i := findSerial(es, certs[0].SerialNumber); i >= 0 {
+					holder = fmt.Sprintf("%q", es[i].Name())
+				}
+			}
+			return fmt.Errorf("%s was issued by the store CA %s, but its serial %s is already %s's in that CA's index (kept in imported/): a CRL revokes by serial, so revoking it means revoking %s",
+				target, ca, pki.SerialHex(certs[0].SerialNumber), holder, holder)
+		}
+	}
+	return fmt.Errorf("%s was imported from a CA that is not in the store: only its own CA can revoke it", target)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -110,7 +111,7 @@ func OpenOrCreate(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if entries, err := os.ReadDir(abs); err == nil && len(entries) > 0 {
+	if entries, err := os.ReadDir(abs); err == nil && !creationLeftovers(abs, entries) {
 		return nil, fmt.Errorf("%s: folder exists, is not empty and is not a pkibench store; choose another --store", abs)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
@@ -123,6 +124,9 @@ func OpenOrCreate(dir string) (*Store, error) {
 		if err := os.MkdirAll(filepath.Join(abs, d), 0o700); err != nil {
 			return nil, err
 		}
+		if err := os.Chmod(filepath.Join(abs, d), 0o700); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.WriteFile(filepath.Join(abs, ".lock"), nil, 0o600); err != nil {
 		return nil, err
@@ -131,6 +135,42 @@ func OpenOrCreate(dir string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{root: abs, now: time.Now}, nil
+}
+
+// creationLeftovers reports whether entries are only what an interrupted
+// creation leaves (store.json is written last): the empty folders cas,
+// certs and imported, an empty .lock and a temporary store.json. Such a
+// folder is completed, not refused for good; anything else (a link, a
+// file of the user's, a folder with content) is not ours to take over.
+// The temporary file is removed.
+func creationLeftovers(dir string, entries []os.DirEntry) bool {
+	var tmps []string
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return false
+		}
+		switch name := e.Name(); {
+		case name == "cas" || name == "certs" || name == "imported":
+			sub, err := os.ReadDir(p)
+			if !fi.IsDir() || err != nil || len(sub) > 0 {
+				return false
+			}
+		case name == ".lock":
+			if !fi.Mode().IsRegular() || fi.Size() != 0 {
+				return false
+			}
+		case strings.HasPrefix(name, ".tmp-store.json-") && fi.Mode().IsRegular():
+			tmps = append(tmps, p)
+		default:
+			return false
+		}
+	}
+	for _, p := range tmps {
+		os.Remove(p)
+	}
+	return true
 }
 
 // Path is the store's absolute folder.

@@ -104,7 +104,7 @@ func (a *app) readStore() (*store.Store, error) {
 	}
 	st, err := store.Open(loc.Dir)
 	if errors.Is(err, store.ErrNotStore) {
-		return nil, fmt.Errorf("%w\nthe folder comes from %s; create a store there with 'pkibench init', or point --store at an existing one", err, loc.Source)
+		return nil, hintError{err, fmt.Sprintf("the folder comes from %s; create a store there with 'pkibench init', or point --store at an existing one", loc.Source)}
 	}
 	return st, err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/pkibench/pkibench/pki"
 )
@@ -65,12 +66,42 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var u usageError
 	if errors.As(err, &u) || isCobraUsage(err) {
-		fmt.Fprintf(stderr, "pkibench: %v\nRun 'pkibench --help' for usage.\n", err)
+		msg := errorLine(err)
+		if isCobraUsage(err) {
+			msg = err.Error() // cobra's suggestions are lines of their own
+		}
+		fmt.Fprintf(stderr, "pkibench: %s\nRun 'pkibench --help' for usage.\n", msg)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "pkibench: %v\n", err)
+	fmt.Fprintf(stderr, "pkibench: %s\n", errorLine(err))
+	var h hintError
+	if errors.As(err, &h) {
+		fmt.Fprintln(stderr, h.hint)
+	}
 	if h := errorHint(err); h != "" {
 		fmt.Fprintf(stderr, "  %s\n", h)
 	}
 	return exitFailure
+}
+
+// hintError is an error with a second line of advice, printed on its own
+// line after the error.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (h hintError) Error() string { return h.err.Error() + "\n" + h.hint }
+func (h hintError) Unwrap() error { return h.err }
+
+// errorLine is an error as the one line it is: a newline inside it comes
+// from a name (a file name, a subject) and would start a line of output
+// that pkibench did not write, so it is shown escaped like every other
+// control character.
+func errorLine(err error) string {
+	var h hintError
+	if errors.As(err, &h) && err == error(h) {
+		err = h.err
+	}
+	return strings.ReplaceAll(err.Error(), "\n", `\x0A`)
 }
