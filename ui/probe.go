@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
@@ -31,12 +34,31 @@ const (
 	pfAuth
 	pfCRL
 	pfName
-	pfVersion
+	pfClientTLS
+	pfServerTLS
+	pfGoStyle
+	pfEmulate
+	pfSystemRoots
+	pfConnect
 	pfAt
 	numProbeFields
 )
 
-var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name", "TLS version", "Verify at"}
+var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name",
+	"Client TLS", "Server TLS", "Go client", "Judge as", "System roots", "Target", "Verify at"}
+
+// builtIn is what the Target field shows when it is empty: the probe runs
+// its own server; a typed HOST:PORT probes that server instead (--connect).
+const builtIn = "built-in server"
+
+// isText reports whether a probe field takes typed text (after enter).
+func isText(f int) bool { return f == pfName || f == pfConnect || f == pfAt }
+
+// serverOnly are the fields of the built-in server, which an outside
+// target (Connect) does not use.
+func serverOnly(f int) bool {
+	return f == pfServer || f == pfServerTrust || f == pfAuth || f == pfCRL || f == pfServerTLS
+}
 
 // probeScreen is the config on the left and the verdict on the right.
 type probeScreen struct {
@@ -45,10 +67,14 @@ type probeScreen struct {
 	choices [numProbeFields][]string
 	picked  [numProbeFields]string
 	touched [numProbeFields]bool
-	name    textinput.Model
-	// editing is true while the server name takes typed keys (entered
-	// with enter on the field, left with enter or esc).
+	// text holds the typed fields (isText): server name, target, time.
+	text [numProbeFields]textinput.Model
+	// editing is true while a text field takes typed keys (entered with
+	// enter on the field, left with enter or esc).
 	editing bool
+	// roots are the system's roots once loaded (System roots on): read
+	// by a Cmd, kept for the next runs.
+	roots []*x509.Certificate
 	// stale marks a verdict (or matrix) whose inputs changed since it ran.
 	stale   bool
 	req     reqID
@@ -81,11 +107,15 @@ func (s *probeScreen) passphrases() store.PassphraseFunc {
 }
 
 func newProbe(c *Common) *probeScreen {
-	ti := newInput()
-	ti.Prompt = ""
-	ti.SetValue("localhost")
-	ti.CharLimit = 253
-	s := &probeScreen{c: c, name: ti, pass: map[string][]byte{}}
+	s := &probeScreen{c: c, pass: map[string][]byte{}}
+	for f, v := range map[int]string{pfName: "localhost", pfConnect: "", pfAt: "now"} {
+		ti := newInput()
+		ti.Prompt = ""
+		ti.CharLimit = 253
+		ti.SetValue(v)
+		s.text[f] = ti
+	}
+	s.text[pfConnect].Placeholder = builtIn
 	auth := make([]string, len(probe.AuthModes))
 	for i, m := range probe.AuthModes {
 		auth[i] = string(m)
@@ -94,9 +124,21 @@ func newProbe(c *Common) *probeScreen {
 	s.picked[pfAuth] = string(probe.AuthRequireAndVerify)
 	s.choices[pfCRL] = []string{"off", "on"}
 	s.picked[pfCRL] = "off"
-	s.choices[pfVersion] = []string{"default", "1.2", "1.3"}
-	s.picked[pfVersion] = "default"
-	// The verification time, so expiry shows without waiting (--at).
+	// Each side pins its own version, so a mismatch can be staged.
+	for _, f := range []int{pfClientTLS, pfServerTLS} {
+		s.choices[f] = []string{"default", "1.2", "1.3"}
+		s.picked[f] = "default"
+	}
+	s.choices[pfGoStyle] = []string{"off", "on"}
+	s.picked[pfGoStyle] = "off"
+	s.choices[pfSystemRoots] = []string{"off", "on"}
+	s.picked[pfSystemRoots] = "off"
+	for _, cl := range verify.Clients {
+		s.choices[pfEmulate] = append(s.choices[pfEmulate], string(cl))
+	}
+	s.picked[pfEmulate] = string(verify.ClientCurl)
+	// The verification time, so expiry shows without waiting (--at):
+	// ←/→ step through these, enter types any time pki.ParseTime reads.
 	s.choices[pfAt] = atChoices()
 	s.picked[pfAt] = "now"
 	s.refreshChoices()
@@ -105,7 +147,11 @@ func newProbe(c *Common) *probeScreen {
 
 func (s *probeScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.name.SetWidth(max(8, s.leftWidth()-18))
+	for f := range s.text {
+		if isText(f) {
+			s.text[f].SetWidth(max(8, s.leftWidth()-18))
+		}
+	}
 }
 
 func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
@@ -116,8 +162,11 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done typing"))}
 	}
 	b := []key.Binding{k.Run}
-	if s.focus == pfName {
-		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit name"))}
+	if isText(s.focus) {
+		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit "+strings.ToLower(probeLabels[s.focus])))}
+		if s.focus == pfAt {
+			b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+		}
 	} else {
 		b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
 	}
@@ -133,7 +182,7 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 	return append(b, k.NextTab)
 }
 
-// Capturing is true while the server name is being typed into.
+// Capturing is true while a text field is being typed into.
 func (s *probeScreen) Capturing() bool { return s.editing }
 
 // more reports whether the verdict pane has lines below or above the fold.
@@ -206,16 +255,25 @@ func (s *probeScreen) cycle(f, d int) {
 	}
 	s.picked[f] = ch[((i+d)%len(ch)+len(ch))%len(ch)]
 	s.touched[f] = true
+	if f == pfAt {
+		s.text[pfAt].SetValue(s.picked[f])
+	}
 	s.changed()
 }
 
 // request is the form as the one probe request type the CLI builds too.
 func (s *probeScreen) request() (probe.Request, error) {
-	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.name.Value()), CheckCRL: s.picked[pfCRL] == "on",
-		Passphrase: s.passphrases()}
+	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.text[pfName].Value()), CheckCRL: s.picked[pfCRL] == "on",
+		Passphrase: s.passphrases(), GoStyle: s.picked[pfGoStyle] == "on", Connect: strings.TrimSpace(s.text[pfConnect].Value())}
 	var err error
-	if r.At, err = shiftTime(s.c.now(), s.picked[pfAt]); err != nil {
+	if r.At, err = shiftTime(s.c.now(), strings.TrimSpace(s.text[pfAt].Value())); err != nil {
+		return r, fmt.Errorf("%q: %w", probeLabels[pfAt], err)
+	}
+	if r.Emulate, err = verify.ParseClient(s.picked[pfEmulate]); err != nil {
 		return r, err
+	}
+	if s.picked[pfSystemRoots] == "on" {
+		r.SystemRoots = s.roots
 	}
 	if s.picked[pfClient] != noClientCert {
 		r.Client = s.picked[pfClient]
@@ -229,11 +287,20 @@ func (s *probeScreen) request() (probe.Request, error) {
 	if r.Auth, err = probe.ParseAuthMode(s.picked[pfAuth]); err != nil {
 		return r, err
 	}
-	if v := s.picked[pfVersion]; v != "default" {
-		if r.ServerVersion, err = probe.ParseVersion(v); err != nil {
-			return r, err
+	for f, v := range map[int]*uint16{pfClientTLS: &r.ClientVersion, pfServerTLS: &r.ServerVersion} {
+		if p := s.picked[f]; p != "default" {
+			if *v, err = probe.ParseVersion(p); err != nil {
+				return r, fmt.Errorf("%q: %w", probeLabels[f], err)
+			}
 		}
-		r.ClientVersion = r.ServerVersion
+	}
+	if r.Connect != "" {
+		// An outside server: only the client side of the form applies.
+		if _, _, err := net.SplitHostPort(r.Connect); err != nil {
+			return r, fmt.Errorf("%q is %q: expected HOST:PORT of a TLS server, or empty for the built-in server (%w)", probeLabels[pfConnect], r.Connect, err)
+		}
+		r.Server, r.ServerTrust, r.Auth, r.CheckCRL, r.ServerVersion = "", nil, "", false, 0
+		return r, nil
 	}
 	if r.Server == "" {
 		return r, fmt.Errorf("no server identity: issue a server certificate first (tab 2, i)")
@@ -247,9 +314,28 @@ func (s *probeScreen) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
-	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
+	if cmd := s.needRoots(false); cmd != nil {
+		return cmd
+	}
+	target := r.Server
+	if r.Connect != "" {
+		target = r.Connect
+	}
+	s.req = s.c.begin("probe " + r.Client + " → " + target)
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
-	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r)
+	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts, s.req, r)
+}
+
+// needRoots loads the system's roots in a Cmd the first time a run asks
+// for them (the file read stays out of Update); the run starts again when
+// they are in.
+func (s *probeScreen) needRoots(matrix bool) tea.Cmd {
+	if s.picked[pfSystemRoots] != "on" || s.roots != nil {
+		return nil
+	}
+	s.req = s.c.begin("loading the system roots")
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
+	return loadRootsCmd(s.req, matrix)
 }
 
 // runMatrix probes every client identity (and none) against the server.
@@ -258,6 +344,13 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	if err != nil {
 		s.err = err
 		return nil
+	}
+	if r.Connect != "" {
+		s.err = fmt.Errorf("the matrix runs every client against the built-in server: empty %q to run it", probeLabels[pfConnect])
+		return nil
+	}
+	if cmd := s.needRoots(true); cmd != nil {
+		return cmd
 	}
 	var clients []string
 	for _, v := range s.choices[pfClient] {
@@ -285,6 +378,20 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			}
 		}
 		return s, s.c.status(fmt.Sprintf("matrix: %d of %d clients accepted", accepted, len(msg.rows)), nil)
+	case rootsLoadedMsg:
+		if msg.reqID != s.req {
+			return s, nil
+		}
+		s.running = false
+		if msg.err != nil {
+			s.err = msg.err
+			return s, s.c.status("", msg.err)
+		}
+		s.roots = msg.roots
+		if msg.matrix {
+			return s, s.runMatrix()
+		}
+		return s, s.run()
 	case dataChangedMsg:
 		s.refreshChoices()
 	case probeDoneMsg:
@@ -321,18 +428,19 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s.key(msg)
 	}
 	if s.editing {
-		return s, s.typeName(msg)
+		return s, s.typeText(msg)
 	}
 	return s, nil
 }
 
-// typeName hands a key or a paste to the server name and marks the verdict
-// stale when the name changed.
-func (s *probeScreen) typeName(msg tea.Msg) tea.Cmd {
-	before := s.name.Value()
+// typeText hands a key or a paste to the focused text field and marks the
+// verdict stale when its value changed.
+func (s *probeScreen) typeText(msg tea.Msg) tea.Cmd {
+	f := s.focus
+	before := s.text[f].Value()
 	var cmd tea.Cmd
-	s.name, cmd = s.name.Update(msg)
-	if s.name.Value() != before {
+	s.text[f], cmd = s.text[f].Update(msg)
+	if s.text[f].Value() != before {
 		s.changed()
 	}
 	return cmd
@@ -360,13 +468,17 @@ func (s *probeScreen) scrollBy(k string) {
 	s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
 }
 
-// setEditing starts or ends typing into the server name.
+// setEditing starts or ends typing into the focused text field.
 func (s *probeScreen) setEditing(on bool) tea.Cmd {
-	s.editing = on && s.focus == pfName
-	if s.editing {
-		return s.name.Focus()
+	s.editing = on && isText(s.focus)
+	for f := range s.text {
+		if isText(f) {
+			s.text[f].Blur()
+		}
 	}
-	s.name.Blur()
+	if s.editing {
+		return s.text[s.focus].Focus()
+	}
 	return nil
 }
 
@@ -381,11 +493,11 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		case "down":
 			return s, s.setFocus(s.focus + 1)
 		}
-		return s, s.typeName(msg)
+		return s, s.typeText(msg)
 	}
 	switch k {
 	case "enter":
-		if s.focus == pfName {
+		if isText(s.focus) {
 			return s, s.setEditing(true)
 		}
 		return s, s.run()
@@ -507,13 +619,24 @@ func (s *probeScreen) configView(w int) string {
 	for f := 0; f < numProbeFields; f++ {
 		label := pad(probeLabels[f], 14)
 		var val string
-		if f == pfName {
-			val = s.name.View()
+		if isText(f) {
+			// Typed fields show plain text, and the input with its cursor
+			// only while typed into.
+			val = s.text[f].Value()
+			switch {
+			case s.editing && f == s.focus:
+				val = s.text[f].View()
+			case f == pfConnect && strings.TrimSpace(val) == "":
+				val = st.Dim.Render(builtIn)
+			}
 		} else {
 			val = s.picked[f]
-			if val == "" {
+			switch {
+			case val == "":
 				val = st.Dim.Render("(none)")
-			} else {
+			case serverOnly(f) && strings.TrimSpace(s.text[pfConnect].Value()) != "":
+				val = st.Dim.Render(val + " (not used: outside target)")
+			default:
 				val = "‹ " + val + " ›"
 			}
 		}
@@ -523,18 +646,20 @@ func (s *probeScreen) configView(w int) string {
 			lines = append(lines, truncate("  "+label+" "+val, w))
 		}
 	}
+	// The hint first: at 80x24 the lines under it may not fit.
+	what := map[int]string{pfName: "the server name", pfConnect: "the target (HOST:PORT)", pfAt: "the verification time"}[s.focus]
+	switch {
+	case s.editing:
+		lines = append(lines, "", st.Note.Render(truncate("typing "+what+": enter/esc done", w)))
+	case isText(s.focus):
+		lines = append(lines, "", st.Dim.Render(truncate("enter edits "+what, w)))
+	default:
+		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	}
 	lines = append(lines, "")
 	if m, err := probe.ParseAuthMode(s.picked[pfAuth]); err == nil {
 		lines = append(lines, wrapIndent(st.Dim, "Node.js: ", m.NodeJS(), w)...)
 		lines = append(lines, wrapIndent(st.Dim, "openssl: ", m.OpenSSL(), w)...)
-	}
-	switch {
-	case s.editing:
-		lines = append(lines, "", st.Note.Render("typing the server name: enter/esc done"))
-	case s.focus == pfName:
-		lines = append(lines, "", st.Dim.Render("enter edits the server name"))
-	default:
-		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -543,7 +668,11 @@ func (s *probeScreen) verdictLines(w int) []string {
 	st := s.c.Styles
 	switch {
 	case s.running:
-		return []string{"", st.Note.Render("running the handshake on 127.0.0.1 …")}
+		where := "on 127.0.0.1"
+		if c := strings.TrimSpace(s.text[pfConnect].Value()); c != "" {
+			where = "with " + c
+		}
+		return []string{"", st.Note.Render("running the handshake " + where + " …")}
 	case s.err != nil:
 		return append([]string{"", st.Error.Render("cannot probe:")}, wrapIndent(st.Error, "", s.err.Error(), w)...)
 	case s.matrix != nil:
