@@ -635,7 +635,7 @@ func (s *probeScreen) configView(w int) string {
 			case val == "":
 				val = st.Dim.Render("(none)")
 			case serverOnly(f) && strings.TrimSpace(s.text[pfConnect].Value()) != "":
-				val = st.Dim.Render(val + " (not used: outside target)")
+				val = st.Dim.Render("(not used: outside target)")
 			default:
 				val = "‹ " + val + " ›"
 			}
