@@ -54,6 +54,12 @@ const builtIn = "built-in server"
 // isText reports whether a probe field takes typed text (after enter).
 func isText(f int) bool { return f == pfName || f == pfConnect || f == pfAt }
 
+// isPicker reports whether a field picks from the store's names, which
+// may be thousands: / searches them by typing.
+func isPicker(f int) bool {
+	return f == pfClient || f == pfServer || f == pfServerTrust || f == pfClientTrust
+}
+
 // serverOnly are the fields of the built-in server, which an outside
 // target (Connect) does not use.
 func serverOnly(f int) bool {
@@ -72,6 +78,11 @@ type probeScreen struct {
 	// editing is true while a text field takes typed keys (entered with
 	// enter on the field, left with enter or esc).
 	editing bool
+	// search is the query typed after / on a picker; searching is true
+	// while it takes keys, before is the pick to restore on esc.
+	search    textinput.Model
+	searching bool
+	before    string
 	// roots are the system's roots once loaded (System roots on): read
 	// by a Cmd, kept for the next runs.
 	roots []*x509.Certificate
@@ -116,6 +127,9 @@ func newProbe(c *Common) *probeScreen {
 		s.text[f] = ti
 	}
 	s.text[pfConnect].Placeholder = builtIn
+	s.search = newInput()
+	s.search.Prompt = "/"
+	s.search.CharLimit = 253
 	auth := make([]string, len(probe.AuthModes))
 	for i, m := range probe.AuthModes {
 		auth[i] = string(m)
@@ -152,6 +166,7 @@ func (s *probeScreen) SetSize(w, h int) {
 			s.text[f].SetWidth(max(8, s.leftWidth()-18))
 		}
 	}
+	s.search.SetWidth(max(8, s.leftWidth()-30))
 }
 
 func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
@@ -161,6 +176,11 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done typing"))}
 	}
+	if s.searching {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "other matches"))}
+	}
 	b := []key.Binding{k.Run}
 	if isText(s.focus) {
 		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit "+strings.ToLower(probeLabels[s.focus])))}
@@ -169,6 +189,9 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 		}
 	} else {
 		b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+		if isPicker(s.focus) {
+			b = append(b, key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")))
+		}
 	}
 	b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "field")),
 		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")))
@@ -183,7 +206,7 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 }
 
 // Capturing is true while a text field is being typed into.
-func (s *probeScreen) Capturing() bool { return s.editing }
+func (s *probeScreen) Capturing() bool { return s.editing || s.searching }
 
 // more reports whether the verdict pane has lines below or above the fold.
 func (s *probeScreen) more() bool {
@@ -201,11 +224,15 @@ func (s *probeScreen) changed() {
 // keeping what was picked when it still exists.
 func (s *probeScreen) refreshChoices() {
 	var leaves []string
+	// The identity made for each side, by the profile it was issued with
+	// (Certificates' PROFILE column), not by its name's letters.
+	profile := map[string]string{}
 	for _, c := range s.c.Data.Certs {
 		if c.Kind == "ca" {
 			continue
 		}
 		leaves = append(leaves, c.Name)
+		profile[c.Name] = c.Profile
 	}
 	slices.Sort(leaves)
 	leaves = slices.Compact(leaves)
@@ -226,20 +253,106 @@ func (s *probeScreen) refreshChoices() {
 			}
 		}
 		s.picked[f] = ""
-		for _, v := range s.choices[f] {
-			if prefer != "" && strings.Contains(v, prefer) {
-				s.picked[f] = v
-				return
+		if prefer == "" {
+			s.picked[f] = first(s.choices[f])
+			return
+		}
+		// First an identity issued with the side's profile, then one
+		// with both, then one named for the side.
+		for _, ok := range []func(string) bool{
+			func(v string) bool { return profile[v] == prefer },
+			func(v string) bool { return profile[v] == string(pki.ProfileServerClient) },
+			func(v string) bool { return strings.Contains(v, prefer) },
+		} {
+			for _, v := range s.choices[f] {
+				if ok(v) {
+					s.picked[f] = v
+					return
+				}
 			}
 		}
 		if len(s.choices[f]) > 0 {
 			s.picked[f] = s.choices[f][0]
 		}
 	}
-	keep(pfClient, "client")
-	keep(pfServer, "server")
+	keep(pfClient, string(pki.ProfileClient))
+	keep(pfServer, string(pki.ProfileServer))
 	keep(pfServerTrust, "")
 	keep(pfClientTrust, "")
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// matches are the choices of a picker the query finds: names that start
+// with it first, then names that hold it, each in list order.
+func matches(choices []string, query string) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil
+	}
+	var pre, in []string
+	for _, v := range choices {
+		lv := strings.ToLower(v)
+		switch {
+		case strings.HasPrefix(lv, q):
+			pre = append(pre, v)
+		case strings.Contains(lv, q):
+			in = append(in, v)
+		}
+	}
+	return append(pre, in...)
+}
+
+// searchKey handles a key while a picker is searched: typed text narrows,
+// ↑/↓ step through the matches, enter keeps the pick, esc restores.
+func (s *probeScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	f := s.focus
+	switch msg.String() {
+	case "enter":
+		s.searching = false
+		s.search.Blur()
+		return nil
+	case "esc":
+		s.searching = false
+		s.search.Blur()
+		if s.picked[f] != s.before {
+			s.picked[f] = s.before
+		}
+		return nil
+	case "up", "down":
+		m := matches(s.choices[f], s.search.Value())
+		if len(m) == 0 {
+			return nil
+		}
+		i := slices.Index(m, s.picked[f])
+		d := 1
+		if msg.String() == "up" {
+			d = -1
+		}
+		s.pick(f, m[((i+d)%len(m)+len(m))%len(m)])
+		return nil
+	}
+	var cmd tea.Cmd
+	s.search, cmd = s.search.Update(msg)
+	if m := matches(s.choices[f], s.search.Value()); len(m) > 0 {
+		s.pick(f, m[0])
+	}
+	return cmd
+}
+
+// pick sets a picker's value as the user's choice.
+func (s *probeScreen) pick(f int, v string) {
+	if s.picked[f] == v {
+		return
+	}
+	s.picked[f] = v
+	s.touched[f] = true
+	s.changed()
 }
 
 func (s *probeScreen) cycle(f, d int) {
@@ -430,6 +543,14 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if s.editing {
 		return s, s.typeText(msg)
 	}
+	if _, paste := msg.(tea.PasteMsg); paste && s.searching {
+		var cmd tea.Cmd
+		s.search, cmd = s.search.Update(msg)
+		if m := matches(s.choices[s.focus], s.search.Value()); len(m) > 0 {
+			s.pick(s.focus, m[0])
+		}
+		return s, cmd
+	}
 	return s, nil
 }
 
@@ -484,6 +605,9 @@ func (s *probeScreen) setEditing(on bool) tea.Cmd {
 
 func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	k := msg.String()
+	if s.searching {
+		return s, s.searchKey(msg)
+	}
 	if s.editing {
 		switch k {
 		case "enter", "esc":
@@ -518,6 +642,12 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		s.cycle(s.focus, -1)
 	case "right", "l":
 		s.cycle(s.focus, 1)
+	case "/":
+		if isPicker(s.focus) {
+			s.searching, s.before = true, s.picked[s.focus]
+			s.search.SetValue("")
+			return s, s.search.Focus()
+		}
 	case "M":
 		return s, s.runMatrix()
 	case "c":
@@ -640,7 +770,11 @@ func (s *probeScreen) configView(w int) string {
 				val = "‹ " + val + " ›"
 			}
 		}
-		if f == s.focus {
+		if f == s.focus && s.searching {
+			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
+			n := len(matches(s.choices[f], s.search.Value()))
+			lines = append(lines, truncate(pad("", 17)+s.search.View()+st.Dim.Render(fmt.Sprintf(" %d of %d", n, len(s.choices[f]))), w))
+		} else if f == s.focus {
 			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
 		} else {
 			lines = append(lines, truncate("  "+label+" "+val, w))
@@ -649,6 +783,8 @@ func (s *probeScreen) configView(w int) string {
 	// The hint first: at 80x24 the lines under it may not fit.
 	what := map[int]string{pfName: "the server name", pfConnect: "the target (HOST:PORT)", pfAt: "the verification time"}[s.focus]
 	switch {
+	case s.searching:
+		lines = append(lines, "", st.Note.Render(truncate("searching "+probeLabels[s.focus]+": enter picks, esc cancels", w)))
 	case s.editing:
 		lines = append(lines, "", st.Note.Render(truncate("typing "+what+": enter/esc done", w)))
 	case isText(s.focus):
