@@ -162,3 +162,17 @@ func tlsVersion(t *testing.T, v string) uint16 {
 	}
 	return n
 }
+
+// TestProbeTypedTimeRefused: a time pki.ParseTime cannot read is refused
+// naming the field, never taken as now.
+func TestProbeTypedTimeRefused(t *testing.T) {
+	d := goldenDriver(t, 120, 40)
+	d.press("3", "k", "enter", "ctrl+u")
+	d.typeText("+xd")
+	d.press("enter", "j", "enter")
+	p := d.m.screens[TabProbe].(*probeScreen)
+	if p.res != nil || p.err == nil {
+		t.Fatalf("+xd ran: %+v", p.res)
+	}
+	d.expect("cannot probe:", `"Verify at"`)
+}
