@@ -331,6 +331,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.note("lab material hidden from Authorities and Certificates", nil)
 		}
 		return m.broadcast(dataChangedMsg{})
+	case openProbeMsg:
+		// Lab identities must be in the pickers; the staging may have
+		// issued them, so the store is read again and the pane fills in
+		// once they are listed.
+		m.c.ShowLab = true
+		m.applyLab()
+		m.setTab(TabProbe)
+		m.note("lab "+msg.scenario+" opened in the probe: change a field, enter runs it again", nil)
+		m.screens[TabProbe].(*probeScreen).open(msg.req, msg.scenario)
+		return tea.Batch(m.broadcast(dataChangedMsg{}), m.reload())
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
 		return nil

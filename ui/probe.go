@@ -83,6 +83,10 @@ type probeScreen struct {
 	search    textinput.Model
 	searching bool
 	before    string
+	// opening is a lab scenario's request waiting for its names to be
+	// listed (the staging issued them), then filled in and run.
+	opening  *probe.Request
+	scenario string
 	// roots are the system's roots once loaded (System roots on): read
 	// by a Cmd, kept for the next runs.
 	roots []*x509.Certificate
@@ -279,6 +283,83 @@ func (s *probeScreen) refreshChoices() {
 	keep(pfServer, string(pki.ProfileServer))
 	keep(pfServerTrust, "")
 	keep(pfClientTrust, "")
+}
+
+// open takes a lab scenario's request; it is filled in and run once the
+// pickers list its names.
+func (s *probeScreen) open(r probe.Request, scenario string) {
+	s.opening, s.scenario = &r, scenario
+	s.res, s.matrix, s.err, s.stale = nil, nil, nil, false
+}
+
+// fill sets every field from the waiting request and runs it, once the
+// pickers hold its names; a value the form cannot show is an error.
+func (s *probeScreen) fill() tea.Cmd {
+	r := *s.opening
+	one := func(l []string) string {
+		if len(l) == 0 {
+			return ownRoot
+		}
+		return l[0]
+	}
+	want := map[int]string{pfClient: r.Client, pfServer: r.Server, pfServerTrust: one(r.ServerTrust), pfClientTrust: one(r.ClientTrust)}
+	if r.Client == "" {
+		want[pfClient] = noClientCert
+	}
+	for f, v := range want {
+		if !slices.Contains(s.choices[f], v) {
+			return nil // not listed yet: the next reload
+		}
+	}
+	s.opening = nil
+	if len(r.ServerTrust) > 1 || len(r.ClientTrust) > 1 || r.Connect != "" || len(r.SystemRoots) > 0 {
+		s.err = fmt.Errorf("lab %s trusts several CAs or an outside target: the form holds one of each", s.scenario)
+		return nil
+	}
+	version := func(v uint16) (string, bool) {
+		if v == 0 {
+			return "default", true
+		}
+		for _, c := range []string{"1.2", "1.3"} {
+			if n, err := probe.ParseVersion(c); err == nil && n == v {
+				return c, true
+			}
+		}
+		return "", false
+	}
+	cv, ok1 := version(r.ClientVersion)
+	sv, ok2 := version(r.ServerVersion)
+	if !ok1 || !ok2 {
+		s.err = fmt.Errorf("lab %s pins a TLS version the form does not offer", s.scenario)
+		return nil
+	}
+	onOff := map[bool]string{false: "off", true: "on"}
+	auth := r.Auth
+	if auth == "" {
+		auth = probe.AuthRequireAndVerify
+	}
+	emulate := string(r.Emulate)
+	if emulate == "" {
+		emulate = string(verify.ClientCurl)
+	}
+	for f, v := range want {
+		s.picked[f] = v
+	}
+	s.picked[pfAuth], s.picked[pfCRL], s.picked[pfClientTLS], s.picked[pfServerTLS] = string(auth), onOff[r.CheckCRL], cv, sv
+	s.picked[pfGoStyle], s.picked[pfEmulate], s.picked[pfSystemRoots] = onOff[r.GoStyle], emulate, "off"
+	for f := range s.touched {
+		s.touched[f] = true
+	}
+	s.text[pfName].SetValue(r.ServerName)
+	s.text[pfConnect].SetValue("")
+	at := "now"
+	if !r.At.IsZero() {
+		at = r.At.UTC().Format(time.RFC3339)
+	}
+	s.text[pfAt].SetValue(at)
+	s.focus = pfClient
+	s.setEditing(false)
+	return s.run()
 }
 
 func first(v []string) string {
@@ -507,6 +588,9 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s, s.run()
 	case dataChangedMsg:
 		s.refreshChoices()
+		if s.opening != nil {
+			return s, s.fill()
+		}
 	case probeDoneMsg:
 		if msg.reqID != s.req {
 			return s, nil
