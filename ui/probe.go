@@ -83,6 +83,9 @@ type probeScreen struct {
 	search    textinput.Model
 	searching bool
 	before    string
+	// found is how many choices the query matches (counted in Update:
+	// at 100,000 names a count costs milliseconds, too much per frame).
+	found int
 	// opening is a lab scenario's request waiting for its names to be
 	// listed (the staging issued them), then filled in and run.
 	opening  *probe.Request
@@ -420,7 +423,8 @@ func (s *probeScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	s.search, cmd = s.search.Update(msg)
-	if m := matches(s.choices[f], s.search.Value()); len(m) > 0 {
+	m := matches(s.choices[f], s.search.Value())
+	if s.found = len(m); len(m) > 0 {
 		s.pick(f, m[0])
 	}
 	return cmd
@@ -630,7 +634,8 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if _, paste := msg.(tea.PasteMsg); paste && s.searching {
 		var cmd tea.Cmd
 		s.search, cmd = s.search.Update(msg)
-		if m := matches(s.choices[s.focus], s.search.Value()); len(m) > 0 {
+		m := matches(s.choices[s.focus], s.search.Value())
+		if s.found = len(m); len(m) > 0 {
 			s.pick(s.focus, m[0])
 		}
 		return s, cmd
@@ -728,7 +733,7 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		s.cycle(s.focus, 1)
 	case "/":
 		if isPicker(s.focus) {
-			s.searching, s.before = true, s.picked[s.focus]
+			s.searching, s.before, s.found = true, s.picked[s.focus], 0
 			s.search.SetValue("")
 			return s, s.search.Focus()
 		}
@@ -856,8 +861,7 @@ func (s *probeScreen) configView(w int) string {
 		}
 		if f == s.focus && s.searching {
 			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
-			n := len(matches(s.choices[f], s.search.Value()))
-			lines = append(lines, truncate(pad("", 17)+s.search.View()+st.Dim.Render(fmt.Sprintf(" %d of %d", n, len(s.choices[f]))), w))
+			lines = append(lines, truncate(pad("", 17)+s.search.View()+st.Dim.Render(fmt.Sprintf(" %d of %d", s.found, len(s.choices[f]))), w))
 		} else if f == s.focus {
 			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
 		} else {
