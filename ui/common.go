@@ -25,10 +25,16 @@ const (
 // ProbeFunc runs one handshake; it is probe.Run unless a test swaps it.
 type ProbeFunc func(ctx context.Context, s probe.ServerConfig, c probe.ClientConfig, o probe.Options) probe.Result
 
+// ConnectFunc probes an outside server; it is probe.Connect unless a test
+// swaps it.
+type ConnectFunc func(ctx context.Context, addr string, c probe.ClientConfig, o probe.Options) probe.Result
+
 // Options configure the workbench.
 type Options struct {
 	// Probe runs handshakes; nil means the probe package's engine.
 	Probe ProbeFunc
+	// Connect probes a HOST:PORT target; nil means probe.Connect.
+	Connect ConnectFunc
 	// Now is the clock for "expiring soon" marks; nil means the store's clock.
 	Now func() time.Time
 	// ExpiringSoon is how close to its end a certificate is marked; 0 means 30 days.

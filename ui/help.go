@@ -46,7 +46,8 @@ func helpSections() []helpSection {
 		{"Probe", [][2]string{
 			{"↑↓ k j", "field"},
 			{"←→ h l", "change the value"},
-			{"enter", "run; edit Server name"},
+			{"enter", "run; edit a typed field"},
+			{"/", "search a name picker"},
 			{"M", "matrix: every client"},
 			{"v", "inspect the blamed cert"},
 			{"pgdn pgup", "scroll the verdict"},

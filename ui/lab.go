@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/probe/lab"
 	"github.com/pkibench/pkibench/store"
 )
@@ -61,6 +62,7 @@ func (s *labScreen) ShortHelp() []key.Binding {
 	}
 	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")), k.Up, k.Down,
 		key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "remove lab material")),
+		key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open in probe")),
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", show)),
 		key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll story"))}
 }
@@ -96,6 +98,15 @@ func (s *labScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			return s, tea.Batch(s.c.status("", fmt.Errorf("lab %s: %s", msg.out.ID, msg.out.Error)), s.c.reload())
 		}
 		return s, tea.Batch(s.c.status(st, nil), s.c.reload())
+	case labRequestMsg:
+		if msg.reqID != s.req {
+			return s, nil
+		}
+		s.running = ""
+		if msg.err != nil {
+			return s, tea.Batch(s.c.status("", fmt.Errorf("open lab %s in the probe: %w", msg.scenario, msg.err)), s.c.reload())
+		}
+		return s, s.c.post(openProbeMsg{req: msg.req, scenario: msg.scenario})
 	case labCleanedMsg:
 		if msg.reqID != s.req {
 			return s, nil
@@ -139,6 +150,16 @@ func (s *labScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			s.running, s.scroll = sc.ID, 0
 			s.req = s.c.begin("lab " + sc.ID)
 			return s, labRunCmd(s.c.ctx, s.c.Store, s.req, sc.ID)
+		case "o":
+			// The scenario staged as a store request, opened in the
+			// probe pane: change one field and watch the verdict flip.
+			if s.running != "" {
+				return s, s.c.status("", fmt.Errorf("lab %s is still running", s.running))
+			}
+			sc := s.selected()
+			s.running = sc.ID
+			s.req = s.c.begin("stage lab " + sc.ID + " for the probe")
+			return s, labRequestCmd(s.c.ctx, s.c.Store, s.req, sc)
 		case "X":
 			s.confirm = true
 			return s, nil
@@ -152,6 +173,24 @@ func (s *labScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		s.scroll = max(0, min(s.scroll, len(s.detail(s.width-s.listWidth()-3))-(s.height-1)))
 	}
 	return s, nil
+}
+
+// labRequestMsg answers labRequestCmd.
+type labRequestMsg struct {
+	reqID
+	scenario string
+	req      probe.Request
+	err      error
+}
+
+// labRequestCmd stages a scenario and names it as a store request.
+func labRequestCmd(ctx context.Context, st *store.Store, id reqID, sc lab.Scenario) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		r, err := sc.Request(ctx, st)
+		return labRequestMsg{reqID: id, scenario: sc.ID, req: r, err: err}
+	}
 }
 
 func labRunCmd(ctx context.Context, st *store.Store, id reqID, scenario string) tea.Cmd {

@@ -96,6 +96,11 @@ type (
 	switchTabMsg struct{ delta int }
 	// showLabMsg shows or hides the lab material in the lists.
 	showLabMsg struct{ show bool }
+	// openProbeMsg opens the probe pane on a staged lab scenario's request.
+	openProbeMsg struct {
+		req      probe.Request
+		scenario string
+	}
 	// bodyClickMsg is a left click in the body, in body coordinates.
 	bodyClickMsg struct{ x, y int }
 	// dataChangedMsg tells screens that Common's CA/cert lists were replaced.

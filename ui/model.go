@@ -141,6 +141,9 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	if opts.Probe == nil {
 		opts.Probe = probe.Run
 	}
+	if opts.Connect == nil {
+		opts.Connect = probe.Connect
+	}
 	c := &Common{Store: st, Styles: DefaultStyles(), Keys: DefaultKeyMap(), Opts: opts, ctx: ctx}
 	m := &Model{c: c, help: help.New()}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
@@ -328,6 +331,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.note("lab material hidden from Authorities and Certificates", nil)
 		}
 		return m.broadcast(dataChangedMsg{})
+	case openProbeMsg:
+		// Lab identities must be in the pickers; the staging may have
+		// issued them, so the store is read again and the pane fills in
+		// once they are listed.
+		m.c.ShowLab = true
+		m.applyLab()
+		m.setTab(TabProbe)
+		m.note("lab "+msg.scenario+" opened in the probe: change a field, enter runs it again", nil)
+		m.screens[TabProbe].(*probeScreen).open(msg.req, msg.scenario)
+		return tea.Batch(m.broadcast(dataChangedMsg{}), m.reload())
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
 		return nil

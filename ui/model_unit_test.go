@@ -295,7 +295,7 @@ func TestPasteGoesToTopOnly(t *testing.T) {
 	d.press("enter")
 	d.expect("10 of 300 certificates")
 	d.press("3") // the probe's server name must not have received the paste
-	if v := m.screens[TabProbe].(*probeScreen).name.Value(); v != "localhost" {
+	if v := m.screens[TabProbe].(*probeScreen).text[pfName].Value(); v != "localhost" {
 		t.Fatalf("probe server name = %q", v)
 	}
 }

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/verify"
 	"github.com/pkibench/pkibench/probe"
 	"github.com/pkibench/pkibench/store"
 )
@@ -31,12 +34,37 @@ const (
 	pfAuth
 	pfCRL
 	pfName
-	pfVersion
+	pfClientTLS
+	pfServerTLS
+	pfGoStyle
+	pfEmulate
+	pfSystemRoots
+	pfConnect
 	pfAt
 	numProbeFields
 )
 
-var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name", "TLS version", "Verify at"}
+var probeLabels = [numProbeFields]string{"Client", "Server", "Server trusts", "Client trusts", "Client auth", "CRL check", "Server name",
+	"Client TLS", "Server TLS", "Go client", "Judge as", "System roots", "Target", "Verify at"}
+
+// builtIn is what the Target field shows when it is empty: the probe runs
+// its own server; a typed HOST:PORT probes that server instead (--connect).
+const builtIn = "built-in server"
+
+// isText reports whether a probe field takes typed text (after enter).
+func isText(f int) bool { return f == pfName || f == pfConnect || f == pfAt }
+
+// isPicker reports whether a field picks from the store's names, which
+// may be thousands: / searches them by typing.
+func isPicker(f int) bool {
+	return f == pfClient || f == pfServer || f == pfServerTrust || f == pfClientTrust
+}
+
+// serverOnly are the fields of the built-in server, which an outside
+// target (Connect) does not use.
+func serverOnly(f int) bool {
+	return f == pfServer || f == pfServerTrust || f == pfAuth || f == pfCRL || f == pfServerTLS
+}
 
 // probeScreen is the config on the left and the verdict on the right.
 type probeScreen struct {
@@ -45,10 +73,26 @@ type probeScreen struct {
 	choices [numProbeFields][]string
 	picked  [numProbeFields]string
 	touched [numProbeFields]bool
-	name    textinput.Model
-	// editing is true while the server name takes typed keys (entered
-	// with enter on the field, left with enter or esc).
+	// text holds the typed fields (isText): server name, target, time.
+	text [numProbeFields]textinput.Model
+	// editing is true while a text field takes typed keys (entered with
+	// enter on the field, left with enter or esc).
 	editing bool
+	// search is the query typed after / on a picker; searching is true
+	// while it takes keys, before is the pick to restore on esc.
+	search    textinput.Model
+	searching bool
+	before    string
+	// found is how many choices the query matches (counted in Update:
+	// at 100,000 names a count costs milliseconds, too much per frame).
+	found int
+	// opening is a lab scenario's request waiting for its names to be
+	// listed (the staging issued them), then filled in and run.
+	opening  *probe.Request
+	scenario string
+	// roots are the system's roots once loaded (System roots on): read
+	// by a Cmd, kept for the next runs.
+	roots []*x509.Certificate
 	// stale marks a verdict (or matrix) whose inputs changed since it ran.
 	stale   bool
 	req     reqID
@@ -81,11 +125,18 @@ func (s *probeScreen) passphrases() store.PassphraseFunc {
 }
 
 func newProbe(c *Common) *probeScreen {
-	ti := newInput()
-	ti.Prompt = ""
-	ti.SetValue("localhost")
-	ti.CharLimit = 253
-	s := &probeScreen{c: c, name: ti, pass: map[string][]byte{}}
+	s := &probeScreen{c: c, pass: map[string][]byte{}}
+	for f, v := range map[int]string{pfName: "localhost", pfConnect: "", pfAt: "now"} {
+		ti := newInput()
+		ti.Prompt = ""
+		ti.CharLimit = 253
+		ti.SetValue(v)
+		s.text[f] = ti
+	}
+	s.text[pfConnect].Placeholder = builtIn
+	s.search = newInput()
+	s.search.Prompt = "/"
+	s.search.CharLimit = 253
 	auth := make([]string, len(probe.AuthModes))
 	for i, m := range probe.AuthModes {
 		auth[i] = string(m)
@@ -94,9 +145,21 @@ func newProbe(c *Common) *probeScreen {
 	s.picked[pfAuth] = string(probe.AuthRequireAndVerify)
 	s.choices[pfCRL] = []string{"off", "on"}
 	s.picked[pfCRL] = "off"
-	s.choices[pfVersion] = []string{"default", "1.2", "1.3"}
-	s.picked[pfVersion] = "default"
-	// The verification time, so expiry shows without waiting (--at).
+	// Each side pins its own version, so a mismatch can be staged.
+	for _, f := range []int{pfClientTLS, pfServerTLS} {
+		s.choices[f] = []string{"default", "1.2", "1.3"}
+		s.picked[f] = "default"
+	}
+	s.choices[pfGoStyle] = []string{"off", "on"}
+	s.picked[pfGoStyle] = "off"
+	s.choices[pfSystemRoots] = []string{"off", "on"}
+	s.picked[pfSystemRoots] = "off"
+	for _, cl := range verify.Clients {
+		s.choices[pfEmulate] = append(s.choices[pfEmulate], string(cl))
+	}
+	s.picked[pfEmulate] = string(verify.ClientCurl)
+	// The verification time, so expiry shows without waiting (--at):
+	// ←/→ step through these, enter types any time pki.ParseTime reads.
 	s.choices[pfAt] = atChoices()
 	s.picked[pfAt] = "now"
 	s.refreshChoices()
@@ -105,7 +168,12 @@ func newProbe(c *Common) *probeScreen {
 
 func (s *probeScreen) SetSize(w, h int) {
 	s.width, s.height = w, h
-	s.name.SetWidth(max(8, s.leftWidth()-18))
+	for f := range s.text {
+		if isText(f) {
+			s.text[f].SetWidth(max(8, s.leftWidth()-18))
+		}
+	}
+	s.search.SetWidth(max(8, s.leftWidth()-30))
 }
 
 func (s *probeScreen) leftWidth() int { return min(46, max(40, s.width*2/5)) }
@@ -115,11 +183,22 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 	if s.editing {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done typing"))}
 	}
+	if s.searching {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "other matches"))}
+	}
 	b := []key.Binding{k.Run}
-	if s.focus == pfName {
-		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit name"))}
+	if isText(s.focus) {
+		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit "+strings.ToLower(probeLabels[s.focus])))}
+		if s.focus == pfAt {
+			b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+		}
 	} else {
 		b = append(b, key.NewBinding(key.WithKeys("h", "l"), key.WithHelp("←/→", "change")))
+		if isPicker(s.focus) {
+			b = append(b, key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")))
+		}
 	}
 	b = append(b, key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("↑/↓", "field")),
 		key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "matrix")))
@@ -133,8 +212,8 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 	return append(b, k.NextTab)
 }
 
-// Capturing is true while the server name is being typed into.
-func (s *probeScreen) Capturing() bool { return s.editing }
+// Capturing is true while a text field is being typed into.
+func (s *probeScreen) Capturing() bool { return s.editing || s.searching }
 
 // more reports whether the verdict pane has lines below or above the fold.
 func (s *probeScreen) more() bool {
@@ -152,11 +231,15 @@ func (s *probeScreen) changed() {
 // keeping what was picked when it still exists.
 func (s *probeScreen) refreshChoices() {
 	var leaves []string
+	// The identity made for each side, by the profile it was issued with
+	// (Certificates' PROFILE column), not by its name's letters.
+	profile := map[string]string{}
 	for _, c := range s.c.Data.Certs {
 		if c.Kind == "ca" {
 			continue
 		}
 		leaves = append(leaves, c.Name)
+		profile[c.Name] = c.Profile
 	}
 	slices.Sort(leaves)
 	leaves = slices.Compact(leaves)
@@ -177,20 +260,184 @@ func (s *probeScreen) refreshChoices() {
 			}
 		}
 		s.picked[f] = ""
-		for _, v := range s.choices[f] {
-			if prefer != "" && strings.Contains(v, prefer) {
-				s.picked[f] = v
-				return
+		if prefer == "" {
+			s.picked[f] = first(s.choices[f])
+			return
+		}
+		// First an identity issued with the side's profile, then one
+		// with both, then one named for the side.
+		for _, ok := range []func(string) bool{
+			func(v string) bool { return profile[v] == prefer },
+			func(v string) bool { return profile[v] == string(pki.ProfileServerClient) },
+			func(v string) bool { return strings.Contains(v, prefer) },
+		} {
+			for _, v := range s.choices[f] {
+				if ok(v) {
+					s.picked[f] = v
+					return
+				}
 			}
 		}
 		if len(s.choices[f]) > 0 {
 			s.picked[f] = s.choices[f][0]
 		}
 	}
-	keep(pfClient, "client")
-	keep(pfServer, "server")
+	keep(pfClient, string(pki.ProfileClient))
+	keep(pfServer, string(pki.ProfileServer))
 	keep(pfServerTrust, "")
 	keep(pfClientTrust, "")
+}
+
+// open takes a lab scenario's request; it is filled in and run once the
+// pickers list its names.
+func (s *probeScreen) open(r probe.Request, scenario string) {
+	s.opening, s.scenario = &r, scenario
+	s.res, s.matrix, s.err, s.stale = nil, nil, nil, false
+}
+
+// fill sets every field from the waiting request and runs it, once the
+// pickers hold its names; a value the form cannot show is an error.
+func (s *probeScreen) fill() tea.Cmd {
+	r := *s.opening
+	one := func(l []string) string {
+		if len(l) == 0 {
+			return ownRoot
+		}
+		return l[0]
+	}
+	want := map[int]string{pfClient: r.Client, pfServer: r.Server, pfServerTrust: one(r.ServerTrust), pfClientTrust: one(r.ClientTrust)}
+	if r.Client == "" {
+		want[pfClient] = noClientCert
+	}
+	for f, v := range want {
+		if !slices.Contains(s.choices[f], v) {
+			return nil // not listed yet: the next reload
+		}
+	}
+	s.opening = nil
+	if len(r.ServerTrust) > 1 || len(r.ClientTrust) > 1 || r.Connect != "" || len(r.SystemRoots) > 0 {
+		s.err = fmt.Errorf("lab %s trusts several CAs or an outside target: the form holds one of each", s.scenario)
+		return nil
+	}
+	version := func(v uint16) (string, bool) {
+		if v == 0 {
+			return "default", true
+		}
+		for _, c := range []string{"1.2", "1.3"} {
+			if n, err := probe.ParseVersion(c); err == nil && n == v {
+				return c, true
+			}
+		}
+		return "", false
+	}
+	cv, ok1 := version(r.ClientVersion)
+	sv, ok2 := version(r.ServerVersion)
+	if !ok1 || !ok2 {
+		s.err = fmt.Errorf("lab %s pins a TLS version the form does not offer", s.scenario)
+		return nil
+	}
+	onOff := map[bool]string{false: "off", true: "on"}
+	auth := r.Auth
+	if auth == "" {
+		auth = probe.AuthRequireAndVerify
+	}
+	emulate := string(r.Emulate)
+	if emulate == "" {
+		emulate = string(verify.ClientCurl)
+	}
+	for f, v := range want {
+		s.picked[f] = v
+	}
+	s.picked[pfAuth], s.picked[pfCRL], s.picked[pfClientTLS], s.picked[pfServerTLS] = string(auth), onOff[r.CheckCRL], cv, sv
+	s.picked[pfGoStyle], s.picked[pfEmulate], s.picked[pfSystemRoots] = onOff[r.GoStyle], emulate, "off"
+	for f := range s.touched {
+		s.touched[f] = true
+	}
+	s.text[pfName].SetValue(r.ServerName)
+	s.text[pfConnect].SetValue("")
+	at := "now"
+	if !r.At.IsZero() {
+		at = r.At.UTC().Format(time.RFC3339)
+	}
+	s.text[pfAt].SetValue(at)
+	s.focus = pfClient
+	s.setEditing(false)
+	return s.run()
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// matches are the choices of a picker the query finds: names that start
+// with it first, then names that hold it, each in list order.
+func matches(choices []string, query string) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil
+	}
+	var pre, in []string
+	for _, v := range choices {
+		lv := strings.ToLower(v)
+		switch {
+		case strings.HasPrefix(lv, q):
+			pre = append(pre, v)
+		case strings.Contains(lv, q):
+			in = append(in, v)
+		}
+	}
+	return append(pre, in...)
+}
+
+// searchKey handles a key while a picker is searched: typed text narrows,
+// ↑/↓ step through the matches, enter keeps the pick, esc restores.
+func (s *probeScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	f := s.focus
+	switch msg.String() {
+	case "enter":
+		s.searching = false
+		s.search.Blur()
+		return nil
+	case "esc":
+		s.searching = false
+		s.search.Blur()
+		if s.picked[f] != s.before {
+			s.picked[f] = s.before
+		}
+		return nil
+	case "up", "down":
+		m := matches(s.choices[f], s.search.Value())
+		if len(m) == 0 {
+			return nil
+		}
+		i := slices.Index(m, s.picked[f])
+		d := 1
+		if msg.String() == "up" {
+			d = -1
+		}
+		s.pick(f, m[((i+d)%len(m)+len(m))%len(m)])
+		return nil
+	}
+	var cmd tea.Cmd
+	s.search, cmd = s.search.Update(msg)
+	m := matches(s.choices[f], s.search.Value())
+	if s.found = len(m); len(m) > 0 {
+		s.pick(f, m[0])
+	}
+	return cmd
+}
+
+// pick sets a picker's value as the user's choice.
+func (s *probeScreen) pick(f int, v string) {
+	if s.picked[f] == v {
+		return
+	}
+	s.picked[f] = v
+	s.touched[f] = true
+	s.changed()
 }
 
 func (s *probeScreen) cycle(f, d int) {
@@ -206,16 +453,25 @@ func (s *probeScreen) cycle(f, d int) {
 	}
 	s.picked[f] = ch[((i+d)%len(ch)+len(ch))%len(ch)]
 	s.touched[f] = true
+	if f == pfAt {
+		s.text[pfAt].SetValue(s.picked[f])
+	}
 	s.changed()
 }
 
 // request is the form as the one probe request type the CLI builds too.
 func (s *probeScreen) request() (probe.Request, error) {
-	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.name.Value()), CheckCRL: s.picked[pfCRL] == "on",
-		Passphrase: s.passphrases()}
+	r := probe.Request{Server: s.picked[pfServer], ServerName: strings.TrimSpace(s.text[pfName].Value()), CheckCRL: s.picked[pfCRL] == "on",
+		Passphrase: s.passphrases(), GoStyle: s.picked[pfGoStyle] == "on", Connect: strings.TrimSpace(s.text[pfConnect].Value())}
 	var err error
-	if r.At, err = shiftTime(s.c.now(), s.picked[pfAt]); err != nil {
+	if r.At, err = shiftTime(s.c.now(), strings.TrimSpace(s.text[pfAt].Value())); err != nil {
+		return r, fmt.Errorf("%q: %w", probeLabels[pfAt], err)
+	}
+	if r.Emulate, err = verify.ParseClient(s.picked[pfEmulate]); err != nil {
 		return r, err
+	}
+	if s.picked[pfSystemRoots] == "on" {
+		r.SystemRoots = s.roots
 	}
 	if s.picked[pfClient] != noClientCert {
 		r.Client = s.picked[pfClient]
@@ -229,11 +485,20 @@ func (s *probeScreen) request() (probe.Request, error) {
 	if r.Auth, err = probe.ParseAuthMode(s.picked[pfAuth]); err != nil {
 		return r, err
 	}
-	if v := s.picked[pfVersion]; v != "default" {
-		if r.ServerVersion, err = probe.ParseVersion(v); err != nil {
-			return r, err
+	for f, v := range map[int]*uint16{pfClientTLS: &r.ClientVersion, pfServerTLS: &r.ServerVersion} {
+		if p := s.picked[f]; p != "default" {
+			if *v, err = probe.ParseVersion(p); err != nil {
+				return r, fmt.Errorf("%q: %w", probeLabels[f], err)
+			}
 		}
-		r.ClientVersion = r.ServerVersion
+	}
+	if r.Connect != "" {
+		// An outside server: only the client side of the form applies.
+		if _, _, err := net.SplitHostPort(r.Connect); err != nil {
+			return r, fmt.Errorf("%q is %q: expected HOST:PORT of a TLS server, or empty for the built-in server (%w)", probeLabels[pfConnect], r.Connect, err)
+		}
+		r.Server, r.ServerTrust, r.Auth, r.CheckCRL, r.ServerVersion = "", nil, "", false, 0
+		return r, nil
 	}
 	if r.Server == "" {
 		return r, fmt.Errorf("no server identity: issue a server certificate first (tab 2, i)")
@@ -247,9 +512,28 @@ func (s *probeScreen) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
-	s.req = s.c.begin("probe " + r.Client + " → " + r.Server)
+	if cmd := s.needRoots(false); cmd != nil {
+		return cmd
+	}
+	target := r.Server
+	if r.Connect != "" {
+		target = r.Connect
+	}
+	s.req = s.c.begin("probe " + r.Client + " → " + target)
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
-	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r)
+	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts, s.req, r)
+}
+
+// needRoots loads the system's roots in a Cmd the first time a run asks
+// for them (the file read stays out of Update); the run starts again when
+// they are in.
+func (s *probeScreen) needRoots(matrix bool) tea.Cmd {
+	if s.picked[pfSystemRoots] != "on" || s.roots != nil {
+		return nil
+	}
+	s.req = s.c.begin("loading the system roots")
+	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
+	return loadRootsCmd(s.req, matrix)
 }
 
 // runMatrix probes every client identity (and none) against the server.
@@ -258,6 +542,13 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	if err != nil {
 		s.err = err
 		return nil
+	}
+	if r.Connect != "" {
+		s.err = fmt.Errorf("the matrix runs every client against the built-in server: empty %q to run it", probeLabels[pfConnect])
+		return nil
+	}
+	if cmd := s.needRoots(true); cmd != nil {
+		return cmd
 	}
 	var clients []string
 	for _, v := range s.choices[pfClient] {
@@ -285,8 +576,25 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			}
 		}
 		return s, s.c.status(fmt.Sprintf("matrix: %d of %d clients accepted", accepted, len(msg.rows)), nil)
+	case rootsLoadedMsg:
+		if msg.reqID != s.req {
+			return s, nil
+		}
+		s.running = false
+		if msg.err != nil {
+			s.err = msg.err
+			return s, s.c.status("", msg.err)
+		}
+		s.roots = msg.roots
+		if msg.matrix {
+			return s, s.runMatrix()
+		}
+		return s, s.run()
 	case dataChangedMsg:
 		s.refreshChoices()
+		if s.opening != nil {
+			return s, s.fill()
+		}
 	case probeDoneMsg:
 		if msg.reqID != s.req {
 			return s, nil
@@ -321,18 +629,28 @@ func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return s.key(msg)
 	}
 	if s.editing {
-		return s, s.typeName(msg)
+		return s, s.typeText(msg)
+	}
+	if _, paste := msg.(tea.PasteMsg); paste && s.searching {
+		var cmd tea.Cmd
+		s.search, cmd = s.search.Update(msg)
+		m := matches(s.choices[s.focus], s.search.Value())
+		if s.found = len(m); len(m) > 0 {
+			s.pick(s.focus, m[0])
+		}
+		return s, cmd
 	}
 	return s, nil
 }
 
-// typeName hands a key or a paste to the server name and marks the verdict
-// stale when the name changed.
-func (s *probeScreen) typeName(msg tea.Msg) tea.Cmd {
-	before := s.name.Value()
+// typeText hands a key or a paste to the focused text field and marks the
+// verdict stale when its value changed.
+func (s *probeScreen) typeText(msg tea.Msg) tea.Cmd {
+	f := s.focus
+	before := s.text[f].Value()
 	var cmd tea.Cmd
-	s.name, cmd = s.name.Update(msg)
-	if s.name.Value() != before {
+	s.text[f], cmd = s.text[f].Update(msg)
+	if s.text[f].Value() != before {
 		s.changed()
 	}
 	return cmd
@@ -360,18 +678,25 @@ func (s *probeScreen) scrollBy(k string) {
 	s.scroll = s.clampScroll(len(s.verdictLines(max(10, s.width-s.leftWidth()-3))), s.height)
 }
 
-// setEditing starts or ends typing into the server name.
+// setEditing starts or ends typing into the focused text field.
 func (s *probeScreen) setEditing(on bool) tea.Cmd {
-	s.editing = on && s.focus == pfName
-	if s.editing {
-		return s.name.Focus()
+	s.editing = on && isText(s.focus)
+	for f := range s.text {
+		if isText(f) {
+			s.text[f].Blur()
+		}
 	}
-	s.name.Blur()
+	if s.editing {
+		return s.text[s.focus].Focus()
+	}
 	return nil
 }
 
 func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 	k := msg.String()
+	if s.searching {
+		return s, s.searchKey(msg)
+	}
 	if s.editing {
 		switch k {
 		case "enter", "esc":
@@ -381,11 +706,11 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		case "down":
 			return s, s.setFocus(s.focus + 1)
 		}
-		return s, s.typeName(msg)
+		return s, s.typeText(msg)
 	}
 	switch k {
 	case "enter":
-		if s.focus == pfName {
+		if isText(s.focus) {
 			return s, s.setEditing(true)
 		}
 		return s, s.run()
@@ -406,6 +731,12 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		s.cycle(s.focus, -1)
 	case "right", "l":
 		s.cycle(s.focus, 1)
+	case "/":
+		if isPicker(s.focus) {
+			s.searching, s.before, s.found = true, s.picked[s.focus], 0
+			s.search.SetValue("")
+			return s, s.search.Focus()
+		}
 	case "M":
 		return s, s.runMatrix()
 	case "c":
@@ -507,34 +838,52 @@ func (s *probeScreen) configView(w int) string {
 	for f := 0; f < numProbeFields; f++ {
 		label := pad(probeLabels[f], 14)
 		var val string
-		if f == pfName {
-			val = s.name.View()
+		if isText(f) {
+			// Typed fields show plain text, and the input with its cursor
+			// only while typed into.
+			val = s.text[f].Value()
+			switch {
+			case s.editing && f == s.focus:
+				val = s.text[f].View()
+			case f == pfConnect && strings.TrimSpace(val) == "":
+				val = st.Dim.Render(builtIn)
+			}
 		} else {
 			val = s.picked[f]
-			if val == "" {
+			switch {
+			case val == "":
 				val = st.Dim.Render("(none)")
-			} else {
+			case serverOnly(f) && strings.TrimSpace(s.text[pfConnect].Value()) != "":
+				val = st.Dim.Render("(not used: outside target)")
+			default:
 				val = "‹ " + val + " ›"
 			}
 		}
-		if f == s.focus {
+		if f == s.focus && s.searching {
+			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
+			lines = append(lines, truncate(pad("", 17)+s.search.View()+st.Dim.Render(fmt.Sprintf(" %d of %d", s.found, len(s.choices[f]))), w))
+		} else if f == s.focus {
 			lines = append(lines, truncate(st.Focused.Render("› "+label)+" "+val, w))
 		} else {
 			lines = append(lines, truncate("  "+label+" "+val, w))
 		}
 	}
+	// The hint first: at 80x24 the lines under it may not fit.
+	what := map[int]string{pfName: "the server name", pfConnect: "the target (HOST:PORT)", pfAt: "the verification time"}[s.focus]
+	switch {
+	case s.searching:
+		lines = append(lines, "", st.Note.Render(truncate("searching "+probeLabels[s.focus]+": enter picks, esc cancels", w)))
+	case s.editing:
+		lines = append(lines, "", st.Note.Render(truncate("typing "+what+": enter/esc done", w)))
+	case isText(s.focus):
+		lines = append(lines, "", st.Dim.Render(truncate("enter edits "+what, w)))
+	default:
+		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
+	}
 	lines = append(lines, "")
 	if m, err := probe.ParseAuthMode(s.picked[pfAuth]); err == nil {
 		lines = append(lines, wrapIndent(st.Dim, "Node.js: ", m.NodeJS(), w)...)
 		lines = append(lines, wrapIndent(st.Dim, "openssl: ", m.OpenSSL(), w)...)
-	}
-	switch {
-	case s.editing:
-		lines = append(lines, "", st.Note.Render("typing the server name: enter/esc done"))
-	case s.focus == pfName:
-		lines = append(lines, "", st.Dim.Render("enter edits the server name"))
-	default:
-		lines = append(lines, "", st.Dim.Render("enter runs the handshake"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -543,7 +892,11 @@ func (s *probeScreen) verdictLines(w int) []string {
 	st := s.c.Styles
 	switch {
 	case s.running:
-		return []string{"", st.Note.Render("running the handshake on 127.0.0.1 …")}
+		where := "on 127.0.0.1"
+		if c := strings.TrimSpace(s.text[pfConnect].Value()); c != "" {
+			where = "with " + c
+		}
+		return []string{"", st.Note.Render("running the handshake " + where + " …")}
 	case s.err != nil:
 		return append([]string{"", st.Error.Render("cannot probe:")}, wrapIndent(st.Error, "", s.err.Error(), w)...)
 	case s.matrix != nil:

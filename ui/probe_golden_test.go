@@ -83,7 +83,11 @@ func TestProbeGolden(t *testing.T) {
 			{"reject-client-missing", []string{"h", "j", "j", "j", "l", "enter"}, "client-cert-missing"}, // no certificate: it must be told whom to trust
 			{"reject-untrusted", []string{"j", "j", "j", "h", "enter"}, "server-cert-untrusted"},
 			{"reject-name", []string{"j", "j", "j", "j", "j", "j", "enter", "ctrl+u", "w", "r", "o", "n", "g", ".", "e", "x", "a", "m", "p", "l", "e", "enter", "k", "k", "k", "k", "k", "k", "enter"}, "server-name-mismatch"},
-			{"reject-expired", []string{"k", "h", "h", "enter"}, "expired"},
+			{"reject-expired", []string{"k", "h", "h", "j", "enter"}, "expired"},
+			// Client TLS 1.2 against Server TLS 1.3: each side pins its own.
+			{"reject-version", []string{"j", "j", "j", "j", "j", "j", "j", "l", "j", "l", "l", "enter"}, "protocol-version-mismatch"},
+			// A time typed into Verify at, read by pki.ParseTime as --at is.
+			{"reject-typed-time", []string{"k", "enter", "ctrl+u", "+", "4", "0", "0", "d", "enter", "j", "enter"}, "expired"},
 			{"stale", []string{"enter", "j", "l"}, "ok"},
 		}
 		for _, tc := range cases {

@@ -180,16 +180,37 @@ var errNoProbe = errors.New("the probe engine is not available in this build")
 
 // probeCmd resolves r against the store the way the CLI does (probe.Request
 // decides every default) and runs it.
-func probeCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probe.Request) tea.Cmd {
+// A request with Connect runs only the client side, against that server.
+func probeCmd(ctx context.Context, st *store.Store, o Options, id reqID, r probe.Request) tea.Cmd {
 	return func() tea.Msg {
-		if run == nil {
+		if o.Probe == nil || (r.Connect != "" && o.Connect == nil) {
 			return probeDoneMsg{reqID: id, err: errNoProbe}
 		}
 		res, err := r.Resolve(st)
 		if err != nil {
 			return probeDoneMsg{reqID: id, err: err}
 		}
-		return probeDoneMsg{reqID: id, res: run(ctx, res.Server, res.Client, res.Options)}
+		if r.Connect != "" {
+			return probeDoneMsg{reqID: id, res: o.Connect(ctx, r.Connect, res.Client, res.Options)}
+		}
+		return probeDoneMsg{reqID: id, res: o.Probe(ctx, res.Server, res.Client, res.Options)}
+	}
+}
+
+// rootsLoadedMsg answers loadRootsCmd; matrix says which run asked.
+type rootsLoadedMsg struct {
+	reqID
+	roots  []*x509.Certificate
+	err    error
+	matrix bool
+}
+
+// loadRootsCmd reads the system's roots (System roots on), as the CLI's
+// --system-roots does.
+func loadRootsCmd(id reqID, matrix bool) tea.Cmd {
+	return func() tea.Msg {
+		roots, err := probe.SystemRoots()
+		return rootsLoadedMsg{reqID: id, roots: roots, err: err, matrix: matrix}
 	}
 }
 

@@ -99,7 +99,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound on the handshake and first bytes")
 	addEmulateFlag(fl, &f.emulate)
 	fl.StringVar(&f.starttls, "starttls", "", "with --connect: speak this protocol before TLS, as openssl s_client -starttls: "+strings.Join(probe.StartTLSProtocols, ", "))
-	fl.BoolVar(&f.systemRoots, "system-roots", false, "also trust the system's root CAs, as curl does by default ("+strings.Join(systemRootFiles, " or ")+")")
+	fl.BoolVar(&f.systemRoots, "system-roots", false, "also trust the system's root CAs, as curl does by default ("+strings.Join(probe.SystemRootFiles(), " or ")+")")
 	return c
 }
 
@@ -277,8 +277,8 @@ func (a *app) probeRequest(f *probeFlags) (probe.Request, error) {
 		return r, usagef("--starttls: %v", err)
 	}
 	if f.systemRoots {
-		if r.SystemRoots, err = systemRoots(); err != nil {
-			return r, err
+		if r.SystemRoots, err = probe.SystemRoots(); err != nil {
+			return r, fmt.Errorf("--system-roots: %w", err)
 		}
 	}
 	if r.ServerVersion, err = probe.ParseVersion(f.serverTLS); err != nil {
