@@ -25,10 +25,16 @@ const (
 // ProbeFunc runs one handshake; it is probe.Run unless a test swaps it.
 type ProbeFunc func(ctx context.Context, s probe.ServerConfig, c probe.ClientConfig, o probe.Options) probe.Result
 
+// MatrixFunc runs every client against one server; it is probe.Matrix
+// unless a test swaps it.
+type MatrixFunc func(ctx context.Context, clients []probe.ClientConfig, s probe.ServerConfig, o probe.Options) []probe.Result
+
 // Options configure the workbench.
 type Options struct {
 	// Probe runs handshakes; nil means the probe package's engine.
 	Probe ProbeFunc
+	// Matrix runs a matrix; nil means the probe package's engine.
+	Matrix MatrixFunc
 	// Now is the clock for "expiring soon" marks; nil means the store's clock.
 	Now func() time.Time
 	// ExpiringSoon is how close to its end a certificate is marked; 0 means 30 days.

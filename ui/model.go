@@ -71,6 +71,9 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	if opts.Probe == nil {
 		opts.Probe = probe.Run
 	}
+	if opts.Matrix == nil {
+		opts.Matrix = probe.Matrix
+	}
 	c := &Common{Store: st, Styles: DefaultStyles(), Keys: DefaultKeyMap(), Opts: opts, ctx: ctx}
 	m := &Model{c: c, help: help.New()}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))

@@ -207,7 +207,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll = true, nil, 0
-	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
+	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Matrix, s.req, r, clients, shiftTime(s.c.now(), s.picked[pfAt]))
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {

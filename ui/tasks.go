@@ -136,51 +136,44 @@ func probeCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r p
 // By default each side trusts the root above its own certificate, as the
 // command line does (DESIGN.md §7); a side without one trusts the other's root.
 func probeConfigs(st *store.Store, r probeRequest) (probe.ServerConfig, probe.ClientConfig, error) {
-	var sc probe.ServerConfig
-	var cc probe.ClientConfig
-	if r.Server == "" {
-		return sc, cc, errors.New("probe: pick a server identity")
-	}
-	server, err := st.Identity(r.Server, nil)
+	sc, base, err := probeServerConfig(st, r)
 	if err != nil {
-		return sc, cc, fmt.Errorf("probe: server %s: %w", r.Server, err)
+		return sc, base, err
 	}
-	sc = probe.ServerConfig{Identity: server, Auth: r.Auth, CheckCRL: r.CRL, MinVersion: r.Version, MaxVersion: r.Version}
-	cc = probe.ClientConfig{ServerName: r.ServerName, MinVersion: r.Version, MaxVersion: r.Version}
 	var client *pki.Identity
 	if r.Client != "" {
 		id, err := st.Identity(r.Client, nil)
 		if err != nil {
-			return sc, cc, fmt.Errorf("probe: client %s: %w", r.Client, err)
+			return sc, base, fmt.Errorf("probe: client %s: %w", r.Client, err)
 		}
 		client = &id
-		cc.Identity = client
 	}
-	trust := func(explicit string, own *pki.Identity, other pki.Identity) ([]*x509.Certificate, error) {
-		if explicit != "" {
-			return st.CACerts(explicit)
-		}
-		if own != nil {
-			if root := store.Root(*own); root != nil {
-				return []*x509.Certificate{root}, nil
-			}
-		}
-		if root := store.Root(other); root != nil {
-			return []*x509.Certificate{root}, nil
-		}
-		return nil, nil
+	cc, err := probeClientConfig(st, r, base, sc.Identity, client)
+	return sc, cc, err
+}
+
+// probeServerConfig is the part of a probe's configuration that does not
+// depend on the client: the server, its trust, and every CRL of the store
+// (the server checks them when asked, and the client uses them to explain a
+// peer that closes without an alert), in base. A matrix works it out once.
+func probeServerConfig(st *store.Store, r probeRequest) (probe.ServerConfig, probe.ClientConfig, error) {
+	var sc probe.ServerConfig
+	var base probe.ClientConfig
+	if r.Server == "" {
+		return sc, base, errors.New("probe: pick a server identity")
 	}
-	if sc.ClientCAs, err = trust(r.ServerTrust, &server, server); err != nil {
-		return sc, cc, fmt.Errorf("probe: server trust: %w", err)
+	server, err := st.Identity(r.Server, nil)
+	if err != nil {
+		return sc, base, fmt.Errorf("probe: server %s: %w", r.Server, err)
 	}
-	if cc.RootCAs, err = trust(r.ClientTrust, client, server); err != nil {
-		return sc, cc, fmt.Errorf("probe: client trust: %w", err)
+	sc = probe.ServerConfig{Identity: server, Auth: r.Auth, CheckCRL: r.CRL, MinVersion: r.Version, MaxVersion: r.Version}
+	base = probe.ClientConfig{ServerName: r.ServerName, MinVersion: r.Version, MaxVersion: r.Version}
+	if sc.ClientCAs, err = probeTrust(st, r.ServerTrust, &server, server); err != nil {
+		return sc, base, fmt.Errorf("probe: server trust: %w", err)
 	}
-	// Every CRL the store has: the server checks them when asked, and the
-	// client uses them to explain a peer that closes without an alert.
 	cas, err := st.ListCAs()
 	if err != nil {
-		return sc, cc, fmt.Errorf("probe: %w", err)
+		return sc, base, fmt.Errorf("probe: %w", err)
 	}
 	for _, ca := range cas {
 		if ca.CRL == nil {
@@ -191,9 +184,37 @@ func probeConfigs(st *store.Store, r probeRequest) (probe.ServerConfig, probe.Cl
 			continue
 		}
 		sc.CRLs = append(sc.CRLs, crl)
-		cc.KnownCRLs = append(cc.KnownCRLs, crl)
+		base.KnownCRLs = append(base.KnownCRLs, crl)
 	}
-	return sc, cc, nil
+	return sc, base, nil
+}
+
+// probeClientConfig is base for one client identity (nil sends none).
+func probeClientConfig(st *store.Store, r probeRequest, base probe.ClientConfig, server pki.Identity, client *pki.Identity) (probe.ClientConfig, error) {
+	cc := base
+	cc.Identity = client
+	var err error
+	if cc.RootCAs, err = probeTrust(st, r.ClientTrust, client, server); err != nil {
+		return cc, fmt.Errorf("probe: client trust: %w", err)
+	}
+	return cc, nil
+}
+
+// probeTrust is what one side trusts: the CA named, else the root above its
+// own certificate, else the root above the other side's.
+func probeTrust(st *store.Store, explicit string, own *pki.Identity, other pki.Identity) ([]*x509.Certificate, error) {
+	if explicit != "" {
+		return st.CACerts(explicit)
+	}
+	if own != nil {
+		if root := store.Root(*own); root != nil {
+			return []*x509.Certificate{root}, nil
+		}
+	}
+	if root := store.Root(other); root != nil {
+		return []*x509.Certificate{root}, nil
+	}
+	return nil, nil
 }
 
 func revokeOptions(r pki.Reason) store.RevokeOptions { return store.RevokeOptions{Reason: r} }
@@ -211,32 +232,63 @@ type matrixDoneMsg struct {
 	rows []matrixRow
 }
 
-// matrixCmd probes every client in turn against the server config of r,
-// each client with its own default trust (the root above its certificate).
-func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probeRequest, clients []string, now time.Time) tea.Cmd {
+// matrixCmd probes every client against the server config of r, each
+// client with its own default trust (the root above its certificate). The
+// server side, the CRLs and what the store knows are read once, each key
+// once, and the handshakes go to one server (run).
+func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r probeRequest, clients []string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
-		rows := make([]matrixRow, 0, len(clients))
-		for _, name := range clients {
+		rows := make([]matrixRow, len(clients))
+		for i, name := range clients {
+			rows[i].Client = name
+			if name == "" {
+				rows[i].Client = noClientCert
+			}
+		}
+		fail := func(err error) tea.Msg {
+			for i := range rows {
+				rows[i].Err = err
+			}
+			return matrixDoneMsg{reqID: id, rows: rows}
+		}
+		if run == nil {
+			return fail(errNoProbe)
+		}
+		sc, base, err := probeServerConfig(st, r)
+		if err != nil {
+			return fail(err)
+		}
+		var ccs []probe.ClientConfig
+		var at []int // the row of each of ccs
+		ids := []*pki.Identity{&sc.Identity}
+		for i, name := range clients {
 			if ctx.Err() != nil {
 				break
 			}
-			row := matrixRow{Client: name}
-			req := r
-			req.Client = name
-			if run == nil {
-				row.Err = errNoProbe
-			} else if sc, cc, err := probeConfigs(st, req); err != nil {
-				row.Err = err
-			} else {
-				pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-				k := st.Knowledge(&sc.Identity, cc.Identity)
-				row.Result = run(pctx, sc, cc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs})
-				cancel()
+			var client *pki.Identity
+			if name != "" {
+				cid, err := st.Identity(name, nil)
+				if err != nil {
+					rows[i].Err = fmt.Errorf("probe: client %s: %w", name, err)
+					continue
+				}
+				client = &cid
+				ids = append(ids, client)
 			}
-			if name == "" {
-				row.Client = noClientCert
+			cc, err := probeClientConfig(st, r, base, sc.Identity, client)
+			if err != nil {
+				rows[i].Err = err
+				continue
 			}
-			rows = append(rows, row)
+			ccs = append(ccs, cc)
+			at = append(at, i)
+		}
+		if ctx.Err() != nil {
+			return matrixDoneMsg{reqID: id, rows: rows[:0]}
+		}
+		k := st.Knowledge(ids...)
+		for j, res := range run(ctx, ccs, sc, probe.Options{At: now, Timeout: 5 * time.Second, NameOf: k.NameOf, KnownCAs: k.CAs}) {
+			rows[at[j]].Result = res
 		}
 		return matrixDoneMsg{reqID: id, rows: rows}
 	}

@@ -208,7 +208,14 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 	if err != nil {
 		return err
 	}
+	// Each key is read once, and what all clients share (flags, named
+	// trust, system roots) is worked out once, for the first client: at
+	// 10,000 identities the setup would otherwise cost as much as the
+	// handshakes.
 	var ccs []probe.ClientConfig
+	var base probe.ClientConfig
+	var shared []*x509.Certificate // the roots every client trusts besides its own
+	trustNamed := len(splitList(f.clientTrust)) > 0
 	for _, c := range certs {
 		if c.Name == sc.Identity.Name || c.Name == "" {
 			continue
@@ -217,11 +224,30 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, sc 
 		if err != nil || id.Key == nil {
 			continue // certificates without a key here cannot be presented
 		}
-		g := *f
-		g.client = c.Name
-		cc, _, err := a.clientConfig(st, &g, &sc.Identity)
-		if err != nil {
-			return err
+		if len(ccs) == 0 {
+			g := *f
+			g.client = c.Name
+			if base, _, err = a.clientConfig(st, &g, &sc.Identity); err != nil {
+				return err
+			}
+			shared = base.RootCAs
+			if !trustNamed && store.Root(*base.Identity) != nil {
+				shared = shared[1:] // the first client's own root
+			}
+		}
+		cc := base
+		cc.Identity = &id
+		if !trustNamed {
+			// As clientConfig does: each client trusts the root above itself.
+			root := store.Root(id)
+			if root == nil && !f.systemRoots {
+				return usagef("--client-trust CA is needed: the chain of %s does not reach a root in the store", id.Name)
+			}
+			cc.RootCAs = nil
+			if root != nil {
+				cc.RootCAs = append(cc.RootCAs, root)
+			}
+			cc.RootCAs = append(cc.RootCAs, shared...)
 		}
 		ccs = append(ccs, cc)
 	}
