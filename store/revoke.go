@@ -264,8 +264,8 @@ func normalIndexLines(data []byte, path string) (lineIndex, error) {
 	for _, e := range es {
 		start := len(b)
 		b = append(b, e.Line()...)
-		if _, dup := ix.bySerial[e.SerialHex()]; !dup {
-			ix.bySerial[e.SerialHex()] = lineRange{start, len(b)}
+		if _, dup := ix.bySerial[SerialHex(e.Serial)]; !dup {
+			ix.bySerial[SerialHex(e.Serial)] = lineRange{start, len(b)}
 		}
 	}
 	ix.data = b
@@ -295,6 +295,15 @@ func serialField(line []byte) (string, bool) {
 		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'F') {
 			return "", false
 		}
+	}
+	// The key is the serial as SerialHex spells it: a line may pad it with
+	// zeros ("0000...05"), which names the same serial as "05".
+	f = bytes.TrimLeft(f, "0")
+	switch {
+	case len(f) == 0:
+		return "00", true
+	case len(f)%2 == 1:
+		return "0" + string(f), true
 	}
 	return string(f), true
 }

@@ -2,12 +2,14 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // One command revoking many targets rewrites each CA's index once, reports
@@ -120,5 +122,58 @@ func TestRevokeManyAnySpelling(t *testing.T) {
 	b, _ := os.ReadFile(p)
 	if strings.Count(string(b), "R\t") != 2 || !strings.Contains(string(b), "\t0ABC\tunknown\t/CN=x\n") {
 		t.Errorf("index after revoke:\n%s", b)
+	}
+}
+
+// Serials padded with zeros (as some tools write them) are found by their
+// value, and their lines keep their spelling.
+func TestRevokeManyPaddedSerials(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	p := filepath.Join(st.Path(), "cas/abc/index.txt")
+	idx := "V\t271122093714Z\t\t00000005\tunknown\t/CN=x\nV\t271122093714Z\t\t000A\tunknown\t/CN=y\nV\t271122093714Z\t\t00\tunknown\t/CN=z\n"
+	os.WriteFile(p, []byte(idx), 0o644)
+	rs, err := st.RevokeMany([]string{"abc/5", "abc/0A", "abc/0"}, RevokeOptions{Reason: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Target, r.Err)
+		}
+	}
+	b, _ := os.ReadFile(p)
+	if strings.Count(string(b), "R\t") != 3 || !strings.Contains(string(b), "\t00000005\tunknown\t/CN=x\n") || !strings.Contains(string(b), "\t000A\tunknown\t/CN=y\n") {
+		t.Errorf("index after revoke:\n%s", b)
+	}
+}
+
+// openssl ca -gencrl reads every revocation of one batch from index.txt.
+func TestOpensslReadsBatchRevocations(t *testing.T) {
+	openssl := testtool.Require(t, "openssl")
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	names := []string{"c1", "c2", "c3", "c4", "c5"}
+	if _, err := st.Issue(IssueOptions{Names: names, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := st.RevokeMany([]string{"c1", "c3", "c5"}, RevokeOptions{Reason: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(st.Path(), "cas/abc")
+	cnf := filepath.Join(t.TempDir(), "ca.cnf")
+	os.WriteFile(cnf, []byte(fmt.Sprintf("[ca]\ndefault_ca = CA_default\n[CA_default]\ndir = %s\ndatabase = $dir/index.txt\n"+
+		"crlnumber = $dir/crlnumber\ncertificate = $dir/ca.crt\nprivate_key = $dir/ca.key\ndefault_md = sha256\ndefault_crl_days = 7\n", dir)), 0o600)
+	out := filepath.Join(t.TempDir(), "openssl-crl.pem")
+	testtool.Run(t, "", openssl, "ca", "-gencrl", "-config", cnf, "-out", out)
+	text := testtool.Run(t, "", openssl, "crl", "-in", out, "-noout", "-text")
+	if got := strings.Count(text, "Serial Number:"); got != 3 {
+		t.Errorf("openssl's CRL lists %d serials, want 3:\n%s", got, text)
+	}
+	for _, r := range rs {
+		if r.Err != nil || !strings.Contains(text, r.Cert.Serial) {
+			t.Errorf("%s (%s) missing from openssl's CRL: %v", r.Target, r.Cert.Serial, r.Err)
+		}
 	}
 }
