@@ -64,9 +64,10 @@ type RevokeResult struct {
 // that cannot be revoked (not found, already revoked, a CA without its key)
 // is reported in its result and does not stop the others; a target named
 // twice is revoked once and reported already revoked the second time. The
-// error return is for the store as a whole (lock, walls, a failed write);
-// each CA's index is replaced atomically, so after a failed write a CA's
-// index holds either all of its revocations from this call or none.
+// error return is for the store as a whole (lock, walls, rollback); each
+// CA's index is replaced atomically, so a CA whose index could not be read
+// or written fails all of its targets and holds none of their revocations,
+// while the other CAs' revocations stand.
 func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, error) {
 	out := make([]RevokeResult, len(targets))
 	subCA := make([]string, len(targets)) // the revoked intermediate CA, if any
@@ -114,7 +115,8 @@ func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, e
 			path := filepath.Join(s.caDir(ca), "index.txt")
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return err
+				fail(err)
+				continue
 			}
 			var ix lineIndex
 			if len(ws) == 1 {
@@ -161,12 +163,15 @@ func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, e
 				continue
 			}
 			if err := writeFileAtomic(path, ix.replace(edits), 0o644); err != nil {
+				// The index is replaced atomically or not at all: none of
+				// this CA's revocations happened; other CAs' still count.
 				for _, w := range ws {
 					if out[w.i].Err == nil {
-						out[w.i] = RevokeResult{Target: targets[w.i], Err: err}
+						out[w.i] = RevokeResult{Target: targets[w.i], Err: fmt.Errorf("writing %s: %w", path, err)}
+						subCA[w.i] = ""
 					}
 				}
-				return err
+				continue
 			}
 			s.step("index written")
 		}

@@ -177,3 +177,26 @@ func TestOpensslReadsBatchRevocations(t *testing.T) {
 		}
 	}
 }
+
+// A CA whose index cannot be read fails its own targets only.
+func TestRevokeManyOneBadIndexFailsOnlyItsCA(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	mustCA(t, st, CAOptions{Name: "xyz"})
+	abc := filepath.Join(st.Path(), "cas/abc/index.txt")
+	os.WriteFile(abc, []byte("V\t271122093714Z\t\t0A\tunknown\t/CN=x\n"), 0o644)
+	xyz := filepath.Join(st.Path(), "cas/xyz/index.txt")
+	os.WriteFile(xyz, []byte("not an index line\n"), 0o644)
+	rs, err := st.RevokeMany([]string{"xyz/0B", "abc/0A"}, RevokeOptions{Reason: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *IndexError
+	if !errors.As(rs[0].Err, &ie) || rs[1].Err != nil || rs[1].Cert.Status != StatusRevoked {
+		t.Errorf("results: %+v", rs)
+	}
+	b, _ := os.ReadFile(abc)
+	if !strings.HasPrefix(string(b), "R\t") {
+		t.Errorf("abc's index: %s", b)
+	}
+}
