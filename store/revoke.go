@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,74 +43,301 @@ type Revoked struct {
 // Revoke marks a certificate revoked in its CA's index. target is a name
 // (certificate or intermediate CA) or CA/SERIAL. Nothing changes on error.
 func (s *Store) Revoke(target string, o RevokeOptions) (Revoked, error) {
-	var out Revoked
+	rs, err := s.RevokeMany([]string{target}, o)
+	if err != nil {
+		return Revoked{}, err
+	}
+	return rs[0].Revoked, rs[0].Err
+}
+
+// RevokeResult is one target's outcome in RevokeMany: what changed, or why
+// nothing did (Err).
+type RevokeResult struct {
+	Target string
+	Revoked
+	Err error
+}
+
+// RevokeMany revokes (or releases) every target under one store lock and
+// rewrites each CA's index once, whatever the number of targets: 20,000
+// targets cost one read and one durable rewrite per CA, not 20,000. A target
+// that cannot be revoked (not found, already revoked, a CA without its key)
+// is reported in its result and does not stop the others; a target named
+// twice is revoked once and reported already revoked the second time. The
+// error return is for the store as a whole (lock, walls, rollback); each
+// CA's index is replaced atomically, so a CA whose index could not be read
+// or written fails all of its targets and holds none of their revocations,
+// while the other CAs' revocations stand.
+func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, error) {
 	if !o.At.IsZero() {
 		// The CLI refuses these as usage errors; the store refuses them too,
 		// so that no caller can write an index line openssl cannot read (a
 		// five-digit year) or a revocation dated in the future.
 		if r := pki.RevocationRange(s.now()); o.At.Before(r.Min) || o.At.After(r.Max) {
-			return out, fmt.Errorf("revoke %s at %s: a revocation time lies between %s and now (%s): %w", target,
+			return nil, fmt.Errorf("revoke %s at %s: a revocation time lies between %s and now (%s): %w", strings.Join(targets, ", "),
 				describeYear(o.At), r.Min.Format("2006-01-02"), r.Max.UTC().Format(time.RFC3339), pki.ErrTimeRange)
 		}
 	}
+	out := make([]RevokeResult, len(targets))
+	subCA := make([]string, len(targets)) // the revoked intermediate CA, if any
 	err := s.write(func() error {
-		ca, serial, err := s.locate(target)
-		if err != nil {
-			return err
+		at := o.At
+		if at.IsZero() {
+			at = s.now()
 		}
-		m, err := s.readCAMeta(ca)
-		if err != nil {
-			return err
+		at = at.UTC().Truncate(time.Second)
+		// Group the targets by CA, keeping their order within each CA.
+		type want struct {
+			i      int
+			serial *big.Int
 		}
-		if !exists(filepath.Join(s.caDir(ca), "ca.key")) && !m.HasKey {
-			return fmt.Errorf("CA %q: %w", ca, ErrNoCAKey)
-		}
-		path := filepath.Join(s.caDir(ca), "index.txt")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		// Only the one line is parsed and replaced; the rest of the index is
-		// copied as bytes, so a revoke at 100,000 certificates stays cheap.
-		data, start, end, entry, err := findLine(data, path, serial)
-		if err != nil {
-			return err
-		}
-		if start < 0 {
-			return &NotFoundError{"serial " + pki.SerialHex(serial) + " in CA", ca}
-		}
-		e := &entry
-		if o.Release {
-			if e.Flag != 'R' || !e.HasReason || e.Reason != 6 {
-				return fmt.Errorf("%s is not on hold (certificateHold): only a hold can be released", target)
+		byCA := map[string][]want{}
+		var order []string
+		for i, t := range targets {
+			out[i].Target = t
+			ca, serial, err := s.locate(t)
+			if err != nil {
+				out[i].Err = err
+				continue
 			}
-			e.Flag, e.RevokedAt, e.HasReason, e.Reason = 'V', time.Time{}, false, 0
-		} else {
-			if e.Flag == 'R' {
-				return &AlreadyRevokedError{target, e.RevokedAt, e.Reason.String()}
+			if _, ok := byCA[ca]; !ok {
+				order = append(order, ca)
 			}
-			at := o.At
-			if at.IsZero() {
-				at = s.now()
+			byCA[ca] = append(byCA[ca], want{i, serial})
+		}
+		for _, ca := range order {
+			ws := byCA[ca]
+			fail := func(err error) {
+				for _, w := range ws {
+					out[w.i].Err = err
+				}
 			}
-			e.Flag, e.RevokedAt, e.Reason, e.HasReason = 'R', at.UTC().Truncate(time.Second), o.Reason, true
+			m, err := s.readCAMeta(ca)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			if !exists(filepath.Join(s.caDir(ca), "ca.key")) && !m.HasKey {
+				fail(fmt.Errorf("CA %q: %w", ca, ErrNoCAKey))
+				continue
+			}
+			path := filepath.Join(s.caDir(ca), "index.txt")
+			data, err := os.ReadFile(path)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			var ix lineIndex
+			if len(ws) == 1 {
+				ix, err = oneLine(data, path, ws[0].serial)
+			} else {
+				ix, err = indexLines(data, path)
+			}
+			if err != nil {
+				fail(err)
+				continue
+			}
+			edits := map[int]*Entry{} // by line start
+			for _, w := range ws {
+				target := targets[w.i]
+				r, ok := ix.bySerial[pki.SerialHex(w.serial)]
+				if !ok {
+					out[w.i].Err = &NotFoundError{"serial " + pki.SerialHex(w.serial) + " in CA", ca}
+					continue
+				}
+				e := edits[r.start]
+				if e == nil {
+					line, perr := parseIndexLine(string(ix.data[r.start : r.end-1]))
+					if perr != nil {
+						out[w.i].Err = &IndexError{File: path, Line: bytes.Count(ix.data[:r.start], []byte{'\n'}) + 1, Reason: perr.Error()}
+						continue
+					}
+					e = &line
+				}
+				if err := applyRevoke(e, target, o, at); err != nil {
+					out[w.i].Err = err
+					continue
+				}
+				edits[r.start] = e
+				out[w.i].Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
+					Status: e.Status(s.now()), RevokedAt: e.RevokedAt}
+				if e.HasReason {
+					out[w.i].Cert.Reason = e.Reason.String()
+				}
+				if strings.HasPrefix(e.File, "cas/") {
+					subCA[w.i] = e.Name()
+				}
+			}
+			if len(edits) == 0 {
+				continue
+			}
+			if err := writeFileAtomic(path, ix.replace(edits), 0o644); err != nil {
+				// The index is replaced atomically or not at all: none of
+				// this CA's revocations happened; other CAs' still count.
+				for _, w := range ws {
+					if out[w.i].Err == nil {
+						out[w.i] = RevokeResult{Target: targets[w.i], Err: fmt.Errorf("writing %s: %w", path, err)}
+						subCA[w.i] = ""
+					}
+				}
+				continue
+			}
+			s.step("index written")
 		}
-		updated := make([]byte, 0, len(data)+32)
-		updated = append(append(append(updated, data[:start]...), e.Line()...), data[end:]...)
-		if err := writeFileAtomic(path, updated, 0o644); err != nil {
-			return err
-		}
-		out.Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
-			Status: e.Status(s.now()), RevokedAt: e.RevokedAt}
-		if e.HasReason {
-			out.Cert.Reason = e.Reason.String()
-		}
-		if strings.HasPrefix(e.File, "cas/") {
-			out.Below = s.below(e.Name())
+		// The certificates below a revoked CA are listed once every index
+		// is written (a CA and its subordinates may both be targets).
+		for i := range out {
+			if out[i].Err == nil && subCA[i] != "" {
+				out[i].Below = s.below(subCA[i])
+			}
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// applyRevoke revokes e at at, or releases it from hold.
+func applyRevoke(e *Entry, target string, o RevokeOptions, at time.Time) error {
+	if o.Release {
+		if e.Flag != 'R' || !e.HasReason || e.Reason != 6 {
+			return fmt.Errorf("%s is not on hold (certificateHold): only a hold can be released", target)
+		}
+		e.Flag, e.RevokedAt, e.HasReason, e.Reason = 'V', time.Time{}, false, 0
+		return nil
+	}
+	if e.Flag == 'R' {
+		return &AlreadyRevokedError{target, e.RevokedAt, e.Reason.String()}
+	}
+	e.Flag, e.RevokedAt, e.Reason, e.HasReason = 'R', at, o.Reason, true
+	return nil
+}
+
+// lineRange is one index line's bytes, end after its newline.
+type lineRange struct{ start, end int }
+
+// lineIndex finds index lines by serial without parsing them: only the
+// lines a revocation changes are parsed and formatted again, the rest are
+// copied as bytes.
+type lineIndex struct {
+	data     []byte
+	bySerial map[string]lineRange
+}
+
+// indexLines maps each serial of an index to its line. An index not in
+// openssl's normal spelling (a serial in lower case or of odd length) is
+// first rewritten normally, as a single revoke does.
+func indexLines(data []byte, path string) (lineIndex, error) {
+	ix := lineIndex{data: data, bySerial: make(map[string]lineRange, bytes.Count(data, []byte{'\n'}))}
+	for start := 0; start < len(data); {
+		nl := bytes.IndexByte(data[start:], '\n')
+		if nl < 0 {
+			break // a torn last line is not an entry; it is copied as it was
+		}
+		end := start + nl + 1
+		serial, ok := serialField(data[start : end-1])
+		if !ok {
+			if nl == 0 {
+				start = end
+				continue
+			}
+			return normalIndexLines(data, path)
+		}
+		if _, dup := ix.bySerial[serial]; !dup {
+			ix.bySerial[serial] = lineRange{start, end}
+		}
+		start = end
+	}
+	return ix, nil
+}
+
+// oneLine finds a single serial's line by searching the bytes, which is
+// cheaper than mapping every line when one certificate is revoked.
+func oneLine(data []byte, path string, serial *big.Int) (lineIndex, error) {
+	data, start, end, _, err := findLine(data, path, serial)
+	if err != nil {
+		return lineIndex{}, err
+	}
+	ix := lineIndex{data: data, bySerial: map[string]lineRange{}}
+	if start >= 0 {
+		ix.bySerial[pki.SerialHex(serial)] = lineRange{start, end}
+	}
+	return ix, nil
+}
+
+// normalIndexLines parses data whole and maps the lines of its normal form.
+func normalIndexLines(data []byte, path string) (lineIndex, error) {
+	es, _, err := ParseIndex(data, path)
+	if err != nil {
+		return lineIndex{}, err
+	}
+	var b []byte
+	ix := lineIndex{bySerial: make(map[string]lineRange, len(es))}
+	for _, e := range es {
+		start := len(b)
+		b = append(b, e.Line()...)
+		if _, dup := ix.bySerial[pki.SerialHex(e.Serial)]; !dup {
+			ix.bySerial[pki.SerialHex(e.Serial)] = lineRange{start, len(b)}
+		}
+	}
+	ix.data = b
+	return ix, nil
+}
+
+// serialField returns the fourth field of an index line when it is a serial
+// in openssl's spelling (upper-case hex, even length).
+func serialField(line []byte) (string, bool) {
+	f := line
+	for k := 0; k < 3; k++ {
+		i := bytes.IndexByte(f, '\t')
+		if i < 0 {
+			return "", false
+		}
+		f = f[i+1:]
+	}
+	if i := bytes.IndexByte(f, '\t'); i >= 0 {
+		f = f[:i]
+	} else {
+		return "", false
+	}
+	if len(f) == 0 || len(f)%2 == 1 {
+		return "", false
+	}
+	for _, c := range f {
+		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'F') {
+			return "", false
+		}
+	}
+	// The key is the serial as SerialHex spells it: a line may pad it with
+	// zeros ("0000...05"), which names the same serial as "05".
+	f = bytes.TrimLeft(f, "0")
+	switch {
+	case len(f) == 0:
+		return "00", true
+	case len(f)%2 == 1:
+		return "0" + string(f), true
+	}
+	return string(f), true
+}
+
+// replace returns the index with the edited lines (keyed by line start)
+// formatted again and every other byte as it was.
+func (ix lineIndex) replace(edits map[int]*Entry) []byte {
+	starts := make([]int, 0, len(edits))
+	for st := range edits {
+		starts = append(starts, st)
+	}
+	sort.Ints(starts)
+	b := make([]byte, 0, len(ix.data)+len(edits)*32)
+	prev := 0
+	for _, st := range starts {
+		b = append(b, ix.data[prev:st]...)
+		b = append(b, edits[st].Line()...)
+		prev = st + bytes.IndexByte(ix.data[st:], '\n') + 1
+	}
+	return append(b, ix.data[prev:]...)
 }
 
 // below lists every certificate issued under a CA and its sub-CAs.
@@ -231,6 +459,8 @@ func (s *Store) locate(target string) (string, *big.Int, error) {
 	}
 	return "", nil, &NotFoundError{"certificate", target}
 }
+
+var _ = pki.Reason(0)
 
 // describeYear formats t, even when its year does not fit four digits.
 func describeYear(t time.Time) string {

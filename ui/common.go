@@ -29,12 +29,18 @@ type ProbeFunc func(ctx context.Context, s probe.ServerConfig, c probe.ClientCon
 // swaps it.
 type ConnectFunc func(ctx context.Context, addr string, c probe.ClientConfig, o probe.Options) probe.Result
 
+// MatrixFunc runs every client against one server; it is probe.Matrix
+// unless a test swaps it.
+type MatrixFunc func(ctx context.Context, clients []probe.ClientConfig, s probe.ServerConfig, o probe.Options) []probe.Result
+
 // Options configure the workbench.
 type Options struct {
 	// Probe runs handshakes; nil means the probe package's engine.
 	Probe ProbeFunc
 	// Connect probes a HOST:PORT target; nil means probe.Connect.
 	Connect ConnectFunc
+	// Matrix runs a matrix; nil means the probe package's engine.
+	Matrix MatrixFunc
 	// Now is the clock for "expiring soon" marks; nil means the store's clock.
 	Now func() time.Time
 	// ExpiringSoon is how close to its end a certificate is marked; 0 means 30 days.

@@ -144,6 +144,9 @@ func newModel(ctx context.Context, st *store.Store, opts Options) *Model {
 	if opts.Connect == nil {
 		opts.Connect = probe.Connect
 	}
+	if opts.Matrix == nil {
+		opts.Matrix = probe.Matrix
+	}
 	c := &Common{Store: st, Styles: DefaultStyles(), Keys: DefaultKeyMap(), Opts: opts, ctx: ctx}
 	m := &Model{c: c, help: help.New()}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))

@@ -559,7 +559,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
-	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Probe, s.req, r, clients)
+	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Matrix, s.req, r, clients)
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {

@@ -229,29 +229,58 @@ type matrixDoneMsg struct {
 	rows []matrixRow
 }
 
-// matrixCmd probes every client in turn against the server config of r,
-// each client with its own default trust (the root above its certificate).
-func matrixCmd(ctx context.Context, st *store.Store, run ProbeFunc, id reqID, r probe.Request, clients []string) tea.Cmd {
+// matrixCmd probes every client against the server of r, each client
+// with r's client side (its own default trust unless r names one). The
+// server side, the CRLs and what the store knows are resolved once through
+// the one probe request, each key read once, and the handshakes go to one
+// server (run, probe.Matrix: parallel).
+func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r probe.Request, clients []string) tea.Cmd {
 	return func() tea.Msg {
-		rows := make([]matrixRow, 0, len(clients))
-		for _, name := range clients {
+		rows := make([]matrixRow, len(clients))
+		for i, name := range clients {
+			rows[i].Client = name
+			if name == "" {
+				rows[i].Client = noClientCert
+			}
+		}
+		fail := func(err error) tea.Msg {
+			for i := range rows {
+				rows[i].Err = err
+			}
+			return matrixDoneMsg{reqID: id, rows: rows}
+		}
+		if run == nil {
+			return fail(errNoProbe)
+		}
+		sc, err := r.ResolveServer(st)
+		if err != nil {
+			return fail(err)
+		}
+		var ccs []probe.ClientConfig
+		var at []int // the row of each of ccs
+		for i, name := range clients {
 			if ctx.Err() != nil {
 				break
 			}
-			row := matrixRow{Client: name}
 			req := r
 			req.Client = name
-			if run == nil {
-				row.Err = errNoProbe
-			} else if res, err := req.Resolve(st); err != nil {
-				row.Err = err
-			} else {
-				row.Result = run(ctx, res.Server, res.Client, res.Options)
+			cc, err := req.ResolveClient(st)
+			if err != nil {
+				rows[i].Err = err
+				continue
 			}
-			if name == "" {
-				row.Client = noClientCert
-			}
-			rows = append(rows, row)
+			ccs = append(ccs, cc)
+			at = append(at, i)
+		}
+		if ctx.Err() != nil {
+			return matrixDoneMsg{reqID: id, rows: rows[:0]}
+		}
+		opts, err := r.MatrixOptions(st, sc, ccs)
+		if err != nil {
+			return fail(err)
+		}
+		for j, res := range run(ctx, ccs, sc, opts) {
+			rows[at[j]].Result = res
 		}
 		return matrixDoneMsg{reqID: id, rows: rows}
 	}

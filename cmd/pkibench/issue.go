@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -253,8 +251,9 @@ func (a *app) listCommand() *cobra.Command {
 				}
 				return a.printJSON(certs)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tCA\tSERIAL\tPROFILE\tSTATUS\tNOT AFTER\tSUBJECT")
+			var tb table
+			tb.rows = make([][]string, 0, len(certs)+1)
+			tb.add("NAME", "CA", "SERIAL", "PROFILE", "STATUS", "NOT AFTER", "SUBJECT")
 			for _, c := range certs {
 				status := string(c.Status)
 				if c.Status == store.StatusRevoked && c.Reason != "" {
@@ -264,9 +263,9 @@ func (a *app) listCommand() *cobra.Command {
 				if ca == "" {
 					ca = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, ca, c.Serial, orDash(c.Profile), status, dateOf(c.NotAfter), c.Subject)
+				tb.add(c.Name, ca, c.Serial, orDash(c.Profile), status, minuteUTC(c.NotAfter), c.Subject)
 			}
-			if err := tw.Flush(); err != nil {
+			if err := tb.writeTo(a.stdout); err != nil {
 				return err
 			}
 			// Revocations only reach clients through a fresh CRL: say how fresh.

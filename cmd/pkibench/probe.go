@@ -228,6 +228,8 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, r p
 	if err != nil {
 		return err
 	}
+	// Each key is read once (the request resolves each client once) and
+	// the server side and the store's knowledge once (MatrixOptions).
 	var ccs []probe.ClientConfig
 	for _, c := range certs {
 		if c.Name == sc.Identity.Name || c.Name == "" {

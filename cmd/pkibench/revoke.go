@@ -53,16 +53,20 @@ func (a *app) revokeCommand() *cobra.Command {
 			}
 			// Every target is tried and reported, in order: one that fails
 			// (already revoked, not found) does not hide the others' outcome.
+			// All of them go in one locked write, one index rewrite per CA.
+			results, err := st.RevokeMany(args, o)
+			if err != nil {
+				return err
+			}
 			var out []revokeOutcome
 			failed := false
-			for _, t := range args {
-				res, err := st.Revoke(t, o)
-				oc := revokeOutcome{Target: t, Revoked: res, Status: "revoked"}
+			for _, r := range results {
+				oc := revokeOutcome{Target: r.Target, Revoked: r.Revoked, Status: "revoked"}
 				if release {
 					oc.Status = "released"
 				}
-				if err != nil {
-					oc = revokeOutcome{Target: t, Status: "failed", Error: err.Error()}
+				if r.Err != nil {
+					oc = revokeOutcome{Target: r.Target, Status: "failed", Error: r.Err.Error()}
 					failed = true
 				}
 				out = append(out, oc)
