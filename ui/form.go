@@ -106,6 +106,9 @@ type form struct {
 	submit func(f *form) (reqID, tea.Cmd, error)
 	// done handles the answer to the request; ok closes the form.
 	done func(f *form, msg tea.Msg) (status string, err error)
+	// then, when set, runs after done accepted the answer (the open-file
+	// form shows what it read in Inspect).
+	then func(f *form, msg tea.Msg) tea.Cmd
 	// changed lets a form update dependent defaults after any edit.
 	changed func(f *form)
 	// unlock is the key of the field holding the passphrase of the key
@@ -229,7 +232,11 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 			f.err = err
 			return f, f.passphraseFailed(err)
 		}
-		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
+		var then tea.Cmd
+		if f.then != nil {
+			then = f.then(f, msg)
+		}
+		return f, tea.Batch(f.c.closeDialog(st), f.c.reload(), then)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {

@@ -58,6 +58,7 @@ func TestGolden(t *testing.T) {
 			{"import-form", []string{"m"}},
 			{"export-form", []string{"2", "G", "x"}},
 			{"sign-form", []string{"2", "C"}},
+			{"open-file-form", []string{"4", "o"}},
 			{"create-ca-form-keys", []string{"n", "esc", "j", "j", "j", "j"}},
 			// Errors under the name-constraint and URL fields: taller than
 			// 24 rows, the form scrolls to the focused field.
