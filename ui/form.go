@@ -115,6 +115,8 @@ type form struct {
 	// that signs (or is imported): a wrong or missing passphrase clears it
 	// and moves the focus there.
 	unlock string
+	// preview is shown under the fields (the sign form's request).
+	preview []string
 	// height is the body's height: a form taller than it (the CA form at
 	// 80x24 with an error under a field) scrolls its fields.
 	height int
@@ -428,6 +430,12 @@ func (f *form) View() string {
 		blocks[i] = lines
 	}
 	var foot []string
+	if len(f.preview) > 0 {
+		foot = append(foot, "")
+		for _, l := range f.preview {
+			foot = append(foot, wrapIndent(st.Note, "", l, w-4)...)
+		}
+	}
 	foot = append(foot, "")
 	switch {
 	case f.working:

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/inspect"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -159,9 +161,15 @@ func newSignForm(c *Common, ca string) Component {
 	name.hint = "store name for the certificate"
 	f.fields = []*formField{csr, name, issue.field("ca"), issue.field("profile"), issue.field("days"), issue.field("pass")}
 	f.unlock = "pass"
+	shown := ""
 	f.changed = func(f *form) {
 		if p := f.value("csr"); p != "" {
 			f.field("name").setDefault(store.NameFromFile(p))
+		}
+		// The request as it will be signed, before anything is issued.
+		if p := f.value("csr"); p != shown {
+			shown = p
+			f.preview = csrPreview(p)
 		}
 		for _, x := range f.fields {
 			x.check()
@@ -193,4 +201,58 @@ func newSignForm(c *Common, ca string) Component {
 	f.done = doneStatus
 	f.init()
 	return f
+}
+
+// csrPreview describes the CSR at path as the sign form shows it: subject
+// in the request's own order, SANs, key, and whether its signature holds;
+// nothing while the path names no readable file.
+func csrPreview(path string) []string {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	data, err := store.ReadInput(path)
+	if err != nil {
+		return []string{"request: " + err.Error()}
+	}
+	objs, err := pki.Decode(data, path)
+	if err != nil {
+		return []string{"request: " + err.Error()}
+	}
+	if len(objs) != 1 || objs[0].CSR == nil {
+		return []string{fmt.Sprintf("request: %s holds no single certificate request", path)}
+	}
+	csr := objs[0].CSR
+	subject := "(empty)"
+	for _, s := range inspect.FromCSR(csr).Sections {
+		for _, x := range s.Fields {
+			if x.Path == "subject" && x.Value != "" {
+				subject = x.Value
+			}
+		}
+	}
+	var sans []string
+	for _, d := range csr.DNSNames {
+		sans = append(sans, "DNS:"+d)
+	}
+	for _, e := range csr.EmailAddresses {
+		sans = append(sans, "email:"+e)
+	}
+	for _, ip := range csr.IPAddresses {
+		sans = append(sans, "IP Address:"+ip.String())
+	}
+	for _, u := range csr.URIs {
+		sans = append(sans, "URI:"+u.String())
+	}
+	if len(sans) == 0 {
+		sans = []string{"none (the CN is copied to a DNS SAN for a server)"}
+	}
+	sig := "signature ok"
+	if err := csr.CheckSignature(); err != nil {
+		sig = "signature INVALID: " + err.Error()
+	}
+	return []string{"Request subject: " + subject, "SANs: " + strings.Join(sans, ", "),
+		"Key: " + pki.DescribeKey(csr.PublicKey) + " · " + sig}
 }
