@@ -95,7 +95,7 @@ func newImportForm(c *Common) Component {
 }
 
 // exportExt is the default file name ending per export format.
-var exportExt = map[string]string{"pem": ".pem", "der": ".der", "chain": "-chain.pem", "fullchain": "-fullchain.pem", "p12": ".p12"}
+var exportExt = map[string]string{"pem": ".pem", "der": ".der", "chain": "-chain.pem", "fullchain": "-fullchain.pem", "p12": ".p12", "key": ".key"}
 
 // exportWhat says what each export format holds (certbot's convention for
 // chain and fullchain), shown under the format choice.
@@ -105,6 +105,7 @@ var exportWhat = map[string]string{
 	"chain":     "the intermediates only (no certificate, no root)",
 	"fullchain": "certificate + intermediates (no root)",
 	"p12":       "key, certificate and chain (alias: the name)",
+	"key":       "the private key as the store keeps it (encrypted stays encrypted), 0600",
 }
 
 // newExportForm writes a certificate of the store to a file, in one of
@@ -120,7 +121,18 @@ func newExportForm(c *Common, target, name string) Component {
 	out.hint = "an existing file is never overwritten"
 	pass := passwordField("pass", "P12 password")
 	pass.hint = "protects the .p12 file (and its key); needed for p12 only"
-	f.fields = []*formField{choiceField("format", "Format", store.ExportFormats, "pem"), out, pass}
+	format := choiceField("format", "Format", store.ExportFormats, "pem")
+	format.warn = func(v string) string {
+		if v != "key" {
+			return ""
+		}
+		what := "a key"
+		if c.caByName(target) != nil {
+			what = "a CA's key: it signs any certificate, and every client that trusts the CA accepts them"
+		}
+		return fmt.Sprintf("this writes %s's private key; whoever reads the file can act as %s (%s)", name, name, what)
+	}
+	f.fields = []*formField{format, out, pass}
 	f.changed = func(f *form) {
 		f.field("format").hint = exportWhat[f.value("format")]
 		f.field("out").setDefault(name + exportExt[f.value("format")])
@@ -143,7 +155,11 @@ func newExportForm(c *Common, target, name string) Component {
 				return workDoneMsg{reqID: id, err: err}
 			}
 			abs, _ := filepath.Abs(path)
-			return workDoneMsg{reqID: id, status: fmt.Sprintf("exported %s as %s to %s", name, format, abs)}
+			status := fmt.Sprintf("exported %s as %s to %s", name, format, abs)
+			if format == "key" {
+				status += " — " + store.KeyExportWarning(name, data)
+			}
+			return workDoneMsg{reqID: id, status: status}
 		}, nil
 	}
 	f.done = doneStatus
