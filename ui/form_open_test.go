@@ -97,9 +97,12 @@ func TestOpenFileInInspect(t *testing.T) {
 	d.press("4", "o")
 	fill(t, d, "file", filepath.Join(dir, "missing.pem"))
 	d.press("enter")
-	d.expect("missing.pem")
-	if d.m.dialog == nil {
+	f, ok := d.m.dialog.(*form)
+	if !ok {
 		t.Fatal("a missing file closed the form")
+	}
+	if f.err == nil || !strings.Contains(f.err.Error(), "missing.pem") {
+		t.Fatalf("error %v, want it to name missing.pem", f.err)
 	}
 	if strings.Contains(d.screen(), "hunter2") {
 		t.Fatal("a password on screen")

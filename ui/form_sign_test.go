@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pkibench/pkibench/pki"
@@ -34,7 +35,12 @@ func TestSignFormShowsRequest(t *testing.T) {
 		"Key: ", "signature ok")
 	fill(t, d, "ca", "demo-ca-int")
 	d.press("enter")
-	d.expect("signed " + path)
+	if d.m.dialog != nil {
+		t.Fatalf("the form stayed open:\n%s", d.screen())
+	}
+	if last := d.m.log[len(d.m.log)-1]; !strings.HasPrefix(last.Text, "signed "+path) {
+		t.Fatalf("status %q", last.Text)
+	}
 	id, err := d.m.c.Store.Identity("api", nil)
 	if err != nil {
 		t.Fatal(err)
