@@ -186,3 +186,28 @@ func hasControlOrSpace(s string) bool {
 	}
 	return false
 }
+
+// ClassifySANs sorts names typed in one list (the CLI's --san, the issue
+// form's one SAN field) by kind: an IP address is an IP SAN, a value with a
+// scheme (spiffe://…, urn:…) a URI, a value with an @ an e-mail address, and
+// anything else a DNS name, which Check then holds to the DNS syntax.
+func ClassifySANs(values []string) (dns, ips, emails, uris []string) {
+	for _, v := range values {
+		switch {
+		case net.ParseIP(v) != nil:
+			ips = append(ips, v)
+		case strings.Contains(v, ":"):
+			uris = append(uris, v)
+		case strings.Contains(v, "@"):
+			emails = append(emails, v)
+		default:
+			dns = append(dns, v)
+		}
+	}
+	return dns, ips, emails, uris
+}
+
+// ParseSANList is ParseSANs over one mixed list sorted by ClassifySANs.
+func ParseSANList(values []string) (SANs, error) {
+	return ParseSANs(ClassifySANs(values))
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,14 +11,27 @@ import (
 )
 
 // ExportFormats lists what Export writes.
-var ExportFormats = []string{"pem", "der", "chain", "fullchain", "p12"}
+var ExportFormats = []string{"pem", "der", "chain", "fullchain", "p12", "key"}
 
-// Export returns a target's certificate in the given format: pem (the
+// Export returns a target's certificate in the given format (key: the
+// private key file as the store keeps it): pem (the
 // certificate), der, chain (the intermediates only), fullchain (the
 // certificate then the intermediates; no root) or p12. For p12 the
 // password protects the file; the key must be in the store.
 func (s *Store) Export(target, format string, pass PassphraseFunc) ([]byte, error) {
-	id, err := s.Identity(target, pass)
+	if format == "key" {
+		// The key file as the store keeps it: encrypted stays encrypted.
+		dir, _, keyFile, err := s.identityFiles(target)
+		if err != nil {
+			return nil, err
+		}
+		b, err := os.ReadFile(filepath.Join(dir, keyFile))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no private key in the store (the key stayed with whoever made it)", target)
+		}
+		return b, err
+	}
+	id, err := s.identity(target, pass, format == "p12")
 	if err != nil {
 		return nil, err
 	}
@@ -157,5 +171,15 @@ func (s *Store) WriteExport(path string, data []byte, keyBearing, replace bool) 
 	return os.Rename(tmp, final)
 }
 
+// KeyExportWarning is what a front end says before or after exporting
+// name's key (data as Export returned it).
+func KeyExportWarning(name string, data []byte) string {
+	state := "NOT encrypted: whoever reads the file"
+	if objs, err := pki.Decode(data, name); err == nil && len(objs) == 1 && objs[0].Kind == pki.KindEncryptedKey {
+		state = "encrypted with its store passphrase; whoever has the file and the passphrase"
+	}
+	return fmt.Sprintf("warning: this is %s's private key, %s can act as %s (a CA's key signs any certificate); the file is written 0600", name, state, name)
+}
+
 // KeyBearing reports whether an export format carries the private key.
-func KeyBearing(format string) bool { return format == "p12" }
+func KeyBearing(format string) bool { return format == "p12" || format == "key" }

@@ -18,19 +18,32 @@ import (
 // probe. name is an issued certificate, an import, or a CA ("ca:NAME" is
 // not needed: CA names are unique in the store too).
 func (s *Store) Identity(name string, pass PassphraseFunc) (pki.Identity, error) {
+	return s.identity(name, pass, true)
+}
+
+// identityFiles is where name's certificate and key live: an issued
+// certificate, an import or a CA.
+func (s *Store) identityFiles(name string) (dir, certFile, keyFile string, err error) {
 	if err := CheckName(name); err != nil {
-		return pki.Identity{}, err
+		return "", "", "", err
 	}
-	dir, certFile, keyFile := "", "cert.pem", "key.pem"
 	switch {
 	case exists(s.certDir(name)):
-		dir = s.certDir(name)
+		return s.certDir(name), "cert.pem", "key.pem", nil
 	case exists(s.impDir(name)):
-		dir = s.impDir(name)
+		return s.impDir(name), "cert.pem", "key.pem", nil
 	case exists(s.caDir(name)):
-		dir, certFile, keyFile = s.caDir(name), "ca.crt", "ca.key"
-	default:
-		return pki.Identity{}, &NotFoundError{"certificate", name}
+		return s.caDir(name), "ca.crt", "ca.key", nil
+	}
+	return "", "", "", &NotFoundError{"certificate", name}
+}
+
+// identity is Identity; without withKey the key is not read (exporting a
+// certificate of an encrypted CA needs no passphrase).
+func (s *Store) identity(name string, pass PassphraseFunc, withKey bool) (pki.Identity, error) {
+	dir, certFile, keyFile, err := s.identityFiles(name)
+	if err != nil {
+		return pki.Identity{}, err
 	}
 	certs, err := readCerts(filepath.Join(dir, certFile))
 	if err != nil {
@@ -48,6 +61,9 @@ func (s *Store) Identity(name string, pass PassphraseFunc) (pki.Identity, error)
 		return pki.Identity{}, err
 	} else if len(chain) > 0 {
 		id.Chain = chain
+	}
+	if !withKey {
+		return id, nil
 	}
 	key, err := readKeyFile(filepath.Join(dir, keyFile), "the key of "+name, pass)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

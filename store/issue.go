@@ -354,7 +354,12 @@ func (s *Store) SignCSR(csrData []byte, source string, o IssueOptions) (Cert, er
 		o.DNS, o.IPs, o.Emails, o.URIs = req.DNS, req.IPs, req.Emails, req.URIs
 	}
 	if len(o.Subject.Names)+len(o.Subject.ExtraNames) == 0 && o.Subject.CommonName == "" {
+		// The CSR's attributes in its own order: pkix.Name alone would
+		// marshal them in Go's fixed order (CN = api, O = Acme would come
+		// out as O = Acme, CN = api); attributes in ExtraNames are written
+		// as listed and not again from the named fields.
 		o.Subject = csr.Subject
+		o.Subject.ExtraNames = csr.Subject.Names
 	}
 	if err := pki.CheckNameControl(o.Subject); err != nil {
 		return Cert{}, fmt.Errorf("%s: %w", source, err)

@@ -107,6 +107,11 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Import):
 			return s, s.c.openDialog(newImportForm(s.c))
+		case key.Matches(msg, k.Export):
+			if ca == nil {
+				return s, s.c.status("", errors.New("no CA yet: nothing to export"))
+			}
+			return s, s.c.openDialog(newExportForm(s.c, ca.Name, ca.Name))
 		case key.Matches(msg, k.NewCA):
 			parent := ""
 			if ca != nil && ca.HasKey {

@@ -284,6 +284,8 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 				return s, s.c.openDialog(newExportForm(s.c, c.Name, c.Name))
 			}
 			return s, s.c.status("", s.nothing("export"))
+		case key.Matches(msg, k.OpenFile):
+			return s, s.c.openDialog(newOpenFileForm(s.c))
 		case key.Matches(msg, k.SignCSR):
 			ca := ""
 			if c, ok := s.selected(); ok {

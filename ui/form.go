@@ -106,12 +106,20 @@ type form struct {
 	submit func(f *form) (reqID, tea.Cmd, error)
 	// done handles the answer to the request; ok closes the form.
 	done func(f *form, msg tea.Msg) (status string, err error)
+	// then, when set, runs after done accepted the answer (the open-file
+	// form shows what it read in Inspect).
+	then func(f *form, msg tea.Msg) tea.Cmd
 	// changed lets a form update dependent defaults after any edit.
 	changed func(f *form)
 	// unlock is the key of the field holding the passphrase of the key
 	// that signs (or is imported): a wrong or missing passphrase clears it
 	// and moves the focus there.
 	unlock string
+	// preview is shown under the fields (the sign form's request).
+	preview []string
+	// height is the body's height: a form taller than it (the CA form at
+	// 80x24 with an error under a field) scrolls its fields.
+	height int
 }
 
 func (f *form) field(key string) *formField {
@@ -136,6 +144,7 @@ func (f *form) value(key string) string {
 func (f *form) Capturing() bool { return f.typing && !f.working }
 
 func (f *form) SetSize(w, h int) {
+	f.height = h
 	for _, x := range f.fields {
 		x.input.SetWidth(max(10, f.width(w)-24))
 	}
@@ -225,7 +234,11 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 			f.err = err
 			return f, f.passphraseFailed(err)
 		}
-		return f, tea.Batch(f.c.closeDialog(st), f.c.reload())
+		var then tea.Cmd
+		if f.then != nil {
+			then = f.then(f, msg)
+		}
+		return f, tea.Batch(f.c.closeDialog(st), f.c.reload(), then)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -382,9 +395,9 @@ func (f *form) View() string {
 	st := f.c.Styles
 	w := f.width(f.c.Width)
 	labelW := 18
-	var lines []string
-	lines = append(lines, st.Title.Render(f.title), "")
+	blocks := make([][]string, len(f.fields))
 	for i, x := range f.fields {
+		var lines []string
 		label := pad(x.label, labelW)
 		var val string
 		if x.isChoice() {
@@ -414,25 +427,85 @@ func (f *form) View() string {
 		case i == f.focus && x.hint != "":
 			lines = append(lines, wrapIndent(st.Dim, strings.Repeat(" ", labelW+1), x.hint, w-4)...)
 		}
+		blocks[i] = lines
 	}
-	lines = append(lines, "")
+	var foot []string
+	if len(f.preview) > 0 {
+		foot = append(foot, "")
+		for _, l := range f.preview {
+			foot = append(foot, wrapIndent(st.Note, "", l, w-4)...)
+		}
+	}
+	foot = append(foot, "")
 	switch {
 	case f.working:
-		lines = append(lines, st.Note.Render(f.verb+"…  (esc abandons)"))
+		foot = append(foot, st.Note.Render(f.verb+"…  (esc abandons)"))
 	case f.err != nil:
-		lines = append(lines, wrapIndent(st.Error, "error: ", f.err.Error(), w-4)...)
+		foot = append(foot, wrapIndent(st.Error, "error: ", f.err.Error(), w-4)...)
 	case f.notice != "":
-		lines = append(lines, wrapIndent(st.Warning, "", f.notice, w-4)...)
+		foot = append(foot, wrapIndent(st.Warning, "", f.notice, w-4)...)
 	case f.typing:
-		lines = append(lines, st.Note.Render("typing")+st.Dim.Render(" · enter "+f.verb+" · tab next · esc stop typing (keys)"))
+		foot = append(foot, st.Note.Render("typing")+st.Dim.Render(" · enter "+f.verb+" · tab next · esc stop typing (keys)"))
 	default:
 		hint := "enter edit"
 		if x := f.focused(); x != nil && x.isChoice() {
 			hint = "enter " + f.verb + " · h/l choose"
 		}
-		lines = append(lines, st.Note.Render("keys")+st.Dim.Render(" · "+hint+" · j/k field · ? help · esc cancel"))
+		foot = append(foot, st.Note.Render("keys")+st.Dim.Render(" · "+hint+" · j/k field · ? help · esc cancel"))
 	}
+	lines := []string{st.Title.Render(f.title), ""}
+	lines = append(lines, f.visibleFields(blocks, len(lines)+len(foot)+2)...)
+	lines = append(lines, foot...)
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// visibleFields joins the fields' lines, or, when they do not fit the body
+// beside the rest of the dialog (other lines), a window of whole fields
+// around the focused one with "↑/↓ N more fields" where fields are left out.
+func (f *form) visibleFields(blocks [][]string, other int) []string {
+	total := 0
+	for _, b := range blocks {
+		total += len(b)
+	}
+	room := f.height - other
+	if f.height <= 0 || total <= room {
+		var out []string
+		for _, b := range blocks {
+			out = append(out, b...)
+		}
+		return out
+	}
+	room -= 2 // the two "more" lines
+	from, to := f.focus, f.focus+1
+	if from < 0 || from >= len(blocks) {
+		from, to = 0, 1
+	}
+	used := len(blocks[from])
+	for grew := true; grew; {
+		grew = false
+		if to < len(blocks) && used+len(blocks[to]) <= room {
+			used += len(blocks[to])
+			to++
+			grew = true
+		}
+		if from > 0 && used+len(blocks[from-1]) <= room {
+			from--
+			used += len(blocks[from])
+			grew = true
+		}
+	}
+	st := f.c.Styles
+	var out []string
+	if from > 0 {
+		out = append(out, st.Dim.Render(fmt.Sprintf("↑ %d more fields", from)))
+	}
+	for _, b := range blocks[from:to] {
+		out = append(out, b...)
+	}
+	if to < len(blocks) {
+		out = append(out, st.Dim.Render(fmt.Sprintf("↓ %d more fields", len(blocks)-to)))
+	}
+	return out
 }
 
 // dialogBox centres a dialog's view in the body area.

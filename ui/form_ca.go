@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -62,6 +63,18 @@ func newCAForm(c *Common, parent string) Component {
 		return nil
 	})
 	pathLen.hint = "how many CA levels may sit below this one"
+	subtrees := func(v string) error {
+		_, err := pki.ParseSubtrees(splitList(v))
+		return err
+	}
+	permit := textField("permit", "Permitted names", "", "any (no name constraints)", subtrees)
+	permit.hint = "only these names below: example.com, 10.0.0.0/8, email:example.com (DNS:, IP:, email: as openssl)"
+	exclude := textField("exclude", "Excluded names", "", "none", subtrees)
+	exclude.hint = "never these names below, even inside a permitted one: secret.example.com, 10.9.0.0/16"
+	crlURL := textField("crl", "CRL URL", "", "none", checkURL)
+	crlURL.hint = "CRL distribution point put in what this CA issues (http://…/ca.crl)"
+	aiaURL := textField("aia", "AIA URL", "", "none", checkURL)
+	aiaURL.hint = "where clients fetch this CA's certificate, put in what it issues (http://…/ca.crt)"
 	pass := passwordField("pass", "Passphrase")
 	pass.hint = "encrypts the CA key (optional; you will be asked for it to sign)"
 	confirm := passwordField("confirm", "Confirm passphrase")
@@ -77,7 +90,7 @@ func newCAForm(c *Common, parent string) Component {
 	parentField := choiceField("parent", "Parent", parents, parent)
 	parentField.warn = func(v string) string { return c.pathLenWarning(v) }
 	f.fields = []*formField{name, subject, choiceField("algo", "Algorithm", algos, string(pki.P256)), days,
-		parentField, pathLen, pass, confirm, parentPass}
+		parentField, pathLen, permit, exclude, crlURL, aiaURL, pass, confirm, parentPass}
 	f.changed = func(f *form) {
 		root := f.value("parent") == noParent
 		def := "root-ca"
@@ -118,6 +131,17 @@ func newCAForm(c *Common, parent string) Component {
 			n, _ := strconv.Atoi(v)
 			o.PathLen = &n
 		}
+		permitted, err := pki.ParseSubtrees(splitList(f.value("permit")))
+		if err != nil {
+			return 0, nil, err
+		}
+		excluded, err := pki.ParseSubtrees(splitList(f.value("exclude")))
+		if err != nil {
+			return 0, nil, err
+		}
+		o.Constraints = pki.NameConstraints{PermittedDNS: permitted.DNS, PermittedIP: permitted.IPs, PermittedEmail: permitted.Emails,
+			ExcludedDNS: excluded.DNS, ExcludedIP: excluded.IPs, ExcludedEmail: excluded.Emails}
+		o.CRLURL, o.AIAURL = f.value("crl"), f.value("aia")
 		if p := f.field("pass").input.Value(); p != "" {
 			o.Passphrase = []byte(p)
 		}
@@ -137,6 +161,19 @@ func newCAForm(c *Common, parent string) Component {
 	}
 	f.init()
 	return f
+}
+
+// checkURL accepts an empty field or an absolute http(s) or ldap URL, the
+// kinds verifiers fetch CRLs and CA certificates from.
+func checkURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ldap") {
+		return fmt.Errorf("%q is not an http://, https:// or ldap:// URL with a host", v)
+	}
+	return nil
 }
 
 // maxDays is the longest validity a form accepts (100 years).

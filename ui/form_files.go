@@ -3,13 +3,16 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/pki/inspect"
 	"github.com/pkibench/pkibench/store"
 )
 
@@ -93,7 +96,7 @@ func newImportForm(c *Common) Component {
 }
 
 // exportExt is the default file name ending per export format.
-var exportExt = map[string]string{"pem": ".pem", "der": ".der", "chain": "-chain.pem", "fullchain": "-fullchain.pem", "p12": ".p12"}
+var exportExt = map[string]string{"pem": ".pem", "der": ".der", "chain": "-chain.pem", "fullchain": "-fullchain.pem", "p12": ".p12", "key": ".key"}
 
 // exportWhat says what each export format holds (certbot's convention for
 // chain and fullchain), shown under the format choice.
@@ -103,6 +106,7 @@ var exportWhat = map[string]string{
 	"chain":     "the intermediates only (no certificate, no root)",
 	"fullchain": "certificate + intermediates (no root)",
 	"p12":       "key, certificate and chain (alias: the name)",
+	"key":       "the private key as the store keeps it (encrypted stays encrypted), 0600",
 }
 
 // newExportForm writes a certificate of the store to a file, in one of
@@ -118,7 +122,18 @@ func newExportForm(c *Common, target, name string) Component {
 	out.hint = "an existing file is never overwritten"
 	pass := passwordField("pass", "P12 password")
 	pass.hint = "protects the .p12 file (and its key); needed for p12 only"
-	f.fields = []*formField{choiceField("format", "Format", store.ExportFormats, "pem"), out, pass}
+	format := choiceField("format", "Format", store.ExportFormats, "pem")
+	format.warn = func(v string) string {
+		if v != "key" {
+			return ""
+		}
+		what := "a key"
+		if c.caByName(target) != nil {
+			what = "a CA's key: it signs any certificate, and every client that trusts the CA accepts them"
+		}
+		return fmt.Sprintf("this writes %s's private key; whoever reads the file can act as %s (%s)", name, name, what)
+	}
+	f.fields = []*formField{format, out, pass}
 	f.changed = func(f *form) {
 		f.field("format").hint = exportWhat[f.value("format")]
 		f.field("out").setDefault(name + exportExt[f.value("format")])
@@ -141,7 +156,11 @@ func newExportForm(c *Common, target, name string) Component {
 				return workDoneMsg{reqID: id, err: err}
 			}
 			abs, _ := filepath.Abs(path)
-			return workDoneMsg{reqID: id, status: fmt.Sprintf("exported %s as %s to %s", name, format, abs)}
+			status := fmt.Sprintf("exported %s as %s to %s", name, format, abs)
+			if format == "key" {
+				status += " — " + store.KeyExportWarning(name, data)
+			}
+			return workDoneMsg{reqID: id, status: status}
 		}, nil
 	}
 	f.done = doneStatus
@@ -159,9 +178,15 @@ func newSignForm(c *Common, ca string) Component {
 	name.hint = "store name for the certificate"
 	f.fields = []*formField{csr, name, issue.field("ca"), issue.field("profile"), issue.field("days"), issue.field("pass")}
 	f.unlock = "pass"
+	shown := ""
 	f.changed = func(f *form) {
 		if p := f.value("csr"); p != "" {
 			f.field("name").setDefault(store.NameFromFile(p))
+		}
+		// The request as it will be signed, before anything is issued.
+		if p := f.value("csr"); p != shown {
+			shown = p
+			f.preview = csrPreview(p)
 		}
 		for _, x := range f.fields {
 			x.check()
@@ -193,4 +218,65 @@ func newSignForm(c *Common, ca string) Component {
 	f.done = doneStatus
 	f.init()
 	return f
+}
+
+// csrPreview describes the CSR at path as the sign form shows it: subject
+// in the request's own order, SANs, key, and whether its signature holds;
+// nothing while the path names no readable file.
+func csrPreview(path string) []string {
+	const maxPreview = 256 << 10
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	// The preview runs as the path is typed: a request is a few KB, so a
+	// file far larger is not read here (signing reads it in the background).
+	if fi.Size() > maxPreview {
+		return []string{fmt.Sprintf("request: %s is %d bytes, too large to preview (a CSR is a few KB)", path, fi.Size())}
+	}
+	data, err := store.ReadInput(path)
+	if err != nil {
+		return []string{"request: " + err.Error()}
+	}
+	objs, err := pki.Decode(data, path)
+	if err != nil {
+		return []string{"request: " + err.Error()}
+	}
+	if len(objs) != 1 || objs[0].CSR == nil {
+		return []string{fmt.Sprintf("request: %s holds no single certificate request", path)}
+	}
+	csr := objs[0].CSR
+	subject := "(empty)"
+	for _, s := range inspect.FromObject(objs[0], time.Time{}).Sections {
+		for _, x := range s.Fields {
+			if x.Path == "subject" && x.Value != "" {
+				subject = x.Value
+			}
+		}
+	}
+	var sans []string
+	for _, d := range csr.DNSNames {
+		sans = append(sans, "DNS:"+d)
+	}
+	for _, e := range csr.EmailAddresses {
+		sans = append(sans, "email:"+e)
+	}
+	for _, ip := range csr.IPAddresses {
+		sans = append(sans, "IP Address:"+ip.String())
+	}
+	for _, u := range csr.URIs {
+		sans = append(sans, "URI:"+u.String())
+	}
+	if len(sans) == 0 {
+		sans = []string{"none (the CN is copied to a DNS SAN for a server)"}
+	}
+	sig := "signature ok"
+	if err := csr.CheckSignature(); err != nil {
+		sig = "signature INVALID: " + err.Error()
+	}
+	return []string{"Request subject: " + subject, "SANs: " + strings.Join(sans, ", "),
+		"Key: " + pki.DescribeKey(csr.PublicKey) + " · " + sig}
 }

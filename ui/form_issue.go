@@ -31,8 +31,18 @@ func newIssueForm(c *Common, ca string) Component {
 	for i, p := range pki.LeafProfiles {
 		profiles[i] = string(p)
 	}
-	dns := textField("dns", "DNS names", "", "comma separated", nil)
-	dns.hint = "the names a TLS client will dial; a server certificate needs one"
+	// One SAN field, sorted by kind as the CLI's --san does
+	// (pki.ClassifySANs): 127.0.0.1 is an IP, ops@example.com an e-mail.
+	san := textField("san", "SANs", "", "comma separated", nil)
+	san.hint = "DNS names, IPs, name@domain, scheme:… URIs; a server certificate needs a DNS name or IP"
+	subject := textField("subject", "Subject", "", "CN=<name>", func(v string) error {
+		if v == "" {
+			return nil
+		}
+		_, err := pki.ParseSubject(v)
+		return err
+	})
+	subject.hint = "/O=ABC Inc./CN=api or CN=api,O=ABC Inc. (empty: CN=<name>)"
 	algos := make([]string, len(pki.Algorithms))
 	for i, a := range pki.Algorithms {
 		algos[i] = string(a)
@@ -47,16 +57,16 @@ func newIssueForm(c *Common, ca string) Component {
 	pass := passwordField("pass", "CA passphrase")
 	pass.hint = "only when the CA's key is encrypted"
 	f.fields = []*formField{name, caField, choiceField("profile", "Profile", profiles, string(pki.ProfileServer)),
-		dns, choiceField("algo", "Algorithm", algos, string(pki.P256)),
+		san, subject, choiceField("algo", "Algorithm", algos, string(pki.P256)),
 		textField("days", "Days", "365", "", checkDays), pass}
-	dns.validate = func(v string) error {
-		names := splitList(v)
-		// pki's one SAN rule, as the CLI's --dns and the issue policy.
-		if err := (pki.SANs{DNS: names}).Check(); err != nil {
+	san.validate = func(v string) error {
+		// pki's one SAN rule, as the CLI's --san and the issue policy.
+		sans, err := pki.ParseSANList(splitList(v))
+		if err != nil {
 			return err
 		}
-		if len(names) == 0 && f.value("profile") != string(pki.ProfileClient) {
-			return errors.New("a server certificate needs at least one DNS name (Go clients ignore the CN)")
+		if len(sans.DNS)+len(sans.IPs) == 0 && f.value("profile") != string(pki.ProfileClient) {
+			return errors.New("a server certificate needs at least one DNS name or IP address (clients check the SAN, not the CN)")
 		}
 		return nil
 	}
@@ -72,17 +82,26 @@ func newIssueForm(c *Common, ca string) Component {
 		}
 		f.field("name").setDefault(c.uniqueName(base))
 		if profile == string(pki.ProfileClient) {
-			f.field("dns").setDefault("")
+			f.field("san").setDefault("")
 		} else {
-			f.field("dns").setDefault("localhost")
+			f.field("san").setDefault("localhost")
 		}
 		for _, x := range f.fields {
 			x.check()
 		}
 	}
 	f.submit = func(f *form) (reqID, tea.Cmd, error) {
-		o := store.IssueOptions{Names: []string{f.value("name")}, CA: f.value("ca"), DNS: splitList(f.value("dns"))}
-		var err error
+		o := store.IssueOptions{Names: []string{f.value("name")}, CA: f.value("ca")}
+		sans, err := pki.ParseSANList(splitList(f.value("san")))
+		if err != nil {
+			return 0, nil, err
+		}
+		o.DNS, o.IPs, o.Emails, o.URIs = sans.DNS, sans.IPs, sans.Emails, sans.URIs
+		if v := f.value("subject"); v != "" {
+			if o.Subject, err = pki.ParseSubject(v); err != nil {
+				return 0, nil, err
+			}
+		}
 		if o.Profile, err = pki.ParseProfile(f.value("profile")); err != nil {
 			return 0, nil, err
 		}
@@ -112,9 +131,11 @@ func newIssueForm(c *Common, ca string) Component {
 	return f
 }
 
+// splitList splits at commas only, as the CLI does: "foo bar" is one
+// (bad) name, not two good ones.
 func splitList(v string) []string {
 	var out []string
-	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

@@ -58,7 +58,12 @@ func TestGolden(t *testing.T) {
 			{"import-form", []string{"m"}},
 			{"export-form", []string{"2", "G", "x"}},
 			{"sign-form", []string{"2", "C"}},
+			{"open-file-form", []string{"4", "o"}},
 			{"create-ca-form-keys", []string{"n", "esc", "j", "j", "j", "j"}},
+			// Errors under the name-constraint and URL fields: taller than
+			// 24 rows, the form scrolls to the focused field.
+			{"create-ca-form-errors", []string{"n", "tab", "tab", "tab", "tab", "tab", "tab", "1", "0", ".", "0", ".", "0", ".", "0",
+				"tab", "a", ".", ".", "b", "tab", "f", "t", "p", ":", "/", "/", "x", "tab", "n", "o", "p", "e"}},
 			{"lab", []string{"5"}},
 			{"log", []string{"ctrl+r", "1", "r", "L"}},
 		}

@@ -41,7 +41,7 @@ func helpSections() []helpSection {
 			{"r", "revoke the selected"},
 			{"p l", "publish / inspect the CRL"},
 			{"m x", "import / export files"},
-			{"C", "sign a CSR"},
+			{"C o", "sign a CSR / inspect a file"},
 		}},
 		{"Probe", [][2]string{
 			{"↑↓ k j", "field"},

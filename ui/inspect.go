@@ -44,6 +44,15 @@ func (s *inspectScreen) openAt(target, title, mark string) tea.Cmd {
 	return inspectCmd(s.c.Store, s.req, target, s.c.now(), s.record(target))
 }
 
+// show puts a document read elsewhere (a file opened with o) on the
+// screen; an answer to an earlier open is dropped.
+func (s *inspectScreen) show(title string, doc inspectDoc) {
+	s.req = 0
+	s.target, s.title, s.mark = doc.Path, title, ""
+	s.doc, s.err, s.offset = &doc, nil, 0
+	s.render()
+}
+
 // bySerial finds the store object with that serial (upper-case hex): a
 // CA of the store or a certificate in an index; ok is false when none is.
 func (c *Common) bySerial(serial string) (target, title string, ok bool) {
@@ -83,7 +92,7 @@ func (s *inspectScreen) SetSize(w, h int) {
 
 func (s *inspectScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Up, k.Down, k.PageDown, k.Explain, k.Commands, k.Back}
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Explain, k.Commands, k.Back, k.OpenFile}
 }
 
 func (s *inspectScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -105,6 +114,8 @@ func (s *inspectScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		switch {
+		case key.Matches(msg, k.OpenFile):
+			return s, s.c.openDialog(newOpenFileForm(s.c))
 		case key.Matches(msg, k.Commands):
 			if s.doc != nil {
 				return s, s.c.openDialog(newCommandsDialog(s.c, "The same view with openssl", equiv.Inspect(s.doc.Path, s.doc.Kind, s.doc.DER)))

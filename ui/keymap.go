@@ -37,6 +37,7 @@ type KeyMap struct {
 	Import     key.Binding
 	Export     key.Binding
 	SignCSR    key.Binding
+	OpenFile   key.Binding
 	Run        key.Binding
 	Left       key.Binding
 	Right      key.Binding
@@ -85,6 +86,7 @@ func DefaultKeyMap() KeyMap {
 		Import:     b("m", "import files", "m"),
 		Export:     b("x", "export", "x"),
 		SignCSR:    b("C", "sign a CSR", "C"),
+		OpenFile:   b("o", "inspect a file", "o"),
 		Run:        b("enter", "run probe", "enter"),
 		Left:       b("←", "previous choice", "left"),
 		Right:      b("→", "next choice", "right"),

@@ -83,8 +83,12 @@ type (
 	openDialogMsg struct{ dialog Component }
 	// closeDialogMsg removes the modal; status is shown in the status bar.
 	closeDialogMsg struct{ status string }
-	// openInspectMsg opens the full-screen Inspect on a store target.
-	openInspectMsg struct{ target, title, field string }
+	// openInspectMsg opens the full-screen Inspect on a store target, or
+	// shows doc when it is already read (a file opened with o).
+	openInspectMsg struct {
+		target, title, field string
+		doc                  *inspectDoc
+	}
 	// reloadMsg asks the root to re-read the CA and certificate lists.
 	reloadMsg struct{}
 	// statusMsg sets the status line (err non-nil shows as the last error).

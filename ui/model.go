@@ -324,6 +324,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.prev = m.active
 		}
 		m.active = TabInspect
+		if msg.doc != nil {
+			m.inspect.show(msg.title, *msg.doc)
+			return nil
+		}
 		return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
 	case showLabMsg:
 		m.c.ShowLab = msg.show

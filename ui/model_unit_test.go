@@ -219,10 +219,8 @@ func TestEncryptedCAPassphrase(t *testing.T) {
 	d := newDriver(t, st, 100, 30)
 	d.press("n")
 	d.typeText("vault-ca")
-	d.press("down", "down", "down", "down", "down", "down") // passphrase
-	d.typeText("s3cret-pass")
-	d.press("down") // its confirmation
-	d.typeText("s3cret-pass")
+	fill(t, d, "pass", "s3cret-pass")
+	fill(t, d, "confirm", "s3cret-pass")
 	if strings.Contains(d.screen(), "s3cret") {
 		t.Fatalf("passphrase shown in clear:\n%s", d.screen())
 	}

@@ -190,7 +190,7 @@ func TestValueCompletion(t *testing.T) {
 		{[]string{"revoke", "x", "--reason", "key"}, []string{"keyCompromise"}},
 		{[]string{"issue", "x", "--profile", ""}, []string{"server", "client", "server-client"}},
 		{[]string{"csr", "x", "--algo", "rsa"}, []string{"rsa2048", "rsa3072", "rsa4096"}},
-		{[]string{"export", "web", "--format", ""}, []string{"pem", "der", "chain", "fullchain", "p12"}},
+		{[]string{"export", "web", "--format", ""}, []string{"pem", "der", "chain", "fullchain", "p12", "key"}},
 		{[]string{"verify", "web", "--usage", ""}, []string{"server", "client", "any"}},
 		{[]string{"list", "--status", ""}, []string{"valid", "revoked", "expired"}},
 		{[]string{"serve", "--server-tls", ""}, []string{"1.2", "1.3"}},

@@ -15,6 +15,7 @@ import (
 // sanFlags are the Subject Alternative Name flags shared by issue, sign and csr.
 type sanFlags struct {
 	dns, ips, emails, uris []string
+	sans                   []string // any kind, sorted by pki.ClassifySANs
 }
 
 // register adds --dns, --ip, --email and --uri to a flag set.
@@ -23,12 +24,21 @@ func (f *sanFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&f.ips, "ip", nil, "IP address SAN")
 	fl.StringSliceVar(&f.emails, "email", nil, "e-mail SAN")
 	fl.StringSliceVar(&f.uris, "uri", nil, "URI SAN (e.g. spiffe://example.org/web)")
+	fl.StringSliceVar(&f.sans, "san", nil, "SAN of any kind: an IP, name@domain, scheme:... or a DNS name")
 }
 
 // parse reads the flags with pki's one SAN rule (the TUI's form uses it
 // too); a bad value is a usage error naming its flag.
 func (f *sanFlags) parse() (dns []string, ips []net.IP, emails []string, uris []*url.URL, err error) {
-	sans, err := pki.ParseSANs(splitList(f.dns), splitList(f.ips), splitList(f.emails), splitList(f.uris))
+	// --san first, alone, so its errors name --san and read as the
+	// TUI's SAN field's do.
+	mixed := splitList(f.sans)
+	if _, err := pki.ParseSANList(mixed); err != nil {
+		return nil, nil, nil, nil, usagef("--san: %v", err)
+	}
+	d, i, e, u := pki.ClassifySANs(mixed)
+	sans, err := pki.ParseSANs(append(splitList(f.dns), d...), append(splitList(f.ips), i...),
+		append(splitList(f.emails), e...), append(splitList(f.uris), u...))
 	var se *pki.SANError
 	if errors.As(err, &se) {
 		if se.Kind == "san" {

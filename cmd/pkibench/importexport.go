@@ -153,6 +153,9 @@ func (a *app) exportCommand() *cobra.Command {
              what nginx ssl_certificate, Node.js cert and curl --cert take)
   p12        PKCS#12 with the key, the certificate and its chain (binary);
              Java keytool lists it under the certificate's name as alias
+  key        the private key file as the store keeps it (encrypted stays
+             encrypted); a warning goes to standard error, never onto a
+             terminal, files 0600
 The root is never in chain or fullchain: the other side holds it as its trust
 anchor (certs/NAME/root.pem). For chain and fullchain, export says which
 certificates it wrote (on standard error when writing to standard output).`,
@@ -175,11 +178,17 @@ certificates it wrote (on standard error when writing to standard output).`,
 					return usagef("--json describes the written file: give --out FILE")
 				}
 			}
+			if format == "key" {
+				fmt.Fprintln(a.stderr, store.KeyExportWarning(args[0], b))
+			}
 			note := chainNote(format, b)
 			if out == "" || out == "-" {
 				// Binary goes to a pipe or a file, never onto a terminal.
 				if (format == "p12" || format == "der") && isTerminal(a.rawStdout) {
 					return usagef("--format %s is binary: give --out FILE or pipe the output", format)
+				}
+				if format == "key" && isTerminal(a.rawStdout) {
+					return usagef("--format key is a private key: give --out FILE or pipe the output, never onto a screen")
 				}
 				if note != "" {
 					fmt.Fprintln(a.stderr, note)
