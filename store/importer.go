@@ -105,39 +105,38 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 			return Imported{}, err
 		}
 	}
-	certs, keys, csrs, crls, sources, kinds, pass := in.certs, in.keys, in.csrs, in.crls, in.sources, in.kinds, in.pass
-	if len(keys) > 1 {
-		return Imported{}, fmt.Errorf("%d private keys given: import one identity at a time", len(keys))
+	if len(in.keys) > 1 {
+		return Imported{}, fmt.Errorf("%d private keys given: import one identity at a time", len(in.keys))
 	}
 	var key crypto.Signer
-	if len(keys) == 1 {
-		key = keys[0]
+	if len(in.keys) == 1 {
+		key = in.keys[0]
 	}
 	// The passphrase the key came with keeps protecting it in the store,
 	// unless asked otherwise; a key that came in the clear stays so.
-	keyPass := pass
+	keyPass := in.pass
 	if o.DecryptKey || key == nil {
 		keyPass = nil
 	}
 	var out Imported
 	err := s.write(func() error {
-		if len(certs)+len(csrs)+len(keys) == 0 && len(crls) > 0 {
+		if len(in.certs)+len(in.csrs)+len(in.keys) == 0 && len(in.crls) > 0 {
 			// CRLs of store CAs belong to them, not in imported/.
-			if done, err := s.importCRLs(crls, sources, &out); err != nil || done {
+			if done, err := s.importCRLs(in.crls, in.sources, &out); err != nil || done {
 				return err
 			}
 		}
 		if what, taken := s.nameTaken(name); taken {
 			return &ExistsError{what, name}
 		}
-		if len(certs) == 0 {
-			return s.importForeign(name, nil, nil, key, keyPass, csrs, crls, sources, kinds, &out)
+		if len(in.certs) == 0 {
+			return s.importForeign(name, nil, nil, key, keyPass, in.csrs, in.crls, in.sources, in.kinds, &out)
 		}
-		leaf, rest, err := pickLeaf(certs, key, sources)
+		leaf, rest, err := pickLeaf(in.certs, key, in.sources)
 		if err != nil {
 			return err
 		}
-		if err := checkSerialLengths(certs, sources); err != nil {
+		if err := checkSerialLengths(in.certs, in.sources); err != nil {
 			return err
 		}
 		if isCACert(leaf) {
@@ -149,11 +148,11 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 				return err
 			}
 		}
-		return s.importForeign(name, leaf, rest, key, keyPass, csrs, crls, sources, kinds, &out)
+		return s.importForeign(name, leaf, rest, key, keyPass, in.csrs, in.crls, in.sources, in.kinds, &out)
 	})
 	if err == nil && out.HasKey {
 		out.KeyEncrypted = len(keyPass) > 0
-		out.Notes = append(out.Notes, keyStorageNote(out.KeyEncrypted, len(pass) > 0))
+		out.Notes = append(out.Notes, keyStorageNote(out.KeyEncrypted, len(in.pass) > 0))
 	}
 	return out, err
 }
