@@ -42,7 +42,6 @@ func (r *Result) set(code verify.Code, side verify.Side, summary, detail, fix st
 // findings, then crypto/tls's typed and known errors on either side, then
 // alerts, then the network.
 func classifyPair(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig, cc ClientConfig) {
-	mode := sc.auth()
 	if c.dialErr != nil {
 		classifyNetwork(r, c.dialErr, r.Addr)
 		return
@@ -66,39 +65,7 @@ func classifyPair(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig
 	} else {
 		sf = factsOf(nil)
 	}
-	switch {
-	case s != nil && s.err != nil && len(s.peer) == 0 && mode.requires() && (sf.noCert || cf.alert == alertCertificateRequired):
-		missingOrWithheld(r, c, cc)
-		return
-	case sf.cve != nil && len(sf.cve.UnverifiedCertificates) > 0:
-		f := verify.Classify(sf.cve.Err, sf.cve.UnverifiedCertificates[0], verify.Options{Roots: sc.ClientCAs, Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
-		r.setFinding(f, verify.SideServer)
-		return
-	case cf.cve != nil && len(cf.cve.UnverifiedCertificates) > 0:
-		f := verify.Classify(cf.cve.Err, cf.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
-		r.setFinding(f, verify.SideClient)
-		return
-	case sf.x509 != nil && len(s.peer) > 0:
-		f := verify.Classify(sf.x509, s.peer[0], verify.Options{Roots: sc.ClientCAs, Intermediates: s.peer[1:], Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
-		r.setFinding(f, verify.SideServer)
-		return
-	case cf.x509 != nil && len(c.serverChain) > 0:
-		f := verify.Classify(cf.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
-		r.setFinding(f, verify.SideClient)
-		return
-	case sf.version || cf.version || cf.alert == alertProtocolVersion || sf.alert == alertProtocolVersion:
-		side := verify.SideServer
-		if sf.alert == alertProtocolVersion || (cf.version && cf.alert == noAlert) {
-			side = verify.SideClient
-		}
-		versionMismatch(r, side, cc.MinVersion, cc.MaxVersion, sc.MinVersion, sc.MaxVersion)
-		return
-	case sf.noCipher || cf.noCipher:
-		side := verify.SideServer
-		if cf.noCipher && !sf.noCipher {
-			side = verify.SideClient
-		}
-		noSharedCipher(r, side)
+	if classifyCertErrors(r, c, s, sc, cc, cf, sf) || classifyNegotiation(r, sc, cc, cf, sf) {
 		return
 	}
 	if c.handshake && s != nil && s.handshake && c.received > 0 && s.request > 0 {
@@ -106,6 +73,59 @@ func classifyPair(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig
 		acceptNotes(r, c, s, sc, cc)
 		return
 	}
+	classifyFailure(r, c, s, sc, cc, cf, sf)
+}
+
+// classifyCertErrors decides a missing or withheld client certificate and
+// the certificate verification errors crypto/tls reported on either side,
+// and reports whether it decided.
+func classifyCertErrors(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig, cc ClientConfig, cf, sf errFacts) bool {
+	switch {
+	case s != nil && s.err != nil && len(s.peer) == 0 && sc.auth().requires() && (sf.noCert || cf.alert == alertCertificateRequired):
+		missingOrWithheld(r, c, cc)
+	case sf.cve != nil && len(sf.cve.UnverifiedCertificates) > 0:
+		f := verify.Classify(sf.cve.Err, sf.cve.UnverifiedCertificates[0], verify.Options{Roots: sc.ClientCAs, Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
+		r.setFinding(f, verify.SideServer)
+	case cf.cve != nil && len(cf.cve.UnverifiedCertificates) > 0:
+		f := verify.Classify(cf.cve.Err, cf.cve.UnverifiedCertificates[0], verify.Options{Roots: cc.RootCAs, Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
+		r.setFinding(f, verify.SideClient)
+	case sf.x509 != nil && len(s.peer) > 0:
+		f := verify.Classify(sf.x509, s.peer[0], verify.Options{Roots: sc.ClientCAs, Intermediates: s.peer[1:], Usage: verify.UsageClient, At: c.at, NameOf: c.nameOf, Known: c.known})
+		r.setFinding(f, verify.SideServer)
+	case cf.x509 != nil && len(c.serverChain) > 0:
+		f := verify.Classify(cf.x509, c.serverChain[0], verify.Options{Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(), Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known})
+		r.setFinding(f, verify.SideClient)
+	default:
+		return false
+	}
+	return true
+}
+
+// classifyNegotiation decides a failure to agree on a TLS version or a
+// cipher suite, and reports whether it decided.
+func classifyNegotiation(r *Result, sc ServerConfig, cc ClientConfig, cf, sf errFacts) bool {
+	switch {
+	case sf.version || cf.version || cf.alert == alertProtocolVersion || sf.alert == alertProtocolVersion:
+		side := verify.SideServer
+		if sf.alert == alertProtocolVersion || (cf.version && cf.alert == noAlert) {
+			side = verify.SideClient
+		}
+		versionMismatch(r, side, cc.MinVersion, cc.MaxVersion, sc.MinVersion, sc.MaxVersion)
+	case sf.noCipher || cf.noCipher:
+		side := verify.SideServer
+		if cf.noCipher && !sf.noCipher {
+			side = verify.SideClient
+		}
+		noSharedCipher(r, side)
+	default:
+		return false
+	}
+	return true
+}
+
+// classifyFailure decides a handshake that failed without a typed error:
+// by the alert either side received, then the network.
+func classifyFailure(r *Result, c *clientOutcome, s *serverOutcome, sc ServerConfig, cc ClientConfig, cf, sf errFacts) {
 	switch {
 	case cf.alert != noAlert:
 		alertFromServer(r, cf.alert, c, cc)

@@ -83,128 +83,199 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 // startTLS runs the plaintext negotiation of proto on conn (whose deadline
 // the caller has set) and returns once the next byte is the TLS handshake.
 func startTLS(conn net.Conn, proto, host string, log *stepLog) error {
-	br := bufio.NewReader(&cappedReader{r: conn, left: maxNegotiation})
-	fail := func(said string, err error) error {
-		said = strings.TrimSpace(said)
-		if len(said) > 256 { // quoted in the verdict: the start says enough
-			said = said[:256] + "..."
-		}
-		return &StartTLSError{Proto: proto, Said: said, Err: err}
+	n := &negotiation{
+		conn:  conn,
+		br:    bufio.NewReader(&cappedReader{r: conn, left: maxNegotiation}),
+		proto: proto,
+		log:   log,
 	}
-	send := func(s string) error {
-		log.add("%s: sent %q", proto, strings.TrimSpace(s))
-		_, err := io.WriteString(conn, s)
+	switch proto {
+	case "ldap":
+		return ldapStartTLS(conn, n.br, log, n.fail)
+	case "mysql":
+		return mysqlStartTLS(conn, n.br, log, n.fail)
+	}
+	step := plaintextStartTLS(proto)
+	if step == nil {
+		return n.fail("", fmt.Errorf("unknown protocol %q", proto))
+	}
+	if err := step(n); err != nil {
 		return err
 	}
-	// reply reads one (possibly multi-line, "250-...") numbered reply.
-	reply := func() (string, error) {
-		var all strings.Builder
-		for {
-			line, err := br.ReadString('\n')
-			all.WriteString(line)
-			if err != nil {
-				return all.String(), err
-			}
-			if len(line) < 4 || line[3] != '-' {
-				log.add("%s: received %q", proto, strings.TrimSpace(line))
-				return all.String(), nil
-			}
-		}
+	if n.br.Buffered() > 0 {
+		return n.fail("", errors.New("the server sent data before the TLS handshake"))
 	}
-	line := func() (string, error) {
-		l, err := br.ReadString('\n')
-		log.add("%s: received %q", proto, strings.TrimSpace(l))
-		return l, err
-	}
-	var err error
+	return nil
+}
+
+// plaintextStartTLS is the negotiation of a protocol after which no byte
+// may be left unread before the handshake, or nil for an unknown one.
+func plaintextStartTLS(proto string) func(*negotiation) error {
 	switch proto {
 	case "smtp":
-		var r string
-		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
-			return fail(r, err)
-		}
-		if err = send("EHLO pkibench.localhost\r\n"); err != nil {
-			return fail("", err)
-		}
-		if r, err = reply(); err != nil || !strings.HasPrefix(r, "250") {
-			return fail(r, err)
-		}
-		if !strings.Contains(strings.ToUpper(r), "STARTTLS") {
-			return fail(r, errors.New("the server does not offer STARTTLS"))
-		}
-		if err = send("STARTTLS\r\n"); err != nil {
-			return fail("", err)
-		}
-		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
-			return fail(r, err)
-		}
+		return smtpStartTLS
 	case "imap":
-		var l string
-		if l, err = line(); err != nil || !strings.HasPrefix(l, "* OK") {
-			return fail(l, err)
-		}
-		if err = send("a001 STARTTLS\r\n"); err != nil {
-			return fail("", err)
-		}
-		for {
-			if l, err = line(); err != nil {
-				return fail(l, err)
-			}
-			if strings.HasPrefix(l, "a001 ") {
-				break
-			}
-		}
-		if !strings.HasPrefix(l, "a001 OK") {
-			return fail(l, nil)
-		}
+		return imapStartTLS
 	case "pop3":
-		var l string
-		if l, err = line(); err != nil || !strings.HasPrefix(l, "+OK") {
-			return fail(l, err)
-		}
-		if err = send("STLS\r\n"); err != nil {
-			return fail("", err)
-		}
-		if l, err = line(); err != nil || !strings.HasPrefix(l, "+OK") {
-			return fail(l, err)
-		}
+		return pop3StartTLS
 	case "ftp":
-		var r string
-		if r, err = reply(); err != nil || !strings.HasPrefix(r, "220") {
-			return fail(r, err)
-		}
-		if err = send("AUTH TLS\r\n"); err != nil {
-			return fail("", err)
-		}
-		if r, err = reply(); err != nil || !strings.HasPrefix(r, "234") {
-			return fail(r, err)
-		}
-	case "ldap":
-		return ldapStartTLS(conn, br, log, fail)
+		return ftpStartTLS
 	case "postgres":
-		// SSLRequest: length 8, code 80877103; the answer is one byte.
-		msg := make([]byte, 8)
-		binary.BigEndian.PutUint32(msg[0:], 8)
-		binary.BigEndian.PutUint32(msg[4:], 80877103)
-		log.add("postgres: sent SSLRequest")
-		if _, err = conn.Write(msg); err != nil {
-			return fail("", err)
-		}
-		b, err := br.ReadByte()
-		if err != nil {
-			return fail("", err)
-		}
-		log.add("postgres: received %q", string(b))
-		if b != 'S' {
-			return fail(string(b), errors.New("the server does not accept SSL (answered N)"))
-		}
-	case "mysql":
-		return mysqlStartTLS(conn, br, log, fail)
-	default:
-		return fail("", fmt.Errorf("unknown protocol %q", proto))
+		return postgresStartTLS
 	}
-	if br.Buffered() > 0 {
-		return fail("", errors.New("the server sent data before the TLS handshake"))
+	return nil
+}
+
+// negotiation is the plaintext exchange before STARTTLS: the connection, a
+// bounded reader on it, and the step log.
+type negotiation struct {
+	conn  net.Conn
+	br    *bufio.Reader
+	proto string
+	log   *stepLog
+}
+
+func (n *negotiation) fail(said string, err error) error {
+	said = strings.TrimSpace(said)
+	if len(said) > 256 { // quoted in the verdict: the start says enough
+		said = said[:256] + "..."
+	}
+	return &StartTLSError{Proto: n.proto, Said: said, Err: err}
+}
+
+func (n *negotiation) send(s string) error {
+	n.log.add("%s: sent %q", n.proto, strings.TrimSpace(s))
+	_, err := io.WriteString(n.conn, s)
+	return err
+}
+
+// reply reads one (possibly multi-line, "250-...") numbered reply.
+func (n *negotiation) reply() (string, error) {
+	var all strings.Builder
+	for {
+		line, err := n.br.ReadString('\n')
+		all.WriteString(line)
+		if err != nil {
+			return all.String(), err
+		}
+		if len(line) < 4 || line[3] != '-' {
+			n.log.add("%s: received %q", n.proto, strings.TrimSpace(line))
+			return all.String(), nil
+		}
+	}
+}
+
+func (n *negotiation) line() (string, error) {
+	l, err := n.br.ReadString('\n')
+	n.log.add("%s: received %q", n.proto, strings.TrimSpace(l))
+	return l, err
+}
+
+// expectReply reads a numbered reply and fails unless it starts with code.
+func (n *negotiation) expectReply(code string) (string, error) {
+	r, err := n.reply()
+	if err != nil || !strings.HasPrefix(r, code) {
+		return r, n.fail(r, err)
+	}
+	return r, nil
+}
+
+// expectLine reads one line and fails unless it starts with prefix.
+func (n *negotiation) expectLine(prefix string) error {
+	l, err := n.line()
+	if err != nil || !strings.HasPrefix(l, prefix) {
+		return n.fail(l, err)
+	}
+	return nil
+}
+
+// sendOrFail sends s and turns a write error into a StartTLSError.
+func (n *negotiation) sendOrFail(s string) error {
+	if err := n.send(s); err != nil {
+		return n.fail("", err)
+	}
+	return nil
+}
+
+func smtpStartTLS(n *negotiation) error {
+	if _, err := n.expectReply("220"); err != nil {
+		return err
+	}
+	if err := n.sendOrFail("EHLO pkibench.localhost\r\n"); err != nil {
+		return err
+	}
+	r, err := n.expectReply("250")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(strings.ToUpper(r), "STARTTLS") {
+		return n.fail(r, errors.New("the server does not offer STARTTLS"))
+	}
+	if err := n.sendOrFail("STARTTLS\r\n"); err != nil {
+		return err
+	}
+	_, err = n.expectReply("220")
+	return err
+}
+
+func imapStartTLS(n *negotiation) error {
+	if err := n.expectLine("* OK"); err != nil {
+		return err
+	}
+	if err := n.sendOrFail("a001 STARTTLS\r\n"); err != nil {
+		return err
+	}
+	for {
+		l, err := n.line()
+		if err != nil {
+			return n.fail(l, err)
+		}
+		if strings.HasPrefix(l, "a001 ") {
+			if !strings.HasPrefix(l, "a001 OK") {
+				return n.fail(l, nil)
+			}
+			return nil
+		}
+	}
+}
+
+func pop3StartTLS(n *negotiation) error {
+	if err := n.expectLine("+OK"); err != nil {
+		return err
+	}
+	if err := n.sendOrFail("STLS\r\n"); err != nil {
+		return err
+	}
+	return n.expectLine("+OK")
+}
+
+func ftpStartTLS(n *negotiation) error {
+	if _, err := n.expectReply("220"); err != nil {
+		return err
+	}
+	if err := n.sendOrFail("AUTH TLS\r\n"); err != nil {
+		return err
+	}
+	_, err := n.expectReply("234")
+	return err
+}
+
+func postgresStartTLS(n *negotiation) error {
+	// SSLRequest: length 8, code 80877103; the answer is one byte.
+	msg := make([]byte, 8)
+	binary.BigEndian.PutUint32(msg[0:], 8)
+	binary.BigEndian.PutUint32(msg[4:], 80877103)
+	n.log.add("postgres: sent SSLRequest")
+	if _, err := n.conn.Write(msg); err != nil {
+		return n.fail("", err)
+	}
+	b, err := n.br.ReadByte()
+	if err != nil {
+		return n.fail("", err)
+	}
+	n.log.add("postgres: received %q", string(b))
+	if b != 'S' {
+		return n.fail(string(b), errors.New("the server does not accept SSL (answered N)"))
 	}
 	return nil
 }

@@ -99,105 +99,45 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 	if err := CheckName(name); err != nil {
 		return Imported{}, fmt.Errorf("%w (give the name to import as)", err)
 	}
-	var (
-		certs   []*x509.Certificate
-		keys    []crypto.Signer
-		csrs    []*x509.CertificateRequest
-		crls    []*x509.RevocationList
-		sources []string
-		kinds   []string
-		pass    []byte
-	)
+	var in importInput
 	for _, f := range files {
-		sources = append(sources, f.Source)
-		objs, err := pki.Decode(f.Data, f.Source)
-		if err != nil {
+		if err := in.add(f, o.Passphrase); err != nil {
 			return Imported{}, err
 		}
-		for _, ob := range objs {
-			kinds = append(kinds, string(ob.Kind))
-			switch ob.Kind {
-			case pki.KindCertificate:
-				certs = append(certs, ob.Cert)
-			case pki.KindCSR:
-				if err := ob.CSR.CheckSignature(); err != nil {
-					return Imported{}, fmt.Errorf("%s: CSR signature does not verify: %w", f.Source, err)
-				}
-				csrs = append(csrs, ob.CSR)
-			case pki.KindCRL:
-				crls = append(crls, ob.CRL)
-			case pki.KindPrivateKey:
-				keys = append(keys, ob.Key)
-			case pki.KindPublicKey:
-				return Imported{}, fmt.Errorf("%s: a bare public key cannot be imported (import the certificate instead)", f.Source)
-			case pki.KindEncryptedKey, pki.KindPKCS12:
-				if o.Passphrase == nil {
-					return Imported{}, fmt.Errorf("%s: %w", f.Source, ErrPassphraseNeeded)
-				}
-				if ob.Kind == pki.KindPKCS12 {
-					if p12, err := pki.DecodePKCS12(ob.DER, ""); err == nil {
-						keys, certs = append(keys, p12.Key), append(append(certs, p12.Leaf), p12.Chain...)
-						continue
-					}
-				}
-				pw, err := o.Passphrase("the passphrase of " + f.Source)
-				if err != nil {
-					return Imported{}, err
-				}
-				pass = pw
-				if ob.Kind == pki.KindPKCS12 {
-					p12, err := pki.DecodePKCS12(ob.DER, string(pw))
-					if err != nil {
-						return Imported{}, fmt.Errorf("%s: %w", f.Source, err)
-					}
-					keys, certs = append(keys, p12.Key), append(append(certs, p12.Leaf), p12.Chain...)
-					continue
-				}
-				k, err := pki.DecryptObject(ob, pw)
-				if err != nil {
-					return Imported{}, fmt.Errorf("%s: %w", f.Source, err)
-				}
-				keys = append(keys, k)
-			}
-		}
 	}
-	if len(keys) > 1 {
-		return Imported{}, fmt.Errorf("%d private keys given: import one identity at a time", len(keys))
+	if len(in.keys) > 1 {
+		return Imported{}, fmt.Errorf("%d private keys given: import one identity at a time", len(in.keys))
 	}
 	var key crypto.Signer
-	if len(keys) == 1 {
-		key = keys[0]
+	if len(in.keys) == 1 {
+		key = in.keys[0]
 	}
 	// The passphrase the key came with keeps protecting it in the store,
 	// unless asked otherwise; a key that came in the clear stays so.
-	keyPass := pass
+	keyPass := in.pass
 	if o.DecryptKey || key == nil {
 		keyPass = nil
 	}
 	var out Imported
 	err := s.write(func() error {
-		if len(certs)+len(csrs)+len(keys) == 0 && len(crls) > 0 {
+		if len(in.certs)+len(in.csrs)+len(in.keys) == 0 && len(in.crls) > 0 {
 			// CRLs of store CAs belong to them, not in imported/.
-			if done, err := s.importCRLs(crls, sources, &out); err != nil || done {
+			if done, err := s.importCRLs(in.crls, in.sources, &out); err != nil || done {
 				return err
 			}
 		}
 		if what, taken := s.nameTaken(name); taken {
 			return &ExistsError{what, name}
 		}
-		if len(certs) == 0 {
-			return s.importForeign(name, nil, nil, key, keyPass, csrs, crls, sources, kinds, &out)
+		if len(in.certs) == 0 {
+			return s.importForeign(name, nil, nil, key, keyPass, in.csrs, in.crls, in.sources, in.kinds, &out)
 		}
-		leaf, rest, err := pickLeaf(certs, key, sources)
+		leaf, rest, err := pickLeaf(in.certs, key, in.sources)
 		if err != nil {
 			return err
 		}
-		for _, c := range certs {
-			// RFC 5280 §4.1.2.2: at most 20 octets, and openssl's index
-			// and CRLs would carry whatever we accept.
-			if n := len(c.SerialNumber.Bytes()); n > 20 {
-				return fmt.Errorf("%s: certificate %s has a %d-byte serial number; RFC 5280 allows at most 20", strings.Join(sources, ", "), pki.FormatName(c.Subject), n)
-			}
+		if err := checkSerialLengths(in.certs, in.sources); err != nil {
+			return err
 		}
 		if isCACert(leaf) {
 			return s.importCA(name, leaf, rest, key, keyPass, &out)
@@ -208,20 +148,115 @@ func (s *Store) Import(files []ImportFile, o ImportOptions) (Imported, error) {
 				return err
 			}
 		}
-		return s.importForeign(name, leaf, rest, key, keyPass, csrs, crls, sources, kinds, &out)
+		return s.importForeign(name, leaf, rest, key, keyPass, in.csrs, in.crls, in.sources, in.kinds, &out)
 	})
 	if err == nil && out.HasKey {
 		out.KeyEncrypted = len(keyPass) > 0
-		switch {
-		case out.KeyEncrypted:
-			out.Notes = append(out.Notes, "the key is stored encrypted with the passphrase it came with (--decrypt-key stores it in the clear)")
-		case len(pass) > 0:
-			out.Notes = append(out.Notes, "the key is stored decrypted, as asked (--decrypt-key)")
-		default:
-			out.Notes = append(out.Notes, "the key came unencrypted and is stored so")
-		}
+		out.Notes = append(out.Notes, keyStorageNote(out.KeyEncrypted, len(in.pass) > 0))
 	}
 	return out, err
+}
+
+// keyStorageNote says how an imported key is kept: encrypted with the
+// passphrase it came with, decrypted as asked, or in the clear as it came.
+func keyStorageNote(encrypted, cameWithPassphrase bool) string {
+	switch {
+	case encrypted:
+		return "the key is stored encrypted with the passphrase it came with (--decrypt-key stores it in the clear)"
+	case cameWithPassphrase:
+		return "the key is stored decrypted, as asked (--decrypt-key)"
+	}
+	return "the key came unencrypted and is stored so"
+}
+
+// checkSerialLengths refuses a serial number longer than 20 octets.
+func checkSerialLengths(certs []*x509.Certificate, sources []string) error {
+	for _, c := range certs {
+		// RFC 5280 §4.1.2.2: at most 20 octets, and openssl's index
+		// and CRLs would carry whatever we accept.
+		if n := len(c.SerialNumber.Bytes()); n > 20 {
+			return fmt.Errorf("%s: certificate %s has a %d-byte serial number; RFC 5280 allows at most 20", strings.Join(sources, ", "), pki.FormatName(c.Subject), n)
+		}
+	}
+	return nil
+}
+
+// importInput is what the files given to Import hold, sorted by kind.
+type importInput struct {
+	certs   []*x509.Certificate
+	keys    []crypto.Signer
+	csrs    []*x509.CertificateRequest
+	crls    []*x509.RevocationList
+	sources []string
+	kinds   []string
+	// pass is the last passphrase asked for, the one the key came with.
+	pass []byte
+}
+
+// add decodes one file and sorts its objects; encrypted keys and PKCS#12
+// files are opened with a passphrase asked through ask.
+func (in *importInput) add(f ImportFile, ask PassphraseFunc) error {
+	in.sources = append(in.sources, f.Source)
+	objs, err := pki.Decode(f.Data, f.Source)
+	if err != nil {
+		return err
+	}
+	for _, ob := range objs {
+		in.kinds = append(in.kinds, string(ob.Kind))
+		switch ob.Kind {
+		case pki.KindCertificate:
+			in.certs = append(in.certs, ob.Cert)
+		case pki.KindCSR:
+			if err := ob.CSR.CheckSignature(); err != nil {
+				return fmt.Errorf("%s: CSR signature does not verify: %w", f.Source, err)
+			}
+			in.csrs = append(in.csrs, ob.CSR)
+		case pki.KindCRL:
+			in.crls = append(in.crls, ob.CRL)
+		case pki.KindPrivateKey:
+			in.keys = append(in.keys, ob.Key)
+		case pki.KindPublicKey:
+			return fmt.Errorf("%s: a bare public key cannot be imported (import the certificate instead)", f.Source)
+		case pki.KindEncryptedKey, pki.KindPKCS12:
+			if err := in.addProtected(f.Source, ob, ask); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addProtected opens an encrypted key or a PKCS#12 file; a PKCS#12 file
+// with an empty password opens without asking.
+func (in *importInput) addProtected(source string, ob pki.Object, ask PassphraseFunc) error {
+	if ask == nil {
+		return fmt.Errorf("%s: %w", source, ErrPassphraseNeeded)
+	}
+	if ob.Kind == pki.KindPKCS12 {
+		if p12, err := pki.DecodePKCS12(ob.DER, ""); err == nil {
+			in.keys, in.certs = append(in.keys, p12.Key), append(append(in.certs, p12.Leaf), p12.Chain...)
+			return nil
+		}
+	}
+	pw, err := ask("the passphrase of " + source)
+	if err != nil {
+		return err
+	}
+	in.pass = pw
+	if ob.Kind == pki.KindPKCS12 {
+		p12, err := pki.DecodePKCS12(ob.DER, string(pw))
+		if err != nil {
+			return fmt.Errorf("%s: %w", source, err)
+		}
+		in.keys, in.certs = append(in.keys, p12.Key), append(append(in.certs, p12.Leaf), p12.Chain...)
+		return nil
+	}
+	k, err := pki.DecryptObject(ob, pw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", source, err)
+	}
+	in.keys = append(in.keys, k)
+	return nil
 }
 
 // pickLeaf chooses the certificate the key belongs to, else the first one.

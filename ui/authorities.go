@@ -83,74 +83,100 @@ func (s *authoritiesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		}
 		s.clamp()
 	case tea.KeyPressMsg:
-		k := s.c.Keys
-		ca := s.selected()
-		moved := false
-		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.c.Data.CAs))
-		switch {
-		case moved:
-		case key.Matches(msg, k.Enter):
-			if ca != nil {
-				return s, s.c.openInspect(ca.Name, "CA "+ca.Name)
-			}
-		case key.Matches(msg, k.ShowCRL):
-			if ca == nil {
-				return s, s.c.status("", errors.New("no CA yet: no CRL to show"))
-			}
-			if ca.CRL == nil {
-				return s, s.c.status("", fmt.Errorf("%s has published no CRL yet: p publishes one", ca.Name))
-			}
-			return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
-		case key.Matches(msg, k.Commands):
-			if ca != nil {
-				return s, s.c.openDialog(newCommandsDialog(s.c, "Commands for CA "+ca.Name, s.commands()))
-			}
-		case key.Matches(msg, k.Import):
-			return s, s.c.openDialog(newImportForm(s.c))
-		case key.Matches(msg, k.Export):
-			if ca == nil {
-				return s, s.c.status("", errors.New("no CA yet: nothing to export"))
-			}
-			return s, s.c.openDialog(newExportForm(s.c, ca.Name, ca.Name))
-		case key.Matches(msg, k.NewCA):
-			parent := ""
-			if ca != nil && ca.HasKey {
-				parent = ca.Name
-			}
-			return s, s.c.openDialog(newCAForm(s.c, parent))
-		case key.Matches(msg, k.Issue):
-			name := ""
-			if ca != nil {
-				name = ca.Name
-			}
-			return s, s.c.openDialog(newIssueForm(s.c, name))
-		case key.Matches(msg, k.PublishCRL):
-			if ca == nil {
-				return s, s.c.status("", errors.New("nothing to publish: no CA yet (n creates one)"))
-			}
-			if !ca.HasKey {
-				return s, s.c.status("", fmt.Errorf("cannot publish a CRL of %s: the store has no key for it", ca.Name))
-			}
-			if ca.Encrypted {
-				return s, s.c.openDialog(newPassphraseDialog(s.c, "CA "+ca.Name+"'s key", func(pass []byte) tea.Cmd {
-					s.crlReq = s.c.begin("publish CRL " + ca.Name)
-					return publishCRLCmd(s.c.Store, s.crlReq, ca.Name, fixedPass(pass))
-				}))
-			}
-			s.crlReq = s.c.begin("publish CRL " + ca.Name)
-			return s, publishCRLCmd(s.c.Store, s.crlReq, ca.Name, nil)
-		case key.Matches(msg, k.Revoke):
-			if ca != nil && ca.Parent != "" {
-				return s, s.c.openDialog(newRevokeDialog(s.c, ca.Parent+"/"+ca.Serial, "CA "+ca.Name, ca.Parent))
-			}
-			if ca != nil {
-				return s, s.c.status("", fmt.Errorf("%s is a root: nothing above it can revoke it", ca.Name))
-			}
-			return s, s.c.status("", errors.New("nothing to revoke: no CA yet"))
+		if cmd, done := s.onKey(msg); done {
+			return s, cmd
 		}
 		s.clamp()
 	}
 	return s, nil
+}
+
+// onKey acts on a key; done is false when the key only moved the cursor
+// or did nothing, and the cursor is to be clamped.
+func (s *authoritiesScreen) onKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
+	k := s.c.Keys
+	ca := s.selected()
+	moved := false
+	s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.c.Data.CAs))
+	switch {
+	case moved:
+	case key.Matches(msg, k.Enter):
+		if ca != nil {
+			return s.c.openInspect(ca.Name, "CA "+ca.Name), true
+		}
+	case key.Matches(msg, k.ShowCRL):
+		return s.showCRL(ca), true
+	case key.Matches(msg, k.Commands):
+		if ca != nil {
+			return s.c.openDialog(newCommandsDialog(s.c, "Commands for CA "+ca.Name, s.commands())), true
+		}
+	case key.Matches(msg, k.Import):
+		return s.c.openDialog(newImportForm(s.c)), true
+	case key.Matches(msg, k.Export):
+		if ca == nil {
+			return s.c.status("", errors.New("no CA yet: nothing to export")), true
+		}
+		return s.c.openDialog(newExportForm(s.c, ca.Name, ca.Name)), true
+	case key.Matches(msg, k.NewCA):
+		parent := ""
+		if ca != nil && ca.HasKey {
+			parent = ca.Name
+		}
+		return s.c.openDialog(newCAForm(s.c, parent)), true
+	case key.Matches(msg, k.Issue):
+		name := ""
+		if ca != nil {
+			name = ca.Name
+		}
+		return s.c.openDialog(newIssueForm(s.c, name)), true
+	case key.Matches(msg, k.PublishCRL):
+		return s.publishCRL(ca), true
+	case key.Matches(msg, k.Revoke):
+		return s.revokeCA(ca), true
+	}
+	return nil, false
+}
+
+// showCRL opens the CA's last published CRL in the inspect view.
+func (s *authoritiesScreen) showCRL(ca *store.CA) tea.Cmd {
+	if ca == nil {
+		return s.c.status("", errors.New("no CA yet: no CRL to show"))
+	}
+	if ca.CRL == nil {
+		return s.c.status("", fmt.Errorf("%s has published no CRL yet: p publishes one", ca.Name))
+	}
+	return s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
+}
+
+// publishCRL publishes the CA's CRL, asking first for the passphrase of an
+// encrypted CA key.
+func (s *authoritiesScreen) publishCRL(ca *store.CA) tea.Cmd {
+	if ca == nil {
+		return s.c.status("", errors.New("nothing to publish: no CA yet (n creates one)"))
+	}
+	if !ca.HasKey {
+		return s.c.status("", fmt.Errorf("cannot publish a CRL of %s: the store has no key for it", ca.Name))
+	}
+	if ca.Encrypted {
+		return s.c.openDialog(newPassphraseDialog(s.c, "CA "+ca.Name+"'s key", func(pass []byte) tea.Cmd {
+			s.crlReq = s.c.begin("publish CRL " + ca.Name)
+			return publishCRLCmd(s.c.Store, s.crlReq, ca.Name, fixedPass(pass))
+		}))
+	}
+	s.crlReq = s.c.begin("publish CRL " + ca.Name)
+	return publishCRLCmd(s.c.Store, s.crlReq, ca.Name, nil)
+}
+
+// revokeCA opens the revoke dialog for an intermediate CA; a root has
+// nothing above it that could revoke it.
+func (s *authoritiesScreen) revokeCA(ca *store.CA) tea.Cmd {
+	if ca != nil && ca.Parent != "" {
+		return s.c.openDialog(newRevokeDialog(s.c, ca.Parent+"/"+ca.Serial, "CA "+ca.Name, ca.Parent))
+	}
+	if ca != nil {
+		return s.c.status("", fmt.Errorf("%s is a root: nothing above it can revoke it", ca.Name))
+	}
+	return s.c.status("", errors.New("nothing to revoke: no CA yet"))
 }
 
 func crlStatus(ca string, st *store.CRLState) string {

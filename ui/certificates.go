@@ -254,70 +254,97 @@ func (s *certificatesScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 		if s.editing {
 			return s.updateFilter(msg)
 		}
-		k := s.c.Keys
-		moved := false
-		s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.index))
-		switch {
-		case moved:
-		case key.Matches(msg, k.Back) && s.filter.Value() != "":
-			s.filter.SetValue("")
-			s.cursor, s.offset = 0, 0
-			s.applyFilter()
-			return s, s.c.status("filter cleared", nil)
-		case key.Matches(msg, k.Filter):
-			s.editing = true
-			return s, s.filter.Focus()
-		case key.Matches(msg, k.Sort):
-			s.sortBy = (s.sortBy + 1) % numCols
-			s.sort()
-		case key.Matches(msg, k.Reverse):
-			s.desc = !s.desc
-			s.sort()
-		case key.Matches(msg, k.Enter):
-			if c, ok := s.selected(); ok {
-				return s, s.c.openInspect(certTarget(c), c.Name)
-			}
-		case key.Matches(msg, k.Import):
-			return s, s.c.openDialog(newImportForm(s.c))
-		case key.Matches(msg, k.Export):
-			if c, ok := s.selected(); ok {
-				return s, s.c.openDialog(newExportForm(s.c, c.Name, c.Name))
-			}
-			return s, s.c.status("", s.nothing("export"))
-		case key.Matches(msg, k.OpenFile):
-			return s, s.c.openDialog(newOpenFileForm(s.c))
-		case key.Matches(msg, k.SignCSR):
-			ca := ""
-			if c, ok := s.selected(); ok {
-				ca = c.CA
-			}
-			return s, s.c.openDialog(newSignForm(s.c, ca))
-		case key.Matches(msg, k.Issue):
-			ca := ""
-			if c, ok := s.selected(); ok {
-				ca = c.CA
-			}
-			return s, s.c.openDialog(newIssueForm(s.c, ca))
-		case key.Matches(msg, k.Revoke):
-			c, ok := s.selected()
-			if !ok {
-				return s, s.c.status("", s.nothing("revoke"))
-			}
-			if c.CA == "" {
-				return s, s.c.status("", errNotRevocable(c.Name))
-			}
-			if c.Status == store.StatusRevoked {
-				if c.Reason == "certificateHold" {
-					return s, s.c.openDialog(newReleaseDialog(s.c, certTarget(c), c.Name, c.CA))
-				}
-				return s, s.c.status("", fmt.Errorf("%s is already revoked (%s, %s): only a hold can be released",
-					c.Name, c.RevokedAt.UTC().Format("2006-01-02"), c.Reason))
-			}
-			return s, s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
+		if cmd, done := s.onKey(msg); done {
+			return s, cmd
 		}
 		s.clamp()
 	}
 	return s, nil
+}
+
+// onKey acts on a key outside the filter line; done is false when the key
+// only moved the cursor, re-sorted or did nothing, and the cursor is to be
+// clamped.
+func (s *certificatesScreen) onKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
+	k := s.c.Keys
+	moved := false
+	s.cursor, moved = moveCursor(k, msg, s.cursor, s.rows(), len(s.index))
+	switch {
+	case moved:
+	case key.Matches(msg, k.Back) && s.filter.Value() != "":
+		s.filter.SetValue("")
+		s.cursor, s.offset = 0, 0
+		s.applyFilter()
+		return s.c.status("filter cleared", nil), true
+	case key.Matches(msg, k.Filter):
+		s.editing = true
+		return s.filter.Focus(), true
+	case key.Matches(msg, k.Sort):
+		s.sortBy = (s.sortBy + 1) % numCols
+		s.sort()
+	case key.Matches(msg, k.Reverse):
+		s.desc = !s.desc
+		s.sort()
+	case key.Matches(msg, k.Enter):
+		if c, ok := s.selected(); ok {
+			return s.c.openInspect(certTarget(c), c.Name), true
+		}
+	default:
+		return s.onActionKey(msg)
+	}
+	return nil, false
+}
+
+// onActionKey opens the dialog of an action key (import, export, sign,
+// issue, revoke); done is false for any other key.
+func (s *certificatesScreen) onActionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
+	k := s.c.Keys
+	switch {
+	case key.Matches(msg, k.Import):
+		return s.c.openDialog(newImportForm(s.c)), true
+	case key.Matches(msg, k.Export):
+		if c, ok := s.selected(); ok {
+			return s.c.openDialog(newExportForm(s.c, c.Name, c.Name)), true
+		}
+		return s.c.status("", s.nothing("export")), true
+	case key.Matches(msg, k.OpenFile):
+		return s.c.openDialog(newOpenFileForm(s.c)), true
+	case key.Matches(msg, k.SignCSR):
+		return s.c.openDialog(newSignForm(s.c, s.selectedCA())), true
+	case key.Matches(msg, k.Issue):
+		return s.c.openDialog(newIssueForm(s.c, s.selectedCA())), true
+	case key.Matches(msg, k.Revoke):
+		return s.revokeSelected(), true
+	}
+	return nil, false
+}
+
+// selectedCA is the CA of the selected certificate, "" for none.
+func (s *certificatesScreen) selectedCA() string {
+	if c, ok := s.selected(); ok {
+		return c.CA
+	}
+	return ""
+}
+
+// revokeSelected opens the revoke dialog for the selected certificate, or
+// the release dialog for one on hold, or says why it cannot.
+func (s *certificatesScreen) revokeSelected() tea.Cmd {
+	c, ok := s.selected()
+	if !ok {
+		return s.c.status("", s.nothing("revoke"))
+	}
+	if c.CA == "" {
+		return s.c.status("", errNotRevocable(c.Name))
+	}
+	if c.Status == store.StatusRevoked {
+		if c.Reason == "certificateHold" {
+			return s.c.openDialog(newReleaseDialog(s.c, certTarget(c), c.Name, c.CA))
+		}
+		return s.c.status("", fmt.Errorf("%s is already revoked (%s, %s): only a hold can be released",
+			c.Name, c.RevokedAt.UTC().Format("2006-01-02"), c.Reason))
+	}
+	return s.c.openDialog(newRevokeDialog(s.c, certTarget(c), c.Name, c.CA))
 }
 
 func (s *certificatesScreen) updateFilter(msg tea.KeyPressMsg) (Component, tea.Cmd) {

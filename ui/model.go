@@ -268,40 +268,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.spinner, cmd = m.spinner.Update(msg)
 		return cmd
 	case casLoadedMsg:
-		if msg.reqID != m.casReq {
-			return nil
-		}
-		if msg.err != nil {
-			m.note("", msg.err)
-			return nil
-		}
-		m.raw.cas = msg.cas
-		m.applyLab()
-		return m.broadcast(dataChangedMsg{})
+		return m.casLoaded(msg)
 	case certsLoadedMsg:
-		if msg.reqID != m.certsReq {
-			return nil
-		}
-		if msg.err != nil {
-			m.note("", msg.err)
-			return nil
-		}
-		m.raw.certs, m.raw.hay = msg.certs, msg.hay
-		m.applyLab()
-		if m.askedReload {
-			m.askedReload = false
-			m.note(fmt.Sprintf("reloaded the store: %d CAs, %d certificates", len(m.c.Data.CAs), len(m.c.Data.Certs)), nil)
-		}
-		return m.broadcast(dataChangedMsg{})
+		return m.certsLoaded(msg)
 	case reloadMsg:
 		return m.reload()
 	case storeStampMsg:
-		changed := m.stamp != "" && msg.stamp != m.stamp
-		m.stamp = msg.stamp
-		if changed {
-			return tea.Batch(m.reload(), m.watchCmd())
-		}
-		return m.watchCmd()
+		return m.storeStamp(msg)
 	case tea.FocusMsg:
 		// Back from another terminal: whatever was done there shows now.
 		return m.reload()
@@ -320,34 +293,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case openInspectMsg:
-		if m.active != TabInspect {
-			m.prev = m.active
-		}
-		m.active = TabInspect
-		if msg.doc != nil {
-			m.inspect.show(msg.title, *msg.doc)
-			return nil
-		}
-		return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
+		return m.openInspect(msg)
 	case showLabMsg:
-		m.c.ShowLab = msg.show
-		m.applyLab()
-		if msg.show {
-			m.note("lab material shown in Authorities and Certificates", nil)
-		} else {
-			m.note("lab material hidden from Authorities and Certificates", nil)
-		}
-		return m.broadcast(dataChangedMsg{})
+		return m.showLab(msg)
 	case openProbeMsg:
-		// Lab identities must be in the pickers; the staging may have
-		// issued them, so the store is read again and the pane fills in
-		// once they are listed.
-		m.c.ShowLab = true
-		m.applyLab()
-		m.setTab(TabProbe)
-		m.note("lab "+msg.scenario+" opened in the probe: change a field, enter runs it again", nil)
-		m.screens[TabProbe].(*probeScreen).open(msg.req, msg.scenario)
-		return tea.Batch(m.broadcast(dataChangedMsg{}), m.reload())
+		return m.openProbe(msg)
 	case switchTabMsg:
 		m.setTab(m.active + msg.delta)
 		return nil
@@ -356,17 +306,103 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		return m.click(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
-		// Input goes to what is on top only: a paste must not land in a
-		// text field of a screen that is hidden.
-		var cmd tea.Cmd
-		if m.dialog != nil {
-			m.dialog, cmd = m.dialog.Update(msg)
-		} else {
-			m.screens[m.active], cmd = m.screens[m.active].Update(msg)
-		}
-		return cmd
+		return m.toTop(msg)
 	}
 	return m.broadcast(msg)
+}
+
+// toTop hands input to what is on top only: a paste must not land in a
+// text field of a screen that is hidden.
+func (m *Model) toTop(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	if m.dialog != nil {
+		m.dialog, cmd = m.dialog.Update(msg)
+	} else {
+		m.screens[m.active], cmd = m.screens[m.active].Update(msg)
+	}
+	return cmd
+}
+
+// casLoaded takes the CAs of the latest reload, ignoring a stale answer.
+func (m *Model) casLoaded(msg casLoadedMsg) tea.Cmd {
+	if msg.reqID != m.casReq {
+		return nil
+	}
+	if msg.err != nil {
+		m.note("", msg.err)
+		return nil
+	}
+	m.raw.cas = msg.cas
+	m.applyLab()
+	return m.broadcast(dataChangedMsg{})
+}
+
+// certsLoaded takes the certificates of the latest reload, ignoring a
+// stale answer, and says so when the reload was asked for.
+func (m *Model) certsLoaded(msg certsLoadedMsg) tea.Cmd {
+	if msg.reqID != m.certsReq {
+		return nil
+	}
+	if msg.err != nil {
+		m.note("", msg.err)
+		return nil
+	}
+	m.raw.certs, m.raw.hay = msg.certs, msg.hay
+	m.applyLab()
+	if m.askedReload {
+		m.askedReload = false
+		m.note(fmt.Sprintf("reloaded the store: %d CAs, %d certificates", len(m.c.Data.CAs), len(m.c.Data.Certs)), nil)
+	}
+	return m.broadcast(dataChangedMsg{})
+}
+
+// storeStamp reloads when the store changed since the last stamp, and
+// keeps watching.
+func (m *Model) storeStamp(msg storeStampMsg) tea.Cmd {
+	changed := m.stamp != "" && msg.stamp != m.stamp
+	m.stamp = msg.stamp
+	if changed {
+		return tea.Batch(m.reload(), m.watchCmd())
+	}
+	return m.watchCmd()
+}
+
+// openInspect switches to the inspect tab, remembering where to go back.
+func (m *Model) openInspect(msg openInspectMsg) tea.Cmd {
+	if m.active != TabInspect {
+		m.prev = m.active
+	}
+	m.active = TabInspect
+	if msg.doc != nil {
+		m.inspect.show(msg.title, *msg.doc)
+		return nil
+	}
+	return tea.Batch(m.inspect.openAt(msg.target, msg.title, msg.field), m.spinTick())
+}
+
+// showLab shows or hides lab material in Authorities and Certificates.
+func (m *Model) showLab(msg showLabMsg) tea.Cmd {
+	m.c.ShowLab = msg.show
+	m.applyLab()
+	if msg.show {
+		m.note("lab material shown in Authorities and Certificates", nil)
+	} else {
+		m.note("lab material hidden from Authorities and Certificates", nil)
+	}
+	return m.broadcast(dataChangedMsg{})
+}
+
+// openProbe opens a lab scenario in the probe pane.
+func (m *Model) openProbe(msg openProbeMsg) tea.Cmd {
+	// Lab identities must be in the pickers; the staging may have
+	// issued them, so the store is read again and the pane fills in
+	// once they are listed.
+	m.c.ShowLab = true
+	m.applyLab()
+	m.setTab(TabProbe)
+	m.note("lab "+msg.scenario+" opened in the probe: change a field, enter runs it again", nil)
+	m.screens[TabProbe].(*probeScreen).open(msg.req, msg.scenario)
+	return tea.Batch(m.broadcast(dataChangedMsg{}), m.reload())
 }
 
 // broadcast hands a non-key message to the dialog and every screen.

@@ -11,82 +11,112 @@ import (
 // fromCRL renders der; l is crypto/x509's reading, nil when it refused.
 func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) Document {
 	d := Document{Kind: "crl", Title: "Certificate Revocation List", Fingerprints: fingerprints(der)}
-	top, err := readOne(der)
-	var parts, tbs []tlv
-	if err == nil {
-		parts, err = children(top.content)
-	}
-	if err == nil && len(parts) == 3 {
-		tbs, err = children(parts[0].content)
-	}
+	parts, tbs, err := signedParts(der)
 	if err != nil || len(parts) != 3 || len(tbs) < 3 || len(parts[2].content) < 1 {
 		d.Sections = []Section{errorSection("CRL", err)}
 		return d
 	}
-	i := 0
-	var version int64
-	if tbs[0].is(classUniversal, tagInteger) {
-		version = parseInteger(tbs[0].content).Int64()
-		i++
-	}
-	if len(tbs) < i+3 {
-		d.Sections = []Section{errorSection("CRL", errDER)}
-		return d
-	}
-	sigAlg, issuer := tbs[i], tbs[i+1]
-	thisUpdate, err := parseTime(tbs[i+2])
+	c, err := parseCRLTBS(tbs)
 	if err != nil {
 		d.Sections = []Section{errorSection("CRL", err)}
 		return d
 	}
-	i += 3
-	var nextUpdate *time.Time
-	if i < len(tbs) && (tbs[i].is(classUniversal, tagUTCTime) || tbs[i].is(classUniversal, tagGenTime)) {
-		if t, err := parseTime(tbs[i]); err == nil {
-			nextUpdate = &t
-		}
-		i++
+	nRevoked := 0
+	eachTLV(c.revokedDER, func(tlv) { nRevoked++ })
+	iss := formatName(c.issuer.full)
+	d.Title = "CRL of " + iss
+	d.Sections = append(d.Sections, c.headSection(iss))
+	if len(c.exts) > 0 {
+		d.Sections = append(d.Sections, extensionSection("CRL extensions", c.exts, 8))
 	}
+	d.Sections = append(d.Sections, revokedSection(c.revokedDER, nRevoked), signatureSection(parts[1], parts[2].content[1:]))
+	d.checkCRLDates(c, now)
+	d.Data = c.data(iss, nRevoked, refused)
+	var goAlg x509.SignatureAlgorithm
+	if l != nil {
+		goAlg = l.SignatureAlgorithm
+	} else {
+		flagRefused(&d, "CRL", refused)
+	}
+	if h := weakHash(goAlg, algName(c.sigAlg)); h != "" {
+		d.flag("signature_algorithm", SeverityProblem, h+" signature: broken hash")
+	}
+	return d
+}
+
+// crlTBS is the TBSCertList of a CRL as read for display.
+type crlTBS struct {
+	version        int64
+	sigAlg, issuer tlv
+	thisUpdate     time.Time
+	nextUpdate     *time.Time
 	// The entries are walked in place (eachTLV), never collected: a list
 	// of 300,000 tlv values would cost more than the CRL itself.
-	var revokedDER []byte
-	if i < len(tbs) && tbs[i].is(classUniversal, tagSequence) {
-		revokedDER = tbs[i].content
+	revokedDER []byte
+	exts       []extension
+}
+
+// parseCRLTBS reads the elements of a TBSCertList; the optional version,
+// nextUpdate, entries and extensions may each be absent.
+func parseCRLTBS(tbs []tlv) (crlTBS, error) {
+	var c crlTBS
+	i := 0
+	if tbs[0].is(classUniversal, tagInteger) {
+		c.version = parseInteger(tbs[0].content).Int64()
 		i++
 	}
-	nRevoked := 0
-	eachTLV(revokedDER, func(tlv) { nRevoked++ })
-	var exts []extension
+	if len(tbs) < i+3 {
+		return c, errDER
+	}
+	c.sigAlg, c.issuer = tbs[i], tbs[i+1]
+	var err error
+	if c.thisUpdate, err = parseTime(tbs[i+2]); err != nil {
+		return c, err
+	}
+	i += 3
+	if i < len(tbs) && (tbs[i].is(classUniversal, tagUTCTime) || tbs[i].is(classUniversal, tagGenTime)) {
+		if t, err := parseTime(tbs[i]); err == nil {
+			c.nextUpdate = &t
+		}
+		i++
+	}
+	if i < len(tbs) && tbs[i].is(classUniversal, tagSequence) {
+		c.revokedDER = tbs[i].content
+		i++
+	}
 	if i < len(tbs) && tbs[i].is(classContext, 0) {
 		if seq, err := readOne(tbs[i].content); err == nil {
-			exts, _ = parseExtensions(seq.content)
+			c.exts, _ = parseExtensions(seq.content)
 		}
 	}
+	return c, nil
+}
 
+// headSection renders the CRL's header fields: version, algorithm, issuer
+// (already formatted as iss) and the two update times.
+func (c crlTBS) headSection(iss string) Section {
 	head := Section{Title: "Certificate Revocation List"}
 	head.Fields = append(head.Fields, Field{Label: "Certificate Revocation List", Lines: []string{"Certificate Revocation List (CRL):"}, Severity: SeverityOK,
 		Path: "heading", Explain: explainFor("crl.heading")})
-	ver := fmt.Sprintf("        Version %d (0x%x)\n", version+1, version)
-	if version < 0 || version > 1 {
-		ver = fmt.Sprintf("        Version unknown (%d)\n", version)
+	ver := fmt.Sprintf("        Version %d (0x%x)\n", c.version+1, c.version)
+	if c.version < 0 || c.version > 1 {
+		ver = fmt.Sprintf("        Version unknown (%d)\n", c.version)
 	}
 	head.Fields = append(head.Fields, field("version", "Version", valueAfter(ver, "Version "), ver, "CRL format version; 2 allows extensions such as the CRL number and reasons."))
-	sa := "        Signature Algorithm: " + algName(sigAlg) + algTail(sigAlg, 8)
-	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(sigAlg), sa, "How the CA signed this CRL."))
-	iss := formatName(issuer.full)
-	d.Title = "CRL of " + iss
+	sa := "        Signature Algorithm: " + algName(c.sigAlg) + algTail(c.sigAlg, 8)
+	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(c.sigAlg), sa, "How the CA signed this CRL."))
 	head.Fields = append(head.Fields, field("issuer", "Issuer", iss, "        Issuer: "+iss+"\n", "The CA whose certificates this CRL covers; it must match the issuer of the certificate being checked."))
-	head.Fields = append(head.Fields, field("crl.last_update", "Last Update", asn1TimeText(thisUpdate), "        Last Update: "+asn1TimeText(thisUpdate)+"\n", explainFor("crl.last_update")))
+	head.Fields = append(head.Fields, field("crl.last_update", "Last Update", asn1TimeText(c.thisUpdate), "        Last Update: "+asn1TimeText(c.thisUpdate)+"\n", explainFor("crl.last_update")))
 	nu := "NONE"
-	if nextUpdate != nil {
-		nu = asn1TimeText(*nextUpdate)
+	if c.nextUpdate != nil {
+		nu = asn1TimeText(*c.nextUpdate)
 	}
 	head.Fields = append(head.Fields, field("crl.next_update", "Next Update", nu, "        Next Update: "+nu+"\n", explainFor("crl.next_update")))
-	d.Sections = append(d.Sections, head)
-	if len(exts) > 0 {
-		d.Sections = append(d.Sections, extensionSection("CRL extensions", exts, 8))
-	}
+	return head
+}
 
+// revokedSection renders the heading of the entries and the entries.
+func revokedSection(revokedDER []byte, nRevoked int) Section {
 	rev := Section{Title: "Revoked Certificates"}
 	if nRevoked == 0 {
 		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates", Value: "none", Lines: []string{"No Revoked Certificates."}, Severity: SeverityOK,
@@ -96,30 +126,38 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 			Path: "crl.revoked", Explain: explainFor("crl.revoked")})
 	}
 	rev.Fields = append(rev.Fields, revokedFields(revokedDER, nRevoked, nRevoked <= maxEntryFields)...)
-	d.Sections = append(d.Sections, rev, signatureSection(parts[1], parts[2].content[1:]))
+	return rev
+}
 
+// checkCRLDates flags a stale CRL, one issued in the future (both only when
+// now is known) and one without a next update.
+func (d *Document) checkCRLDates(c crlTBS, now time.Time) {
 	if !now.IsZero() {
-		if nextUpdate != nil && now.After(*nextUpdate) {
-			d.flag("crl.next_update", SeverityProblem, fmt.Sprintf("stale: next update was due %s ago; verifiers that check CRLs reject every certificate of this CA until a new CRL is published", humanDuration(now.Sub(*nextUpdate))))
+		if c.nextUpdate != nil && now.After(*c.nextUpdate) {
+			d.flag("crl.next_update", SeverityProblem, fmt.Sprintf("stale: next update was due %s ago; verifiers that check CRLs reject every certificate of this CA until a new CRL is published", humanDuration(now.Sub(*c.nextUpdate))))
 		}
-		if now.Before(thisUpdate) {
+		if now.Before(c.thisUpdate) {
 			d.flag("crl.last_update", SeverityWarning, "issued in the future: verifiers treat the CRL as not yet valid (check clocks)")
 		}
 	}
-	if nextUpdate == nil {
+	if c.nextUpdate == nil {
 		d.flag("crl.next_update", SeverityWarning, "no next update: verifiers cannot tell when this CRL goes stale")
 	}
+}
+
+// data is the CRL's machine-readable summary.
+func (c crlTBS) data(iss string, nRevoked int, refused error) *Data {
 	td := newData("crl")
-	td.Version = int(version) + 1
+	td.Version = int(c.version) + 1
 	td.Issuer = iss
-	td.ThisUpdate = rfc3339(thisUpdate)
-	if nextUpdate != nil {
-		td.NextUpdate = rfc3339(*nextUpdate)
+	td.ThisUpdate = rfc3339(c.thisUpdate)
+	if c.nextUpdate != nil {
+		td.NextUpdate = rfc3339(*c.nextUpdate)
 	}
 	td.RevokedCount = nRevoked
-	td.SignatureAlgorithm = algName(sigAlg)
-	td.extData(exts)
-	for _, e := range exts {
+	td.SignatureAlgorithm = algName(c.sigAlg)
+	td.extData(c.exts)
+	for _, e := range c.exts {
 		if e.oid == oidCRLNumber {
 			if t, err := single(e.value, tagInteger); err == nil {
 				td.CRLNumber = parseInteger(t.content).String()
@@ -127,17 +165,7 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 		}
 	}
 	td.RefusedByGo = refusedText(refused)
-	d.Data = td
-	var goAlg x509.SignatureAlgorithm
-	if l != nil {
-		goAlg = l.SignatureAlgorithm
-	} else {
-		flagRefused(&d, "CRL", refused)
-	}
-	if h := weakHash(goAlg, algName(sigAlg)); h != "" {
-		d.flag("signature_algorithm", SeverityProblem, h+" signature: broken hash")
-	}
-	return d
+	return td
 }
 
 // i2aInteger is i2a_ASN1_INTEGER: upper-case hex without separators,

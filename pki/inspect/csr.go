@@ -9,14 +9,7 @@ import (
 // fromCSR renders der; r is crypto/x509's reading, nil when it refused.
 func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
 	d := Document{Kind: "csr", Title: "Certificate Request", Fingerprints: fingerprints(der)}
-	top, err := readOne(der)
-	var parts, info []tlv
-	if err == nil {
-		parts, err = children(top.content)
-	}
-	if err == nil && len(parts) == 3 {
-		info, err = children(parts[0].content)
-	}
+	parts, info, err := signedParts(der)
 	if err != nil || len(parts) != 3 || len(info) < 3 || len(parts[2].content) < 1 {
 		d.Sections = []Section{errorSection("certificate request", err)}
 		return d
@@ -40,7 +33,42 @@ func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
 		pub = loosePublicKey(info[2].full)
 	}
 	pk := Section{Title: "Subject Public Key Info", Fields: []Field{publicKeyField(info[2].full, pub, 8)}}
+	attrs, exts := csrAttributesSection(info)
+	d.Sections = append(d.Sections, data, pk, attrs, signatureSection(parts[1], parts[2].content[1:]))
+	td := newData("csr")
+	td.Version = int(v) + 1
+	td.Subject = sub
+	td.SignatureAlgorithm = algName(parts[1])
+	td.PublicKey = keyData(info[2].full, pub)
+	td.extData(exts)
+	td.RefusedByGo = refusedText(refused)
+	d.Data = td
+	if r == nil {
+		flagRefused(&d, "certificate request", refused)
+		d.checkKey(pub)
+		return d
+	}
+	d.checkCSR(r, algName(parts[1]), exts)
+	return d
+}
 
+// signedParts splits a signed object (a PKCS#10 request, a CRL) into its
+// three top-level parts (to-be-signed, algorithm, signature) and the elements
+// of the to-be-signed part; the caller checks the counts.
+func signedParts(der []byte) (parts, info []tlv, err error) {
+	top, err := readOne(der)
+	if err == nil {
+		parts, err = children(top.content)
+	}
+	if err == nil && len(parts) == 3 {
+		info, err = children(parts[0].content)
+	}
+	return parts, info, err
+}
+
+// csrAttributesSection renders the request's attributes and the extensions
+// it requests, and returns those extensions.
+func csrAttributesSection(info []tlv) (Section, []extension) {
 	attrs := Section{Title: "Attributes"}
 	var b bio
 	b.WriteString("        Attributes:\n")
@@ -69,50 +97,45 @@ func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
 			}
 			continue
 		}
-		name := objName(oid)
-		for i, val := range vals {
-			if i == 0 {
-				b.WriteString("            " + name)
-				if pad := 25 - len(name); pad > 0 {
-					b.WriteString(strings.Repeat(" ", pad))
-				}
-			} else if pad := 25 - len(name); pad > 0 {
-				// openssl jumps back into the loop without re-printing the name.
-				b.WriteString(strings.Repeat(" ", pad))
-			}
-			b.WriteString(":")
-			switch {
-			case val.class == classUniversal && (val.tag == tagPrintable || val.tag == tagT61 || val.tag == 18 || val.tag == tagUTF8 || val.tag == tagIA5):
-				b.WriteString(string(val.content) + "\n")
-			default:
-				b.WriteString("unable to print attribute\n")
-			}
-		}
+		writeCSRAttribute(&b, objName(oid), vals)
 	}
 	attrs.Fields = append(attrs.Fields, field("attributes", "Attributes", valueOf(b.String()), b.String(), explainFor("csr.attributes")))
 	// openssl 3.0 prints this heading even when nothing was requested.
-	{
-		attrs.Fields = append(attrs.Fields, Field{Label: "Requested Extensions", Lines: []string{"            Requested Extensions:"}, Severity: SeverityOK,
-			Path: "extensions", Explain: "The extensions the requester asks the CA to put in the certificate."})
-		for _, e := range exts {
-			attrs.Fields = append(attrs.Fields, extensionField(e, 16))
+	attrs.Fields = append(attrs.Fields, Field{Label: "Requested Extensions", Lines: []string{"            Requested Extensions:"}, Severity: SeverityOK,
+		Path: "extensions", Explain: "The extensions the requester asks the CA to put in the certificate."})
+	for _, e := range exts {
+		attrs.Fields = append(attrs.Fields, extensionField(e, 16))
+	}
+	return attrs, exts
+}
+
+// writeCSRAttribute prints one attribute other than the extension request,
+// one line per value, as X509_REQ_print_ex does.
+func writeCSRAttribute(b *bio, name string, vals []tlv) {
+	for i, val := range vals {
+		if i == 0 {
+			b.WriteString("            " + name)
+			if pad := 25 - len(name); pad > 0 {
+				b.WriteString(strings.Repeat(" ", pad))
+			}
+		} else if pad := 25 - len(name); pad > 0 {
+			// openssl jumps back into the loop without re-printing the name.
+			b.WriteString(strings.Repeat(" ", pad))
+		}
+		b.WriteString(":")
+		switch {
+		case val.class == classUniversal && (val.tag == tagPrintable || val.tag == tagT61 || val.tag == 18 || val.tag == tagUTF8 || val.tag == tagIA5):
+			b.WriteString(string(val.content) + "\n")
+		default:
+			b.WriteString("unable to print attribute\n")
 		}
 	}
-	d.Sections = append(d.Sections, data, pk, attrs, signatureSection(parts[1], parts[2].content[1:]))
-	td := newData("csr")
-	td.Version = int(v) + 1
-	td.Subject = sub
-	td.SignatureAlgorithm = algName(parts[1])
-	td.PublicKey = keyData(info[2].full, pub)
-	td.extData(exts)
-	td.RefusedByGo = refusedText(refused)
-	d.Data = td
-	if r == nil {
-		flagRefused(&d, "certificate request", refused)
-		d.checkKey(pub)
-		return d
-	}
-	if h := weakHash(r.SignatureAlgorithm, algName(parts[1])); h != "" {
+}
+
+// checkCSR flags what a CA should notice in a request crypto/x509 could read:
+// a weak self-signature hash, a weak key, a missing SAN and a bad signature.
+func (d *Document) checkCSR(r *x509.CertificateRequest, alg string, exts []extension) {
+	if h := weakHash(r.SignatureAlgorithm, alg); h != "" {
 		d.flag("signature", SeverityWarning, h+" self-signature: a CA should refuse this request")
 	}
 	d.checkKey(r.PublicKey)
@@ -128,7 +151,6 @@ func fromCSR(der []byte, r *x509.CertificateRequest, refused error) Document {
 	if err := r.CheckSignature(); err != nil {
 		d.flag("signature", SeverityProblem, "self-signature does not verify: the request was altered or signed with another key")
 	}
-	return d
 }
 
 func errorSection(what string, err error) Section {

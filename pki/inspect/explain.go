@@ -75,6 +75,19 @@ func extPath(oid string) string {
 
 // explainFor is the one-line explanation a newcomer sees under a field.
 func explainFor(path string) string {
+	for _, explain := range []func(string) string{explainCertField, explainExtension, explainDocument} {
+		if s := explain(path); s != "" {
+			return s
+		}
+	}
+	if strings.HasPrefix(path, "ext.") {
+		return "An extension this tool has no explanation for; if marked critical, software that does not know it must reject the certificate."
+	}
+	return ""
+}
+
+// explainCertField explains the fields of the certificate body itself.
+func explainCertField(path string) string {
 	switch path {
 	case "heading":
 		return "An X.509 certificate: a public key bound to a name, signed by an issuer (a CA) that vouches for the binding."
@@ -102,6 +115,13 @@ func explainFor(path string) string {
 		return "X.509 v3 extensions: constraints and names that decide what the certificate may be used for."
 	case "signature":
 		return "The issuer's signature over all the fields above; checked with the issuer's public key."
+	}
+	return ""
+}
+
+// explainExtension explains the known X.509 v3 extensions by their ext.* path.
+func explainExtension(path string) string {
+	switch path {
 	case "ext.subject_key_identifier":
 		return "A short id of this certificate's public key; children point at it with their Authority Key Identifier."
 	case "ext.authority_key_identifier":
@@ -142,6 +162,13 @@ func explainFor(path string) string {
 		return "Which certificates this CRL covers."
 	case "ext.tls_feature":
 		return "TLS features the server must support, e.g. OCSP must-staple."
+	}
+	return ""
+}
+
+// explainDocument explains the fields proper to CRLs, CSRs and keys.
+func explainDocument(path string) string {
+	switch path {
 	case "crl.heading":
 		return "A certificate revocation list: the CA's signed list of serials it revoked before they expired."
 	case "crl.last_update":
@@ -158,9 +185,6 @@ func explainFor(path string) string {
 		return "A private key: keep it secret; whoever has it can impersonate the certificate's subject."
 	case "key.public":
 		return "A public key: safe to share; certificates bind it to a name."
-	}
-	if strings.HasPrefix(path, "ext.") {
-		return "An extension this tool has no explanation for; if marked critical, software that does not know it must reject the certificate."
 	}
 	return ""
 }

@@ -76,6 +76,10 @@ func extPrint(b *bio, e extension, indent int) bool {
 	return true
 }
 
+// extPrinter prints one decoded extension value the way openssl's method
+// for it does.
+type extPrinter func(b *bio, v []byte, indent int) error
+
 func extPrintInto(b *bio, e extension, indent int) error {
 	v := e.value
 	// openssl's d2i reads the first element and ignores what follows it,
@@ -83,123 +87,200 @@ func extPrintInto(b *bio, e extension, indent int) error {
 	if t, _, err := readTLV(v); err == nil {
 		v = t.full
 	}
-	switch e.oid {
-	case oidSKI:
-		t, err := single(v, tagOctetString)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(hexColon(t.content, true))
-	case oidKeyUsage:
-		return bitStringExt(b, v, indent, keyUsageNames)
-	case oidNSCertType:
-		return bitStringExt(b, v, indent, nsCertTypeNames)
-	case oidSAN, oidIAN, oidCertIssuer:
-		t, err := single(v, tagSequence)
-		if err != nil {
-			return err
-		}
-		vals, err := genNamesV(t.content)
-		if err != nil {
-			return err
-		}
-		valPrn(b, vals, indent, false)
-	case oidBasicCons:
-		return basicConstraints(b, v, indent)
-	case oidEKU:
-		oids, err := sequenceItems(v)
-		if err != nil {
-			return err
-		}
-		var vals []confValue
-		for _, o := range oids {
-			if !o.is(classUniversal, tagOID) {
-				return errDER
-			}
-			vals = append(vals, confValue{value: objNameRaw(o.content)})
-		}
-		if len(vals) == 0 {
-			// i2v_EXTENDED_KEY_USAGE returns NULL for an empty list: a dump.
-			return errDER
-		}
-		valPrn(b, vals, indent, false)
-	case oidAKI:
-		return authorityKeyID(b, v, indent)
-	case oidAIA, oidSIA:
-		return infoAccess(b, v, indent)
-	case oidCRLDP, oidFreshestCRL:
-		return crlDistPoints(b, v, indent)
-	case oidCertPolicies:
-		return certPolicies(b, v, indent)
-	case oidNameConstraints:
-		return nameConstraints(b, v, indent)
-	case oidPolicyCons:
-		return policyConstraints(b, v, indent)
-	case oidPolicyMappings:
-		return policyMappings(b, v, indent)
-	case oidInhibitAny, oidCRLNumber, oidDeltaCRL:
-		t, err := single(v, tagInteger)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(integerDecimalOrHex(parseInteger(t.content)))
-	case oidCRLReason:
-		t, err := single(v, tagEnumerated)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(reasonText(parseInteger(t.content)))
-	case oidInvalidityDate:
-		t, err := readOne(v)
-		if err != nil {
-			return err
-		}
-		tm, err := parseTime(t)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(asn1TimeText(tm))
-	case oidPrivKeyPeriod:
-		return privateKeyPeriod(b, v, indent)
-	case oidNSComment, oidNSBaseURL, oidNSCAPolicyURL, oidNSRevocationURL, oidNSCARevURL, oidNSRenewalURL, oidNSSSLServerName:
-		t, err := single(v, tagIA5)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(cString(t.content))
-	case oidOCSPNoCheck:
-		// d2i_ocsp_nocheck skips the value and i2r_ocsp_nocheck prints nothing.
-	case oidCTPoison:
-		t, err := readOne(v)
-		if err != nil || !t.is(classUniversal, tagNull) {
-			return errDER
-		}
-		b.indent(indent)
-		b.WriteString("NULL")
-	case oidIssuingDP:
-		return issuingDistPoint(b, v, indent)
-	case oidTLSFeature:
-		return tlsFeature(b, v, indent)
-	case oidSCTList:
-		return sctList(b, v, indent)
-	case oidSubjectSignTool:
-		// Russian GOST profile: i2s of a UTF8String, printed with %s.
-		t, err := single(v, tagUTF8)
-		if err != nil {
-			return err
-		}
-		b.indent(indent)
-		b.WriteString(cString(t.content))
-	case oidIssuerSignTool:
-		return issuerSignTool(b, v, indent)
-	default:
+	printExt := rfc5280ExtPrinter(e.oid)
+	if printExt == nil {
+		printExt = otherExtPrinter(e.oid)
+	}
+	if printExt == nil {
 		return errUnsupported
 	}
+	return printExt(b, v, indent)
+}
+
+// rfc5280ExtPrinter picks the printer of a certificate extension of RFC 5280,
+// or nil.
+func rfc5280ExtPrinter(oid string) extPrinter {
+	switch oid {
+	case oidSKI:
+		return subjectKeyID
+	case oidKeyUsage:
+		return bitStringPrinter(keyUsageNames)
+	case oidSAN, oidIAN, oidCertIssuer:
+		return generalNamesExt
+	case oidBasicCons:
+		return basicConstraints
+	case oidEKU:
+		return extKeyUsage
+	case oidAKI:
+		return authorityKeyID
+	case oidAIA, oidSIA:
+		return infoAccess
+	case oidCRLDP, oidFreshestCRL:
+		return crlDistPoints
+	case oidCertPolicies:
+		return certPolicies
+	case oidNameConstraints:
+		return nameConstraints
+	case oidPolicyCons:
+		return policyConstraints
+	case oidPolicyMappings:
+		return policyMappings
+	case oidInhibitAny:
+		return integerExt
+	case oidPrivKeyPeriod:
+		return privateKeyPeriod
+	}
+	return nil
+}
+
+// otherExtPrinter picks the printer of a CRL, Netscape, OCSP, CT, TLS feature
+// or GOST extension, or nil.
+func otherExtPrinter(oid string) extPrinter {
+	switch oid {
+	case oidCRLNumber, oidDeltaCRL:
+		return integerExt
+	case oidCRLReason:
+		return crlReasonExt
+	case oidInvalidityDate:
+		return invalidityDate
+	case oidIssuingDP:
+		return issuingDistPoint
+	case oidNSCertType:
+		return bitStringPrinter(nsCertTypeNames)
+	case oidNSComment, oidNSBaseURL, oidNSCAPolicyURL, oidNSRevocationURL, oidNSCARevURL, oidNSRenewalURL, oidNSSSLServerName:
+		return ia5StringExt
+	case oidOCSPNoCheck:
+		return ocspNoCheck
+	case oidCTPoison:
+		return ctPoison
+	case oidTLSFeature:
+		return tlsFeature
+	case oidSCTList:
+		return sctList
+	case oidSubjectSignTool:
+		return subjectSignTool
+	case oidIssuerSignTool:
+		return issuerSignTool
+	}
+	return nil
+}
+
+func bitStringPrinter(names []string) extPrinter {
+	return func(b *bio, v []byte, indent int) error {
+		return bitStringExt(b, v, indent, names)
+	}
+}
+
+func subjectKeyID(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagOctetString)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(hexColon(t.content, true))
+	return nil
+}
+
+func generalNamesExt(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagSequence)
+	if err != nil {
+		return err
+	}
+	vals, err := genNamesV(t.content)
+	if err != nil {
+		return err
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+func extKeyUsage(b *bio, v []byte, indent int) error {
+	oids, err := sequenceItems(v)
+	if err != nil {
+		return err
+	}
+	var vals []confValue
+	for _, o := range oids {
+		if !o.is(classUniversal, tagOID) {
+			return errDER
+		}
+		vals = append(vals, confValue{value: objNameRaw(o.content)})
+	}
+	if len(vals) == 0 {
+		// i2v_EXTENDED_KEY_USAGE returns NULL for an empty list: a dump.
+		return errDER
+	}
+	valPrn(b, vals, indent, false)
+	return nil
+}
+
+func integerExt(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagInteger)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(integerDecimalOrHex(parseInteger(t.content)))
+	return nil
+}
+
+func crlReasonExt(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagEnumerated)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(reasonText(parseInteger(t.content)))
+	return nil
+}
+
+func invalidityDate(b *bio, v []byte, indent int) error {
+	t, err := readOne(v)
+	if err != nil {
+		return err
+	}
+	tm, err := parseTime(t)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(asn1TimeText(tm))
+	return nil
+}
+
+func ia5StringExt(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagIA5)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(cString(t.content))
+	return nil
+}
+
+// ocspNoCheck prints nothing: d2i_ocsp_nocheck skips the value and
+// i2r_ocsp_nocheck prints nothing.
+func ocspNoCheck(*bio, []byte, int) error { return nil }
+
+func ctPoison(b *bio, v []byte, indent int) error {
+	t, err := readOne(v)
+	if err != nil || !t.is(classUniversal, tagNull) {
+		return errDER
+	}
+	b.indent(indent)
+	b.WriteString("NULL")
+	return nil
+}
+
+// subjectSignTool is the Russian GOST profile's i2s of a UTF8String,
+// printed with %s.
+func subjectSignTool(b *bio, v []byte, indent int) error {
+	t, err := single(v, tagUTF8)
+	if err != nil {
+		return err
+	}
+	b.indent(indent)
+	b.WriteString(cString(t.content))
 	return nil
 }
 
@@ -849,98 +930,141 @@ func parseGeneralizedTime(s string) (time.Time, error) {
 	return parseASN1Time(s, true)
 }
 
-func parseASN1Time(s string, generalized bool) (time.Time, error) {
-	bad := fmt.Errorf("%w: bad time value %q", errDER, s)
-	o := 0
-	num := func(n int) (int, bool) {
-		if o+n > len(s) {
+// timeScanner reads the fixed-width decimal fields of a UTCTime or
+// GeneralizedTime from left to right.
+type timeScanner struct {
+	s string
+	o int
+}
+
+// num reads exactly n decimal digits.
+func (sc *timeScanner) num(n int) (int, bool) {
+	if sc.o+n > len(sc.s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range sc.s[sc.o : sc.o+n] {
+		if c < '0' || c > '9' {
 			return 0, false
 		}
-		v := 0
-		for _, c := range s[o : o+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		o += n
-		return v, true
+		v = v*10 + int(c-'0')
 	}
-	var year int
-	var ok bool
+	sc.o += n
+	return v, true
+}
+
+// digitNext reports whether the next character is a decimal digit.
+func (sc *timeScanner) digitNext() bool {
+	return sc.o < len(sc.s) && sc.s[sc.o] >= '0' && sc.s[sc.o] <= '9'
+}
+
+// year reads a four-digit GeneralizedTime year or a two-digit UTCTime year,
+// which RFC 5280 maps to 1950..2049.
+func (sc *timeScanner) year(generalized bool) (int, bool) {
 	if generalized {
-		if year, ok = num(4); !ok {
-			return time.Time{}, bad
+		return sc.num(4)
+	}
+	year, ok := sc.num(2)
+	if !ok {
+		return 0, false
+	}
+	year += 1900
+	if year < 1950 {
+		year += 100
+	}
+	return year, true
+}
+
+// fraction reads the optional ".ddd" fraction of seconds of a
+// GeneralizedTime (only right after the seconds, at offset 14) and returns it
+// in nanoseconds; digits past the ninth are read and dropped.
+func (sc *timeScanner) fraction(generalized bool) (int, bool) {
+	if !generalized || sc.o >= len(sc.s) || sc.s[sc.o] != '.' || sc.o != 14 {
+		return 0, true
+	}
+	sc.o++
+	nsec, digits := 0, 0
+	for sc.digitNext() {
+		if digits < 9 {
+			nsec = nsec*10 + int(sc.s[sc.o]-'0')
+			digits++
 		}
-	} else {
-		if year, ok = num(2); !ok {
-			return time.Time{}, bad
+		sc.o++
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	for ; digits < 9; digits++ {
+		nsec *= 10
+	}
+	return nsec, true
+}
+
+// zoneOffset reads the trailing "Z" or "+hhmm"/"-hhmm" and returns what to
+// add to the local time read so far to get UTC.
+func (sc *timeScanner) zoneOffset() (time.Duration, bool) {
+	switch {
+	case sc.o < len(sc.s) && sc.s[sc.o] == 'Z':
+		sc.o++
+		return 0, true
+	case sc.o < len(sc.s) && (sc.s[sc.o] == '+' || sc.s[sc.o] == '-'):
+		sign := 1
+		if sc.s[sc.o] == '-' {
+			sign = -1
 		}
-		year += 1900
-		if year < 1950 {
-			year += 100
+		sc.o++
+		oh, ok1 := sc.num(2)
+		om, ok2 := sc.num(2)
+		if !ok1 || !ok2 || oh > 12 || om > 59 {
+			return 0, false
 		}
+		return -time.Duration(sign) * (time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute), true
+	}
+	return 0, false
+}
+
+// validCalendarTime reports whether the fields name a real moment (with the
+// month's true length, so 20230230 is refused).
+func validCalendarTime(year, month, day, hour, minute, sec int) bool {
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return false
+	}
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+func parseASN1Time(s string, generalized bool) (time.Time, error) {
+	bad := fmt.Errorf("%w: bad time value %q", errDER, s)
+	sc := &timeScanner{s: s}
+	year, ok := sc.year(generalized)
+	if !ok {
+		return time.Time{}, bad
 	}
 	var f [4]int // month, day, hour, minute
 	for i := range f {
-		if f[i], ok = num(2); !ok {
+		if f[i], ok = sc.num(2); !ok {
 			return time.Time{}, bad
 		}
 	}
 	sec := 0
-	if o < len(s) && s[o] >= '0' && s[o] <= '9' {
-		if sec, ok = num(2); !ok {
+	if sc.digitNext() {
+		if sec, ok = sc.num(2); !ok {
 			return time.Time{}, bad
 		}
 	}
-	nsec := 0
-	if generalized && o < len(s) && s[o] == '.' && o == 14 {
-		o++
-		digits := 0
-		for o < len(s) && s[o] >= '0' && s[o] <= '9' {
-			if digits < 9 {
-				nsec = nsec*10 + int(s[o]-'0')
-				digits++
-			}
-			o++
-		}
-		if digits == 0 {
-			return time.Time{}, bad
-		}
-		for ; digits < 9; digits++ {
-			nsec *= 10
-		}
-	}
-	month, day, hour, minute := f[0], f[1], f[2], f[3]
-	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+	nsec, ok := sc.fraction(generalized)
+	if !ok {
 		return time.Time{}, bad
 	}
-	if day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+	month, day, hour, minute := f[0], f[1], f[2], f[3]
+	if !validCalendarTime(year, month, day, hour, minute, sec) {
 		return time.Time{}, bad
 	}
 	tm := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	switch {
-	case o < len(s) && s[o] == 'Z':
-		o++
-	case o < len(s) && (s[o] == '+' || s[o] == '-'):
-		sign := 1
-		if s[o] == '-' {
-			sign = -1
-		}
-		o++
-		oh, ok1 := num(2)
-		om, ok2 := num(2)
-		if !ok1 || !ok2 || oh > 12 || om > 59 {
-			return time.Time{}, bad
-		}
-		tm = tm.Add(-time.Duration(sign) * (time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute))
-	default:
+	off, ok := sc.zoneOffset()
+	if !ok || sc.o != len(s) {
 		return time.Time{}, bad
 	}
-	if o != len(s) {
-		return time.Time{}, bad
-	}
-	return tm, nil
+	return tm.Add(off), nil
 }
 
 func policyMappings(b *bio, v []byte, indent int) error {

@@ -44,66 +44,92 @@ func selfIssued(c *x509.Certificate) bool { return bytes.Equal(c.RawIssuer, c.Ra
 // extension rules apply to v3 only; like Go and openssl, a v1 self-signed
 // root is accepted as a trust anchor.
 func strictChain(chain []*x509.Certificate, opts Options) *Finding {
+	for i := range chain {
+		if f := strictLink(chain, i, opts); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// strictLink applies the rules to chain[i], in the order that decides
+// which finding a certificate breaking several rules gets.
+func strictLink(chain []*x509.Certificate, i int, opts Options) *Finding {
 	n := len(chain)
-	for i, c := range chain {
-		isCA := i > 0
-		anchor := i == n-1 && i > 0
-		if bytes.Equal(c.RawIssuer, emptyName) {
-			return malformed(c, "issuer", "(empty)", "its issuer name is empty (RFC 5280 4.1.2.4 requires a non-empty issuer)")
+	c := chain[i]
+	isCA := i > 0
+	if bytes.Equal(c.RawIssuer, emptyName) {
+		return malformed(c, "issuer", "(empty)", "its issuer name is empty (RFC 5280 4.1.2.4 requires a non-empty issuer)")
+	}
+	if isCA && bytes.Equal(c.RawSubject, emptyName) {
+		return malformed(c, "subject", "(empty)", "it is a CA with an empty subject name (RFC 5280 4.1.2.6)")
+	}
+	if c.Version < 3 {
+		return nil
+	}
+	if isCA {
+		if f := caRules(c, i, chain); f != nil {
+			return f
 		}
-		if isCA && bytes.Equal(c.RawSubject, emptyName) {
-			return malformed(c, "subject", "(empty)", "it is a CA with an empty subject name (RFC 5280 4.1.2.6)")
-		}
-		if c.Version < 3 {
-			continue
-		}
+	}
+	if hasExt(c, oidKeyUsage) && c.KeyUsage == 0 {
 		if isCA {
-			if f := caRules(c, i, chain); f != nil {
-				return f
-			}
+			return notCA(c, i, n, "its key usage extension is present but asserts no usage at all, not even Certificate Sign")
 		}
-		if hasExt(c, oidKeyUsage) && c.KeyUsage == 0 {
-			if isCA {
-				return notCA(c, i, n, "its key usage extension is present but asserts no usage at all, not even Certificate Sign")
-			}
-			return malformed(c, "ext.key_usage", "(no bits)", "its key usage extension asserts no usage (RFC 5280 4.2.1.3)")
+		return malformed(c, "ext.key_usage", "(no bits)", "its key usage extension asserts no usage (RFC 5280 4.2.1.3)")
+	}
+	if f := keyIDRules(chain, i); f != nil {
+		return f
+	}
+	if e := findExt(c, oidPolicyConstraints); e != nil && !e.Critical {
+		return malformed(c, "ext.policy_constraints", "not critical", "its policy constraints extension is not critical (RFC 5280 4.2.1.11)")
+	}
+	if e := findExt(c, oidSAN); e != nil && !e.Critical && bytes.Equal(c.RawSubject, emptyName) {
+		return malformed(c, "ext.subject_alt_name", "not critical", "its subject is empty, so its subject alternative name must be critical (RFC 5280 4.2.1.6)")
+	}
+	if i == 0 && !c.IsCA {
+		return endEntityRules(c, opts)
+	}
+	return nil
+}
+
+// keyIDRules checks the subject and authority key identifiers of chain[i].
+func keyIDRules(chain []*x509.Certificate, i int) *Finding {
+	n := len(chain)
+	c := chain[i]
+	anchor := i == n-1 && i > 0
+	if selfIssued(c) && anchor {
+		if why := anchorAKI(c); why != "" {
+			return malformed(c, "ext.authority_key_identifier", why, why)
 		}
-		if selfIssued(c) && anchor {
-			if why := anchorAKI(c); why != "" {
-				return malformed(c, "ext.authority_key_identifier", why, why)
-			}
-		}
-		if e := findExt(c, oidSKI); e != nil && e.Critical {
-			return malformed(c, "ext.subject_key_identifier", "critical", "its subject key identifier is marked critical (RFC 5280 4.2.1.2 forbids it)")
-		}
-		if e := findExt(c, oidAKI); e != nil && e.Critical {
-			return malformed(c, "ext.authority_key_identifier", "critical", "its authority key identifier is marked critical (RFC 5280 4.2.1.1 forbids it)")
-		}
-		// Under a CA without a subject key identifier (an X.509 v1 CA, as
-		// `openssl req -x509` makes without extensions) there is no key
-		// identifier to repeat, and openssl and Go accept the certificate.
-		if !anchor && !selfIssued(c) && len(c.AuthorityKeyId) == 0 && (i+1 >= n || len(chain[i+1].SubjectKeyId) > 0) {
-			return malformed(c, "ext.authority_key_identifier", "(absent)", "it has no authority key identifier (RFC 5280 4.2.1.1 requires one on every certificate not self-signed)")
-		}
-		if e := findExt(c, oidPolicyConstraints); e != nil && !e.Critical {
-			return malformed(c, "ext.policy_constraints", "not critical", "its policy constraints extension is not critical (RFC 5280 4.2.1.11)")
-		}
-		if e := findExt(c, oidSAN); e != nil && !e.Critical && bytes.Equal(c.RawSubject, emptyName) {
-			return malformed(c, "ext.subject_alt_name", "not critical", "its subject is empty, so its subject alternative name must be critical (RFC 5280 4.2.1.6)")
-		}
-		if i == 0 && !c.IsCA {
-			if c.KeyUsage&x509.KeyUsageCertSign != 0 {
-				return malformed(c, "ext.key_usage", keyUsageText(c.KeyUsage), "it is not a CA (CA:FALSE) but its key usage asserts Certificate Sign (RFC 5280 4.2.1.9)")
-			}
-			if hasExt(c, oidNameConstraints) {
-				return &Finding{
-					Code:     NameConstraintViolated,
-					Summary:  fmt.Sprintf("The end-entity certificate %s carries name constraints, which only CA certificates may (RFC 5280 4.2.1.10).", name(c)),
-					Detail:   "name constraints on a certificate that is not a CA",
-					Fix:      reissue("re-issue it with the plain profile", c, issuerHint(c, opts), opts),
-					Evidence: []Evidence{ev(c, "ext.name_constraints", "present")},
-				}
-			}
+	}
+	if e := findExt(c, oidSKI); e != nil && e.Critical {
+		return malformed(c, "ext.subject_key_identifier", "critical", "its subject key identifier is marked critical (RFC 5280 4.2.1.2 forbids it)")
+	}
+	if e := findExt(c, oidAKI); e != nil && e.Critical {
+		return malformed(c, "ext.authority_key_identifier", "critical", "its authority key identifier is marked critical (RFC 5280 4.2.1.1 forbids it)")
+	}
+	// Under a CA without a subject key identifier (an X.509 v1 CA, as
+	// `openssl req -x509` makes without extensions) there is no key
+	// identifier to repeat, and openssl and Go accept the certificate.
+	if !anchor && !selfIssued(c) && len(c.AuthorityKeyId) == 0 && (i+1 >= n || len(chain[i+1].SubjectKeyId) > 0) {
+		return malformed(c, "ext.authority_key_identifier", "(absent)", "it has no authority key identifier (RFC 5280 4.2.1.1 requires one on every certificate not self-signed)")
+	}
+	return nil
+}
+
+// endEntityRules checks a leaf that is not a CA for CA-only content.
+func endEntityRules(c *x509.Certificate, opts Options) *Finding {
+	if c.KeyUsage&x509.KeyUsageCertSign != 0 {
+		return malformed(c, "ext.key_usage", keyUsageText(c.KeyUsage), "it is not a CA (CA:FALSE) but its key usage asserts Certificate Sign (RFC 5280 4.2.1.9)")
+	}
+	if hasExt(c, oidNameConstraints) {
+		return &Finding{
+			Code:     NameConstraintViolated,
+			Summary:  fmt.Sprintf("The end-entity certificate %s carries name constraints, which only CA certificates may (RFC 5280 4.2.1.10).", name(c)),
+			Detail:   "name constraints on a certificate that is not a CA",
+			Fix:      reissue("re-issue it with the plain profile", c, issuerHint(c, opts), opts),
+			Evidence: []Evidence{ev(c, "ext.name_constraints", "present")},
 		}
 	}
 	return nil

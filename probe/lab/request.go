@@ -29,80 +29,112 @@ func (s Scenario) Request(ctx context.Context, st *store.Store) (probe.Request, 
 	if err != nil {
 		return probe.Request{}, err
 	}
-	certs, err := st.List(store.ListFilter{})
+	names, err := newStoreNames(st)
 	if err != nil {
 		return probe.Request{}, err
 	}
-	cas, err := st.ListCAs()
-	if err != nil {
-		return probe.Request{}, err
-	}
-	nameOf := func(c *x509.Certificate) string {
-		if c == nil {
-			return ""
-		}
-		serial := pki.SerialHex(c.SerialNumber)
-		for _, rec := range certs {
-			if strings.EqualFold(rec.Serial, serial) {
-				if id, err := st.Identity(rec.Name, nil); err == nil && id.Cert != nil && bytes.Equal(id.Cert.Raw, c.Raw) {
-					return rec.Name
-				}
-			}
-		}
-		return ""
-	}
-	caOf := func(list []*x509.Certificate) ([]string, error) {
-		var out []string
-		for _, c := range list {
-			found := ""
-			for _, ca := range cas {
-				if ca.Cert != nil && bytes.Equal(ca.Cert.Raw, c.Raw) {
-					found = ca.Name
-				}
-			}
-			if found == "" {
-				return nil, fmt.Errorf("%w: trusted %s is not a CA of the store", ErrNotInStore, c.Subject)
-			}
-			out = append(out, found)
-		}
-		return out, nil
-	}
-	r := probe.Request{Server: nameOf(sc.Identity.Cert), Auth: sc.Auth, CheckCRL: sc.CheckCRL, ServerName: cc.ServerName,
+	r := probe.Request{Server: names.certName(sc.Identity.Cert), Auth: sc.Auth, CheckCRL: sc.CheckCRL, ServerName: cc.ServerName,
 		ClientVersion: cc.MaxVersion, ServerVersion: sc.MaxVersion, GoStyle: cc.GoStyle, Emulate: cc.Emulate, At: opts.At}
-	if cc.MinVersion != cc.MaxVersion || sc.MinVersion != sc.MaxVersion {
-		return r, fmt.Errorf("%w: a TLS version range, not one version", ErrNotInStore)
-	}
-	if len(sc.CipherSuites) > 0 || len(cc.CipherSuites) > 0 || sc.CRLSource != nil || cc.StartTLS != "" || cc.SystemRoots {
-		return r, fmt.Errorf("%w: cipher suites, a CRL source, STARTTLS or system roots", ErrNotInStore)
+	if err := requestCanName(sc, cc); err != nil {
+		return r, err
 	}
 	if r.Server == "" {
 		return r, fmt.Errorf("%w: the server identity %s", ErrNotInStore, sc.Identity.Name)
 	}
 	if cc.Identity != nil {
-		if r.Client = nameOf(cc.Identity.Cert); r.Client == "" {
+		if r.Client = names.certName(cc.Identity.Cert); r.Client == "" {
 			return r, fmt.Errorf("%w: the client identity %s", ErrNotInStore, cc.Identity.Name)
 		}
 	}
-	if r.ServerTrust, err = caOf(sc.ClientCAs); err != nil {
+	if r.ServerTrust, err = names.caNames(sc.ClientCAs); err != nil {
 		return r, err
 	}
-	if r.ClientTrust, err = caOf(cc.RootCAs); err != nil {
+	if r.ClientTrust, err = names.caNames(cc.RootCAs); err != nil {
 		return r, err
 	}
-	// The request must give back what was staged: the same certificates
-	// with the same chains (a scenario that left an intermediate out holds
-	// a chain the store's identity does not) and the same CRLs.
+	return r, resolvesAsStaged(r, st, sc, cc)
+}
+
+// requestCanName refuses staged settings a request has no field for.
+func requestCanName(sc probe.ServerConfig, cc probe.ClientConfig) error {
+	if cc.MinVersion != cc.MaxVersion || sc.MinVersion != sc.MaxVersion {
+		return fmt.Errorf("%w: a TLS version range, not one version", ErrNotInStore)
+	}
+	if len(sc.CipherSuites) > 0 || len(cc.CipherSuites) > 0 || sc.CRLSource != nil || cc.StartTLS != "" || cc.SystemRoots {
+		return fmt.Errorf("%w: cipher suites, a CRL source, STARTTLS or system roots", ErrNotInStore)
+	}
+	return nil
+}
+
+// resolvesAsStaged checks that the request gives back what was staged: the
+// same certificates with the same chains (a scenario that left an
+// intermediate out holds a chain the store's identity does not) and the
+// same CRLs.
+func resolvesAsStaged(r probe.Request, st *store.Store, sc probe.ServerConfig, cc probe.ClientConfig) error {
 	res, err := r.Resolve(st)
 	if err != nil {
-		return r, fmt.Errorf("%w: %v", ErrNotInStore, err)
+		return fmt.Errorf("%w: %v", ErrNotInStore, err)
 	}
 	if !sameChain(res.Server.Identity, sc.Identity) || (cc.Identity != nil && !sameChain(*res.Client.Identity, *cc.Identity)) {
-		return r, fmt.Errorf("%w: a chain differs from the store's", ErrNotInStore)
+		return fmt.Errorf("%w: a chain differs from the store's", ErrNotInStore)
 	}
 	if r.CheckCRL && !sameCerts(crlRaws(res.Server.CRLs), crlRaws(sc.CRLs)) {
-		return r, fmt.Errorf("%w: the server checks other CRLs than the store publishes", ErrNotInStore)
+		return fmt.Errorf("%w: the server checks other CRLs than the store publishes", ErrNotInStore)
 	}
-	return r, nil
+	return nil
+}
+
+// storeNames finds the store's names of staged certificates and CAs.
+type storeNames struct {
+	st    *store.Store
+	certs []store.Cert
+	cas   []*store.CA
+}
+
+func newStoreNames(st *store.Store) (storeNames, error) {
+	certs, err := st.List(store.ListFilter{})
+	if err != nil {
+		return storeNames{}, err
+	}
+	cas, err := st.ListCAs()
+	if err != nil {
+		return storeNames{}, err
+	}
+	return storeNames{st: st, certs: certs, cas: cas}, nil
+}
+
+// certName is the name of the store's identity holding exactly c, or "".
+func (n storeNames) certName(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	serial := pki.SerialHex(c.SerialNumber)
+	for _, rec := range n.certs {
+		if strings.EqualFold(rec.Serial, serial) {
+			if id, err := n.st.Identity(rec.Name, nil); err == nil && id.Cert != nil && bytes.Equal(id.Cert.Raw, c.Raw) {
+				return rec.Name
+			}
+		}
+	}
+	return ""
+}
+
+// caNames names each trusted certificate by the store's CA holding it.
+func (n storeNames) caNames(list []*x509.Certificate) ([]string, error) {
+	var out []string
+	for _, c := range list {
+		found := ""
+		for _, ca := range n.cas {
+			if ca.Cert != nil && bytes.Equal(ca.Cert.Raw, c.Raw) {
+				found = ca.Name
+			}
+		}
+		if found == "" {
+			return nil, fmt.Errorf("%w: trusted %s is not a CA of the store", ErrNotInStore, c.Subject)
+		}
+		out = append(out, found)
+	}
+	return out, nil
 }
 
 func sameChain(a, b pki.Identity) bool {
