@@ -86,103 +86,10 @@ func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, e
 			at = s.now()
 		}
 		at = at.UTC().Truncate(time.Second)
-		// Group the targets by CA, keeping their order within each CA.
-		type want struct {
-			i      int
-			serial *big.Int
-		}
-		byCA := map[string][]want{}
-		var order []string
-		for i, t := range targets {
-			out[i].Target = t
-			ca, serial, err := s.locate(t)
-			if err != nil {
-				out[i].Err = err
-				continue
-			}
-			if _, ok := byCA[ca]; !ok {
-				order = append(order, ca)
-			}
-			byCA[ca] = append(byCA[ca], want{i, serial})
-		}
+		b := &revokeBatch{s: s, targets: targets, o: o, at: at, out: out, subCA: subCA}
+		order, byCA := b.groupByCA()
 		for _, ca := range order {
-			ws := byCA[ca]
-			fail := func(err error) {
-				for _, w := range ws {
-					out[w.i].Err = err
-				}
-			}
-			m, err := s.readCAMeta(ca)
-			if err != nil {
-				fail(err)
-				continue
-			}
-			if !exists(filepath.Join(s.caDir(ca), "ca.key")) && !m.HasKey {
-				fail(fmt.Errorf("CA %q: %w", ca, ErrNoCAKey))
-				continue
-			}
-			path := filepath.Join(s.caDir(ca), "index.txt")
-			data, err := os.ReadFile(path)
-			if err != nil {
-				fail(err)
-				continue
-			}
-			var ix lineIndex
-			if len(ws) == 1 {
-				ix, err = oneLine(data, path, ws[0].serial)
-			} else {
-				ix, err = indexLines(data, path)
-			}
-			if err != nil {
-				fail(err)
-				continue
-			}
-			edits := map[int]*Entry{} // by line start
-			for _, w := range ws {
-				target := targets[w.i]
-				r, ok := ix.bySerial[pki.SerialHex(w.serial)]
-				if !ok {
-					out[w.i].Err = &NotFoundError{"serial " + pki.SerialHex(w.serial) + " in CA", ca}
-					continue
-				}
-				e := edits[r.start]
-				if e == nil {
-					line, perr := parseIndexLine(string(ix.data[r.start : r.end-1]))
-					if perr != nil {
-						out[w.i].Err = &IndexError{File: path, Line: bytes.Count(ix.data[:r.start], []byte{'\n'}) + 1, Reason: perr.Error()}
-						continue
-					}
-					e = &line
-				}
-				if err := applyRevoke(e, target, o, at); err != nil {
-					out[w.i].Err = err
-					continue
-				}
-				edits[r.start] = e
-				out[w.i].Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
-					Status: e.Status(s.now()), RevokedAt: e.RevokedAt}
-				if e.HasReason {
-					out[w.i].Cert.Reason = e.Reason.String()
-				}
-				if strings.HasPrefix(e.File, "cas/") {
-					subCA[w.i] = e.Name()
-				}
-			}
-			if len(edits) == 0 {
-				continue
-			}
-			if err := writeFileAtomic(path, ix.replace(edits), 0o644); err != nil {
-				// The index is replaced atomically or not at all: none of
-				// this CA's revocations happened; other CAs' still count.
-				for _, w := range ws {
-					if out[w.i].Err == nil {
-						out[w.i] = RevokeResult{Target: targets[w.i], Err: fmt.Errorf("writing %s: %w", path, err)}
-						subCA[w.i] = ""
-					}
-				}
-				continue
-			}
-			s.step("index written")
+			b.revokeInCA(ca, byCA[ca])
 		}
 		// The certificates below a revoked CA are listed once every index
 		// is written (a CA and its subordinates may both be targets).
@@ -197,6 +104,137 @@ func (s *Store) RevokeMany(targets []string, o RevokeOptions) ([]RevokeResult, e
 		return nil, err
 	}
 	return out, nil
+}
+
+// revokeBatch is one RevokeMany under the store lock: its targets, the
+// options and revocation time, and the per-target outcomes being filled.
+type revokeBatch struct {
+	s       *Store
+	targets []string
+	o       RevokeOptions
+	at      time.Time
+	out     []RevokeResult
+	subCA   []string // the revoked intermediate CA, if any
+}
+
+// revokeWant is one target located in its CA: its index in the batch and
+// its serial.
+type revokeWant struct {
+	i      int
+	serial *big.Int
+}
+
+// groupByCA locates every target; a target that cannot be located gets its
+// error in its result.
+func (b *revokeBatch) groupByCA() (order []string, byCA map[string][]revokeWant) {
+	// Group the targets by CA, keeping their order within each CA.
+	byCA = map[string][]revokeWant{}
+	for i, t := range b.targets {
+		b.out[i].Target = t
+		ca, serial, err := b.s.locate(t)
+		if err != nil {
+			b.out[i].Err = err
+			continue
+		}
+		if _, ok := byCA[ca]; !ok {
+			order = append(order, ca)
+		}
+		byCA[ca] = append(byCA[ca], revokeWant{i, serial})
+	}
+	return order, byCA
+}
+
+// revokeInCA applies the targets ws of one CA to its index and rewrites the
+// index once, atomically; a CA whose index cannot be read or written fails
+// all of its targets.
+func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
+	ix, path, err := b.s.readRevokeIndex(ca, ws)
+	if err != nil {
+		for _, w := range ws {
+			b.out[w.i].Err = err
+		}
+		return
+	}
+	edits := b.editIndex(ca, ws, ix, path)
+	if len(edits) == 0 {
+		return
+	}
+	if err := writeFileAtomic(path, ix.replace(edits), 0o644); err != nil {
+		// The index is replaced atomically or not at all: none of
+		// this CA's revocations happened; other CAs' still count.
+		for _, w := range ws {
+			if b.out[w.i].Err == nil {
+				b.out[w.i] = RevokeResult{Target: b.targets[w.i], Err: fmt.Errorf("writing %s: %w", path, err)}
+				b.subCA[w.i] = ""
+			}
+		}
+		return
+	}
+	b.s.step("index written")
+}
+
+// readRevokeIndex reads the index of a CA that can revoke (it has its key),
+// mapping only the one line needed when there is a single target.
+func (s *Store) readRevokeIndex(ca string, ws []revokeWant) (lineIndex, string, error) {
+	m, err := s.readCAMeta(ca)
+	if err != nil {
+		return lineIndex{}, "", err
+	}
+	if !exists(filepath.Join(s.caDir(ca), "ca.key")) && !m.HasKey {
+		return lineIndex{}, "", fmt.Errorf("CA %q: %w", ca, ErrNoCAKey)
+	}
+	path := filepath.Join(s.caDir(ca), "index.txt")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return lineIndex{}, "", err
+	}
+	var ix lineIndex
+	if len(ws) == 1 {
+		ix, err = oneLine(data, path, ws[0].serial)
+	} else {
+		ix, err = indexLines(data, path)
+	}
+	if err != nil {
+		return lineIndex{}, "", err
+	}
+	return ix, path, nil
+}
+
+// editIndex revokes (or releases) each target of ws in the lines of ix and
+// records its outcome; it returns the changed entries by line start.
+func (b *revokeBatch) editIndex(ca string, ws []revokeWant, ix lineIndex, path string) map[int]*Entry {
+	edits := map[int]*Entry{} // by line start
+	for _, w := range ws {
+		target := b.targets[w.i]
+		r, ok := ix.bySerial[pki.SerialHex(w.serial)]
+		if !ok {
+			b.out[w.i].Err = &NotFoundError{"serial " + pki.SerialHex(w.serial) + " in CA", ca}
+			continue
+		}
+		e := edits[r.start]
+		if e == nil {
+			line, perr := parseIndexLine(string(ix.data[r.start : r.end-1]))
+			if perr != nil {
+				b.out[w.i].Err = &IndexError{File: path, Line: bytes.Count(ix.data[:r.start], []byte{'\n'}) + 1, Reason: perr.Error()}
+				continue
+			}
+			e = &line
+		}
+		if err := applyRevoke(e, target, b.o, b.at); err != nil {
+			b.out[w.i].Err = err
+			continue
+		}
+		edits[r.start] = e
+		b.out[w.i].Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
+			Status: e.Status(b.s.now()), RevokedAt: e.RevokedAt}
+		if e.HasReason {
+			b.out[w.i].Cert.Reason = e.Reason.String()
+		}
+		if strings.HasPrefix(e.File, "cas/") {
+			b.subCA[w.i] = e.Name()
+		}
+	}
+	return edits
 }
 
 // applyRevoke revokes e at at, or releases it from hold.

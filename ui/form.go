@@ -225,31 +225,11 @@ func (f *form) setTyping(on bool) tea.Cmd {
 
 func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if r, ok := msg.(result); ok {
-		if !f.working || r.requestID() != int(f.req) {
-			return f, nil
-		}
-		f.working = false
-		st, err := f.done(f, msg)
-		if err != nil {
-			f.err = err
-			return f, f.passphraseFailed(err)
-		}
-		var then tea.Cmd
-		if f.then != nil {
-			then = f.then(f, msg)
-		}
-		return f, tea.Batch(f.c.closeDialog(st), f.c.reload(), then)
+		return f, f.finish(r)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		// A paste lands in the focused text field only while typing.
-		if x := f.focused(); x != nil && !x.isChoice() && f.typing {
-			var cmd tea.Cmd
-			x.input, cmd = x.input.Update(msg)
-			f.edited(x)
-			return f, cmd
-		}
-		return f, nil
+		return f, f.paste(msg)
 	}
 	if km.String() == "esc" {
 		if f.typing && !f.working {
@@ -263,55 +243,106 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 		return f, nil
 	}
 	x := f.fields[f.focus]
+	if cmd, handled := f.moveKey(km, x); handled {
+		return f, cmd
+	}
+	if !f.typing {
+		return f, f.browseKey(km, x)
+	}
+	return f, f.typeKey(km, x)
+}
+
+// finish takes the answer to the form's running request: an answer to an
+// abandoned or older request is dropped; an error keeps the form open.
+func (f *form) finish(r result) tea.Cmd {
+	if !f.working || r.requestID() != int(f.req) {
+		return nil
+	}
+	f.working = false
+	st, err := f.done(f, r)
+	if err != nil {
+		f.err = err
+		return f.passphraseFailed(err)
+	}
+	var then tea.Cmd
+	if f.then != nil {
+		then = f.then(f, r)
+	}
+	return tea.Batch(f.c.closeDialog(st), f.c.reload(), then)
+}
+
+// paste handles a message that is not a key press.
+func (f *form) paste(msg tea.Msg) tea.Cmd {
+	// A paste lands in the focused text field only while typing.
+	if x := f.focused(); x != nil && !x.isChoice() && f.typing {
+		var cmd tea.Cmd
+		x.input, cmd = x.input.Update(msg)
+		f.edited(x)
+		return cmd
+	}
+	return nil
+}
+
+// moveKey handles the keys that act the same in both modes (enter, moving
+// between fields, ←/→ on a choice); handled is false for any other key.
+func (f *form) moveKey(km tea.KeyPressMsg, x *formField) (cmd tea.Cmd, handled bool) {
 	switch km.String() {
 	case "enter":
 		if !f.typing && !x.isChoice() {
-			return f, f.setTyping(true)
+			return f.setTyping(true), true
 		}
-		return f, f.trySubmit()
+		return f.trySubmit(), true
 	case "tab", "down":
-		return f, f.focusField(f.focus + 1)
+		return f.focusField(f.focus + 1), true
 	case "shift+tab", "up":
-		return f, f.focusField(f.focus - 1)
+		return f.focusField(f.focus - 1), true
 	case "left":
 		if x.isChoice() {
 			f.choose(x, -1)
 		}
-		return f, nil
+		return nil, true
 	case "right", "space":
 		if x.isChoice() {
 			f.choose(x, 1)
-			return f, nil
+			return nil, true
 		}
 	}
-	if !f.typing {
-		switch km.String() {
-		case "j":
-			return f, f.focusField(f.focus + 1)
-		case "k":
-			return f, f.focusField(f.focus - 1)
-		case "h":
-			if x.isChoice() {
-				f.choose(x, -1)
-			}
-		case "l":
-			if x.isChoice() {
-				f.choose(x, 1)
-			}
-		case "g", "home":
-			return f, f.focusField(0)
-		case "G", "end":
-			return f, f.focusField(len(f.fields) - 1)
+	return nil, false
+}
+
+// browseKey handles a key outside typing mode, where letters move and
+// choose instead of typing.
+func (f *form) browseKey(km tea.KeyPressMsg, x *formField) tea.Cmd {
+	switch km.String() {
+	case "j":
+		return f.focusField(f.focus + 1)
+	case "k":
+		return f.focusField(f.focus - 1)
+	case "h":
+		if x.isChoice() {
+			f.choose(x, -1)
 		}
-		return f, nil
+	case "l":
+		if x.isChoice() {
+			f.choose(x, 1)
+		}
+	case "g", "home":
+		return f.focusField(0)
+	case "G", "end":
+		return f.focusField(len(f.fields) - 1)
 	}
+	return nil
+}
+
+// typeKey handles a key in typing mode: it edits the focused text field.
+func (f *form) typeKey(km tea.KeyPressMsg, x *formField) tea.Cmd {
 	if x.isChoice() {
 		// Typing onto a choice never changes it: a passphrase typed one
 		// field too far must not pick another CA.
 		if km.Text != "" {
 			f.notice = "typing does not change a choice: ←/→ choose, tab moves on"
 		}
-		return f, nil
+		return nil
 	}
 	if x.pristine {
 		switch {
@@ -321,7 +352,7 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 			x.input.SetValue("")
 			x.pristine = false
 			f.edited(x)
-			return f, nil
+			return nil
 		}
 	}
 	before := x.input.Value()
@@ -331,7 +362,7 @@ func (f *form) Update(msg tea.Msg) (Component, tea.Cmd) {
 		x.pristine = false
 		f.edited(x)
 	}
-	return f, cmd
+	return cmd
 }
 
 // passphraseFailed turns a store passphrase error into one about the

@@ -162,74 +162,16 @@ func (s *inspectScreen) render() {
 	st := s.c.Styles
 	var out []string
 	if cs := s.doc.Status; cs != nil {
-		style := st.OK
-		state := cs.State
-		switch cs.State {
-		case "revoked":
-			style = st.Problem
-			state += fmt.Sprintf(" (%s) since %s by %s", cs.Reason, cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
-		case "on hold":
-			style = st.Warning
-			state += fmt.Sprintf(" (certificateHold) since %s by %s; r on Certificates releases it", cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
-		case "expired":
-			style = st.Problem
-			state += " since " + cs.Since.UTC().Format("2006-01-02 15:04Z")
-		}
-		out = append(out, wrapIndent(style, "Status: ", state, s.width)...)
-		crlStyle := st.Dim
-		if cs.Unpublished {
-			crlStyle = st.Warning
-		}
-		out = append(out, wrapIndent(crlStyle, "CRL:    ", cs.CRL, s.width)...)
-		out = append(out, "")
+		out = append(out, s.statusLines(cs)...)
 	}
 	d := s.doc.Doc
 	for _, sec := range d.Sections {
 		for _, f := range sec.Fields {
-			style := severityStyle(st, f.Severity)
-			marked := s.mark != "" && f.Path == s.mark
-			for _, l := range f.Lines {
-				l = plain(l)
-				if marked {
-					l = markLine(l)
-				}
-				for _, p := range wrapLine(l, s.width) {
-					if marked {
-						out = append(out, st.Selected.Render(p))
-						continue
-					}
-					out = append(out, style.Render(p))
-				}
-			}
-			if s.explain {
-				indent := leadingSpaces(firstLine(f.Lines)) + "  "
-				if f.Finding != "" {
-					out = append(out, wrapIndent(style, indent+"! ", f.Finding, s.width)...)
-				}
-				if f.Explain != "" {
-					out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
-				}
-			}
+			out = append(out, s.fieldLines(f)...)
 		}
 	}
 	if len(s.doc.Chain) > 0 {
-		out = append(out, "", st.Label.Render("Chain (leaf first):"))
-		for i, l := range s.doc.Chain {
-			style := st.OK
-			status := string(l.Status)
-			if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
-				style = st.Problem
-			}
-			if cs := s.doc.Status; i == 0 && cs != nil && cs.State != "valid" {
-				// The chain verifies; the issuer has withdrawn it.
-				status += ", " + cs.State
-				style = st.Problem
-			}
-			out = append(out, wrapIndent(style, fmt.Sprintf("%s%d: ", strings.Repeat("  ", i+1), i), fmt.Sprintf("%s  [%s]", l.Subject, status), s.width)...)
-			if l.Detail != "" {
-				out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
-			}
-		}
+		out = append(out, s.chainLines()...)
 	}
 	if fp := d.Fingerprints; fp != nil {
 		out = append(out, "", st.Label.Render("SHA-256 Fingerprint:"))
@@ -255,6 +197,90 @@ func (s *inspectScreen) render() {
 	}
 	s.lines = out
 	s.scroll(0)
+}
+
+// statusLines renders the store's word on the certificate (state and CRL)
+// above the document, followed by a blank line.
+func (s *inspectScreen) statusLines(cs *certStatus) []string {
+	st := s.c.Styles
+	var out []string
+	style := st.OK
+	state := cs.State
+	switch cs.State {
+	case "revoked":
+		style = st.Problem
+		state += fmt.Sprintf(" (%s) since %s by %s", cs.Reason, cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
+	case "on hold":
+		style = st.Warning
+		state += fmt.Sprintf(" (certificateHold) since %s by %s; r on Certificates releases it", cs.Since.UTC().Format("2006-01-02 15:04Z"), cs.CA)
+	case "expired":
+		style = st.Problem
+		state += " since " + cs.Since.UTC().Format("2006-01-02 15:04Z")
+	}
+	out = append(out, wrapIndent(style, "Status: ", state, s.width)...)
+	crlStyle := st.Dim
+	if cs.Unpublished {
+		crlStyle = st.Warning
+	}
+	out = append(out, wrapIndent(crlStyle, "CRL:    ", cs.CRL, s.width)...)
+	out = append(out, "")
+	return out
+}
+
+// fieldLines renders one field's lines, wrapped to the width, styled by
+// severity or marked, and its finding and explanation when they are on.
+func (s *inspectScreen) fieldLines(f inspect.Field) []string {
+	st := s.c.Styles
+	var out []string
+	style := severityStyle(st, f.Severity)
+	marked := s.mark != "" && f.Path == s.mark
+	for _, l := range f.Lines {
+		l = plain(l)
+		if marked {
+			l = markLine(l)
+		}
+		for _, p := range wrapLine(l, s.width) {
+			if marked {
+				out = append(out, st.Selected.Render(p))
+				continue
+			}
+			out = append(out, style.Render(p))
+		}
+	}
+	if s.explain {
+		indent := leadingSpaces(firstLine(f.Lines)) + "  "
+		if f.Finding != "" {
+			out = append(out, wrapIndent(style, indent+"! ", f.Finding, s.width)...)
+		}
+		if f.Explain != "" {
+			out = append(out, wrapIndent(st.Dim, indent+"» ", f.Explain, s.width)...)
+		}
+	}
+	return out
+}
+
+// chainLines renders the chain from the leaf up, each link with its
+// status; the leaf also carries the store's state when it is not valid.
+func (s *inspectScreen) chainLines() []string {
+	st := s.c.Styles
+	out := []string{"", st.Label.Render("Chain (leaf first):")}
+	for i, l := range s.doc.Chain {
+		style := st.OK
+		status := string(l.Status)
+		if l.Status != inspect.LinkOK && l.Status != inspect.LinkSelfSigned {
+			style = st.Problem
+		}
+		if cs := s.doc.Status; i == 0 && cs != nil && cs.State != "valid" {
+			// The chain verifies; the issuer has withdrawn it.
+			status += ", " + cs.State
+			style = st.Problem
+		}
+		out = append(out, wrapIndent(style, fmt.Sprintf("%s%d: ", strings.Repeat("  ", i+1), i), fmt.Sprintf("%s  [%s]", l.Subject, status), s.width)...)
+		if l.Detail != "" {
+			out = append(out, wrapIndent(st.Dim, strings.Repeat("  ", i+2)+"   ", l.Detail, s.width)...)
+		}
+	}
+	return out
 }
 
 func (s *inspectScreen) View() string {
