@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -76,7 +77,7 @@ func TestGolden(t *testing.T) {
 	}
 	// A matrix half done: the progress line and esc in the help.
 	t.Run("matrix-progress_80x24", func(t *testing.T) {
-		var runs int
+		var runs atomic.Int32
 		d := goldenDriver(t, 80, 24)
 		d.m.c.Opts.Matrix = blockingMatrix(&runs)
 		a := newAsyncDriver(t, d)

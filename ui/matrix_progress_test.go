@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,9 +79,9 @@ func (a *asyncDriver) until(what string, done func(tea.Msg) bool) {
 
 // blockingMatrix answers the first client of every run with a REJECT,
 // reports it, then waits for the run to be cancelled; runs counts calls.
-func blockingMatrix(runs *int) MatrixFunc {
+func blockingMatrix(runs *atomic.Int32) MatrixFunc {
 	return func(ctx context.Context, clients []probe.ClientConfig, _ probe.ServerConfig, o probe.Options) []probe.Result {
-		*runs++
+		runs.Add(1)
 		out := make([]probe.Result, len(clients))
 		out[0] = probe.Result{Verdict: probe.Reject, Reason: verify.ClientCertWrongUsage, Side: verify.SideServer}
 		o.Progress(0, out[0])
@@ -92,10 +93,16 @@ func blockingMatrix(runs *int) MatrixFunc {
 	}
 }
 
-func isProgress(done int) func(tea.Msg) bool {
+// isProgress is true of the first progress message that says done, from
+// any run (only one runs).
+func isProgress(done int) func(tea.Msg) bool { return isRunProgress(0, done) }
+
+// isRunProgress is true of run's progress message that says done (any
+// run's when run is 0).
+func isRunProgress(run reqID, done int) func(tea.Msg) bool {
 	return func(msg tea.Msg) bool {
 		p, ok := msg.(matrixProgressMsg)
-		return ok && p.done == done
+		return ok && p.done == done && (run == 0 || p.run == run)
 	}
 }
 
@@ -110,7 +117,7 @@ func isMatrixDone(id reqID) func(tea.Msg) bool {
 // and esc in the help; esc stops it, the rows done so far stay and the
 // status and log say cancelled.
 func TestMatrixProgressAndCancel(t *testing.T) {
-	var runs int
+	var runs atomic.Int32
 	d := goldenDriver(t, 80, 24)
 	d.m.c.Opts.Matrix = blockingMatrix(&runs)
 	a := newAsyncDriver(t, d)
@@ -144,15 +151,15 @@ func TestMatrixProgressAndCancel(t *testing.T) {
 	if last := d.m.log[len(d.m.log)-1]; !strings.Contains(last.Text, "matrix cancelled") {
 		t.Errorf("log ends with %q", last.Text)
 	}
-	if runs != 1 {
-		t.Errorf("%d runs", runs)
+	if n := runs.Load(); n != 1 {
+		t.Errorf("%d runs", n)
 	}
 }
 
 // TestMatrixStaleRunIgnored: M again while a matrix runs cancels the first
 // run; its progress and its answer do not touch the second.
 func TestMatrixStaleRunIgnored(t *testing.T) {
-	var runs int
+	var runs atomic.Int32
 	d := goldenDriver(t, 80, 24)
 	d.m.c.Opts.Matrix = blockingMatrix(&runs)
 	a := newAsyncDriver(t, d)
@@ -172,10 +179,13 @@ func TestMatrixStaleRunIgnored(t *testing.T) {
 		t.Fatalf("the first run's messages reached the second: running %v, matrix %v, progress %v", p.running, p.matrix, p.progress)
 	}
 	second := p.req
+	// esc once the second run is under way: esc before would stop it
+	// before any row, which is right but not this test.
+	a.until("second run's progress", isRunProgress(second, 2))
 	a.press("esc")
 	a.until("the second run's answer", isMatrixDone(second))
-	if runs != 2 || p.running || len(p.matrix) != 2 {
-		t.Fatalf("runs %d, running %v, rows %d", runs, p.running, len(p.matrix))
+	if runs.Load() != 2 || p.running || len(p.matrix) != 2 {
+		t.Fatalf("runs %d, running %v, rows %d", runs.Load(), p.running, len(p.matrix))
 	}
 }
 
