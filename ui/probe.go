@@ -524,6 +524,7 @@ func (s *probeScreen) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
+	s.stopMatrix()
 	if cmd := s.needRoots(false); cmd != nil {
 		return cmd
 	}
@@ -531,7 +532,6 @@ func (s *probeScreen) run() tea.Cmd {
 	if r.Connect != "" {
 		target = r.Connect
 	}
-	s.stopMatrix()
 	s.req = s.c.begin("probe " + r.Client + " → " + target)
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	return probeCmd(s.c.ctx, s.c.Store, s.c.Opts, s.req, r)
@@ -560,6 +560,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		s.err = fmt.Errorf("the matrix runs every client against the built-in server: empty %q to run it", probeLabels[pfConnect])
 		return nil
 	}
+	s.stopMatrix()
 	if cmd := s.needRoots(true); cmd != nil {
 		return cmd
 	}
@@ -570,7 +571,6 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		}
 		clients = append(clients, v)
 	}
-	s.stopMatrix()
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
 	s.progress = matrixProgress{total: len(clients)}
