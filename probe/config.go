@@ -187,6 +187,11 @@ type Options struct {
 	// trusted or sent: a peer's issuer found here is an intermediate it
 	// left out (chain-incomplete), not an unknown CA.
 	KnownCAs []*x509.Certificate
+	// Progress, when set, hears of each finished client of a Matrix: its
+	// index in the clients and its result. Calls come one at a time (never
+	// concurrently), in the order the clients finish; a slow callback
+	// slows the matrix. Run and Connect do not call it.
+	Progress func(i int, r Result)
 }
 
 const defaultTimeout = 5 * time.Second

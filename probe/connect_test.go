@@ -282,9 +282,25 @@ func TestMatrix(t *testing.T) {
 	}
 	sc := w.serverCfg(w.server)
 	sc.CheckCRL, sc.CRLs = true, []*x509.RevocationList{w.crl}
-	rs := Matrix(context.Background(), clients, sc, Options{})
+	// Progress hears of every row once, with the result Matrix returns;
+	// the map is not locked: the calls never overlap (go test -race).
+	heard := map[int]Result{}
+	rs := Matrix(context.Background(), clients, sc, Options{Progress: func(i int, r Result) {
+		if _, dup := heard[i]; dup {
+			t.Errorf("progress heard client %d twice", i)
+		}
+		heard[i] = r
+	}})
 	if len(rs) != len(want) {
 		t.Fatalf("%d results", len(rs))
+	}
+	if len(heard) != len(rs) {
+		t.Errorf("progress heard %d of %d clients", len(heard), len(rs))
+	}
+	for i, r := range heard {
+		if r.Reason != rs[i].Reason || r.ClientName != rs[i].ClientName {
+			t.Errorf("progress of client %d: %s %s, Matrix returned %s %s", i, r.ClientName, r.Reason, rs[i].ClientName, rs[i].Reason)
+		}
 	}
 	for i, r := range rs {
 		if r.Reason != want[i] {

@@ -39,13 +39,17 @@ func Run(ctx context.Context, sc ServerConfig, cc ClientConfig, opts Options) Re
 // CPU-bound on both of its sides (signatures, key exchange, chain
 // verification), so more in flight only adds scheduling on a busy machine
 // (measured in BENCHMARKS.md). A server identity whose key does not match
-// fails every row the same way a single probe would.
+// fails every row the same way a single probe would. opts.Progress, when
+// set, hears of each row as it finishes.
 func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts Options) []Result {
 	out := make([]Result, len(clients))
 	srv, err := newServer(sc, opts)
 	if err != nil {
 		for i, cc := range clients {
 			out[i] = setupFailure("probe", sc, cc, opts, err, time.Now())
+			if opts.Progress != nil {
+				opts.Progress(i, out[i])
+			}
 		}
 		return out
 	}
@@ -55,6 +59,14 @@ func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts O
 	defer srv.close()
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex // one Progress call at a time
+	done := func(i int) {
+		if opts.Progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.Progress(i, out[i])
+		}
+	}
 	for range min(len(clients), matrixWorkers()) {
 		wg.Add(1)
 		go func() {
@@ -65,10 +77,12 @@ func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts O
 				if cc.Identity != nil {
 					if err := checkIdentity("client", *cc.Identity); err != nil {
 						out[i] = setupFailure("probe", sc, cc, opts, err, time.Now())
+						done(i)
 						continue
 					}
 				}
 				out[i] = probeOnce(ctx, srv, sc, cc, opts)
+				done(i)
 			}
 		}()
 	}

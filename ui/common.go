@@ -30,7 +30,9 @@ type ProbeFunc func(ctx context.Context, s probe.ServerConfig, c probe.ClientCon
 type ConnectFunc func(ctx context.Context, addr string, c probe.ClientConfig, o probe.Options) probe.Result
 
 // MatrixFunc runs every client against one server; it is probe.Matrix
-// unless a test swaps it.
+// unless a test swaps it. Like probe.Matrix it calls o.Progress (one call
+// at a time) for each finished client before it returns, and stops early
+// when ctx is cancelled.
 type MatrixFunc func(ctx context.Context, clients []probe.ClientConfig, s probe.ServerConfig, o probe.Options) []probe.Result
 
 // Options configure the workbench.

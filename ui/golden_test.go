@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,6 +80,20 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+	// A matrix half done: the progress line and esc in the help.
+	t.Run("matrix-progress_80x24", func(t *testing.T) {
+		var runs atomic.Int32
+		d := goldenDriver(t, 80, 24)
+		d.m.c.Opts.Matrix = blockingMatrix(&runs)
+		a := newAsyncDriver(t, d)
+		d.press("3")
+		a.press("M")
+		a.until("2 of 3 done", isProgress(2))
+		golden.RequireEqual(t, asciiView(t, d.m))
+		id := d.m.screens[TabProbe].(*probeScreen).req
+		a.press("esc")
+		a.until("the cancelled answer", isMatrixDone(id))
+	})
 	t.Run("empty_80x24", func(t *testing.T) {
 		d := newDriver(t, testStore(t), 80, 24)
 		d.m.pathLabel = "/home/demo/pki"

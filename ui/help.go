@@ -48,7 +48,7 @@ func helpSections() []helpSection {
 			{"←→ h l", "change the value"},
 			{"enter", "run; edit a typed field"},
 			{"/", "search a name picker"},
-			{"M", "matrix: every client"},
+			{"M esc", "matrix / stop it"},
 			{"v", "inspect the blamed cert"},
 			{"pgdn pgup", "scroll the verdict"},
 		}},

@@ -58,7 +58,7 @@ func benchMatrixScreen(b *testing.B, extra int) {
 	r := probe.Request{Server: "srv", Auth: probe.AuthRequireAndVerify, ServerName: "localhost"}
 	b.ResetTimer()
 	for b.Loop() {
-		msg := matrixCmd(context.Background(), st, probe.Matrix, 1, r, clients)().(matrixDoneMsg)
+		msg := matrixCmd(context.Background(), st, probe.Matrix, 1, r, clients, make(chan matrixProgress, 1))().(matrixDoneMsg)
 		for _, row := range msg.rows {
 			if row.Err != nil || !row.Result.OK() {
 				b.Fatalf("%s: %v %s", row.Client, row.Err, row.Result.Summary)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"cmp"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -97,12 +99,19 @@ type probeScreen struct {
 	stale   bool
 	req     reqID
 	running bool
-	res     *probe.Result
-	matrix  []matrixRow // shown instead of res after a matrix run
-	err     error
-	scroll  int
-	width   int
-	height  int
+	// cancel stops the running matrix (esc); nil when none runs. progress
+	// is how far it is, from its progress channel.
+	cancel   context.CancelFunc
+	progress matrixProgress
+	ticks    <-chan matrixProgress
+	// cancelled marks the matrix shown as the part of a run esc stopped.
+	cancelled bool
+	res       *probe.Result
+	matrix    []matrixRow // shown instead of res after a matrix run
+	err       error
+	scroll    int
+	width     int
+	height    int
 	// pass holds the passphrases given in this session's dialogs, by the
 	// purpose the store asks with ("the key of NAME").
 	pass map[string][]byte
@@ -189,6 +198,9 @@ func (s *probeScreen) ShortHelp() []key.Binding {
 			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "other matches"))}
 	}
 	b := []key.Binding{k.Run}
+	if s.cancel != nil {
+		b = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Run}
+	}
 	if isText(s.focus) {
 		b = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit "+strings.ToLower(probeLabels[s.focus])))}
 		if s.focus == pfAt {
@@ -512,6 +524,7 @@ func (s *probeScreen) run() tea.Cmd {
 		s.err = err
 		return nil
 	}
+	s.stopMatrix()
 	if cmd := s.needRoots(false); cmd != nil {
 		return cmd
 	}
@@ -547,6 +560,7 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 		s.err = fmt.Errorf("the matrix runs every client against the built-in server: empty %q to run it", probeLabels[pfConnect])
 		return nil
 	}
+	s.stopMatrix()
 	if cmd := s.needRoots(true); cmd != nil {
 		return cmd
 	}
@@ -559,22 +573,70 @@ func (s *probeScreen) runMatrix() tea.Cmd {
 	}
 	s.req = s.c.begin(fmt.Sprintf("matrix: %d clients → %s", len(clients), r.Server))
 	s.running, s.err, s.scroll, s.stale = true, nil, 0, false
-	return matrixCmd(s.c.ctx, s.c.Store, s.c.Opts.Matrix, s.req, r, clients)
+	s.progress = matrixProgress{total: len(clients)}
+	// A context of its own, so esc stops this run and nothing else.
+	ctx, cancel := context.WithCancel(s.c.ctx)
+	s.cancel = cancel
+	progress := make(chan matrixProgress, 1)
+	s.ticks = progress
+	return tea.Batch(matrixCmd(ctx, s.c.Store, s.c.Opts.Matrix, s.req, r, clients, progress), waitProgress(progress, s.req))
+}
+
+// stopMatrix cancels the running matrix, if any; its answer, when it
+// comes, is stale (another run took its place) or says cancelled.
+func (s *probeScreen) stopMatrix() {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel, s.ticks = nil, nil
+	}
+}
+
+// failuresFirst orders a matrix's rows: errors and rejections before
+// acceptances, the clients' order otherwise.
+func failuresFirst(rows []matrixRow) {
+	slices.SortStableFunc(rows, func(a, b matrixRow) int {
+		return cmp.Compare(b2i(a.accepted()), b2i(b.accepted()))
+	})
+}
+
+func (r matrixRow) accepted() bool { return r.Err == nil && r.Result.OK() }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *probeScreen) Update(msg tea.Msg) (Component, tea.Cmd) {
 	switch msg := msg.(type) {
+	case matrixProgressMsg:
+		if msg.run != s.req || s.cancel == nil {
+			return s, nil
+		}
+		s.progress = msg.matrixProgress
+		return s, waitProgress(s.ticks, msg.run)
 	case matrixDoneMsg:
 		if msg.reqID != s.req {
 			return s, nil
 		}
+		s.stopMatrix()
 		s.running, s.res, s.matrix = false, nil, msg.rows
+		if s.matrix == nil {
+			s.matrix = []matrixRow{}
+		}
+		failuresFirst(s.matrix)
 		accepted := 0
 		for _, r := range msg.rows {
-			if r.Err == nil && r.Result.OK() {
+			if r.accepted() {
 				accepted++
 			}
 		}
+		if msg.cancelled {
+			s.cancelled = true
+			return s, s.c.status(fmt.Sprintf("matrix cancelled: %d of %d clients done, %d accepted", len(msg.rows), msg.total, accepted), nil)
+		}
+		s.cancelled = false
 		return s, s.c.status(fmt.Sprintf("matrix: %d of %d clients accepted", accepted, len(msg.rows)), nil)
 	case rootsLoadedMsg:
 		if msg.reqID != s.req {
@@ -709,6 +771,14 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		return s, s.typeText(msg)
 	}
 	switch k {
+	case "esc":
+		// Nothing is typed here: esc stops a running matrix (the rows
+		// done so far stay), and means nothing otherwise.
+		if s.cancel != nil {
+			s.stopMatrix()
+			return s, s.c.status("cancelling the matrix…", nil)
+		}
+		return s, nil
 	case "enter":
 		if isText(s.focus) {
 			return s, s.setEditing(true)
@@ -748,28 +818,34 @@ func (s *probeScreen) key(msg tea.KeyPressMsg) (Component, tea.Cmd) {
 		return s, s.c.openDialog(newCommandsDialog(s.c, "The same handshake with openssl, curl and Node.js", cmds))
 	case "v":
 		if s.res != nil {
-			who := s.picked[pfServer]
-			if strings.HasPrefix(string(s.res.Reason), "client-") && s.picked[pfClient] != noClientCert {
-				who = s.picked[pfClient]
-			}
-			field := ""
-			if len(s.res.Evidence) > 0 {
-				e := s.res.Evidence[0]
-				field = e.Field
-				// The culprit by serial: the CA whose path length or
-				// constraint is broken, not the leaf that met it.
-				if target, title, ok := s.c.bySerial(e.Serial); ok {
-					// A CRL verdict blames the CA's CRL, not its certificate.
-					if ca := s.c.caByName(target); ca != nil && strings.HasPrefix(string(s.res.Reason), "crl-") && ca.CRL != nil {
-						return s, s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
-					}
-					return s, s.c.openInspectAt(target, title, field)
-				}
-			}
-			return s, s.c.openInspectAt(who, who, field)
+			return s, s.inspectBlamed()
 		}
 	}
 	return s, nil
+}
+
+// inspectBlamed opens what the verdict's evidence blames, with the field
+// marked: the culprit by serial (the CA whose path length or constraint is
+// broken, not the leaf that met it), the CA's CRL for a CRL verdict, else
+// the side that refused.
+func (s *probeScreen) inspectBlamed() tea.Cmd {
+	who := s.picked[pfServer]
+	if strings.HasPrefix(string(s.res.Reason), "client-") && s.picked[pfClient] != noClientCert {
+		who = s.picked[pfClient]
+	}
+	field := ""
+	if len(s.res.Evidence) > 0 {
+		e := s.res.Evidence[0]
+		field = e.Field
+		if target, title, ok := s.c.bySerial(e.Serial); ok {
+			// A CRL verdict blames the CA's CRL, not its certificate.
+			if ca := s.c.caByName(target); ca != nil && strings.HasPrefix(string(s.res.Reason), "crl-") && ca.CRL != nil {
+				return s.c.openInspect(crlTarget+ca.Name, "CRL of "+ca.Name)
+			}
+			return s.c.openInspectAt(target, title, field)
+		}
+	}
+	return s.c.openInspectAt(who, who, field)
 }
 
 // View renders the screen; like every View it only reads the state.
@@ -896,6 +972,9 @@ func (s *probeScreen) verdictLines(w int) []string {
 		if c := strings.TrimSpace(s.text[pfConnect].Value()); c != "" {
 			where = "with " + c
 		}
+		if s.cancel != nil {
+			return s.progressLines(w)
+		}
 		return []string{"", st.Note.Render("running the handshake " + where + " …")}
 	case s.err != nil:
 		return append([]string{"", st.Error.Render("cannot probe:")}, wrapIndent(st.Error, "", s.err.Error(), w)...)
@@ -1013,6 +1092,21 @@ func shiftTime(now time.Time, v string) (time.Time, error) {
 	return pki.ParseTime(v, now, pki.ClockRange())
 }
 
+// progressLines stand for the matrix while it runs: how many clients
+// are done, a bar, and how to stop it.
+func (s *probeScreen) progressLines(w int) []string {
+	st := s.c.Styles
+	p := s.progress
+	line := fmt.Sprintf("matrix: %d/%d clients done", p.done, p.total)
+	barW := max(0, min(40, w-len(line)-3))
+	if p.total > 0 && barW >= 10 {
+		full := barW * p.done / p.total
+		line += "  " + strings.Repeat("█", full) + strings.Repeat("░", barW-full)
+	}
+	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer]), "", st.Note.Render(truncate(line, w)), ""}
+	return append(out, wrapIndent(st.Dim, "", "esc cancels; the rows done so far stay", w)...)
+}
+
 // matrixLines is the grid: one row per client, its verdict, reason and side.
 func (s *probeScreen) matrixLines(w int) []string {
 	st := s.c.Styles
@@ -1029,6 +1123,9 @@ func (s *probeScreen) matrixLines(w int) []string {
 	// own under the client, whole, instead of pushing SIDE off screen.
 	oneLine := nameW+verdictW+sideW+reasonW+3 <= w
 	out := []string{st.Title.Render("Matrix: every client → " + s.picked[pfServer])}
+	if s.cancelled {
+		out = append(out, wrapIndent(st.Warning, "", fmt.Sprintf("CANCELLED: %d clients done before esc; M runs them all again", len(s.matrix)), w)...)
+	}
 	if s.stale {
 		out = append(out, wrapIndent(st.Warning, "", "STALE: an input changed since this matrix; M runs it again", w)...)
 	}

@@ -224,30 +224,90 @@ type matrixRow struct {
 }
 
 // matrixDoneMsg answers a matrix run: every client against one server.
+// A cancelled run keeps only the rows that finished before esc.
 type matrixDoneMsg struct {
 	reqID
-	rows []matrixRow
+	rows      []matrixRow
+	cancelled bool
+	total     int
+}
+
+// matrixProgress is how far a matrix run is: done of total clients.
+type matrixProgress struct{ done, total int }
+
+// matrixProgressMsg reports a running matrix's progress. run names the
+// run by a field, not the embedded reqID: progress must not mark the
+// request answered.
+type matrixProgressMsg struct {
+	run reqID
+	matrixProgress
+}
+
+// waitProgress waits for the next progress of run id; Update arms it again
+// while the run is the current one. A closed channel (the run is over)
+// answers nothing.
+func waitProgress(ch <-chan matrixProgress, id reqID) tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return matrixProgressMsg{run: id, matrixProgress: p}
+	}
+}
+
+// sendLatest puts p on ch (buffer 1) without blocking: an older progress
+// nobody read yet is replaced, so a run never waits on a screen that
+// stopped listening. One sender only.
+func sendLatest(ch chan matrixProgress, p matrixProgress) {
+	for {
+		select {
+		case ch <- p:
+			return
+		default:
+		}
+		select {
+		case <-ch:
+		default:
+		}
+	}
 }
 
 // matrixCmd probes every client against the server of r, each client
 // with r's client side (its own default trust unless r names one). The
 // server side, the CRLs and what the store knows are resolved once through
 // the one probe request, each key read once, and the handshakes go to one
-// server (run, probe.Matrix: parallel).
-func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r probe.Request, clients []string) tea.Cmd {
+// server (run, probe.Matrix: parallel). Each finished row is counted on
+// progress (closed at the end); once ctx is cancelled the rows not yet
+// finished are left out and the answer says cancelled.
+func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r probe.Request, clients []string, progress chan matrixProgress) tea.Cmd {
 	return func() tea.Msg {
+		defer close(progress)
 		rows := make([]matrixRow, len(clients))
+		finished := make([]bool, len(clients))
 		for i, name := range clients {
 			rows[i].Client = name
 			if name == "" {
 				rows[i].Client = noClientCert
 			}
 		}
+		answer := func() tea.Msg {
+			if ctx.Err() == nil {
+				return matrixDoneMsg{reqID: id, rows: rows, total: len(rows)}
+			}
+			var kept []matrixRow
+			for i, row := range rows {
+				if finished[i] {
+					kept = append(kept, row)
+				}
+			}
+			return matrixDoneMsg{reqID: id, rows: kept, cancelled: true, total: len(rows)}
+		}
 		fail := func(err error) tea.Msg {
 			for i := range rows {
-				rows[i].Err = err
+				rows[i].Err, finished[i] = err, true
 			}
-			return matrixDoneMsg{reqID: id, rows: rows}
+			return answer()
 		}
 		if run == nil {
 			return fail(errNoProbe)
@@ -258,30 +318,42 @@ func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r
 		}
 		var ccs []probe.ClientConfig
 		var at []int // the row of each of ccs
+		done := 0
 		for i, name := range clients {
 			if ctx.Err() != nil {
-				break
+				return answer()
 			}
 			req := r
 			req.Client = name
 			cc, err := req.ResolveClient(st)
 			if err != nil {
-				rows[i].Err = err
+				rows[i].Err, finished[i] = err, true
+				done++
 				continue
 			}
 			ccs = append(ccs, cc)
 			at = append(at, i)
 		}
-		if ctx.Err() != nil {
-			return matrixDoneMsg{reqID: id, rows: rows[:0]}
-		}
 		opts, err := r.MatrixOptions(st, sc, ccs)
 		if err != nil {
 			return fail(err)
 		}
-		for j, res := range run(ctx, ccs, sc, opts) {
-			rows[at[j]].Result = res
+		sendLatest(progress, matrixProgress{done, len(rows)})
+		opts.Progress = func(j int, res probe.Result) {
+			// A row that ends after esc ended because of it: not a verdict.
+			if ctx.Err() != nil {
+				return
+			}
+			rows[at[j]].Result, finished[at[j]] = res, true
+			done++
+			sendLatest(progress, matrixProgress{done, len(rows)})
 		}
-		return matrixDoneMsg{reqID: id, rows: rows}
+		results := run(ctx, ccs, sc, opts)
+		if ctx.Err() == nil {
+			for j, res := range results {
+				rows[at[j]].Result, finished[at[j]] = res, true
+			}
+		}
+		return answer()
 	}
 }
