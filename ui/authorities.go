@@ -262,6 +262,9 @@ func (s *authoritiesScreen) View() string {
 	if n := s.c.Data.HiddenLab; n > 0 {
 		hidden = st.Dim.Render(fmt.Sprintf("%s hidden (a on the Lab tab shows them)", plural(n, "lab CA")))
 	}
+	if len(cas) == 0 && s.c.Data.CAsWaiting {
+		return st.Title.Render("Authorities") + "\n\n" + st.Dim.Render("Reading the store…")
+	}
 	if len(cas) == 0 {
 		out := st.Title.Render("Authorities") + "\n\n" +
 			"No CA yet. Press n to create a root CA.\n" +

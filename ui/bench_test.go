@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pkibench/pkibench/store"
 )
@@ -125,9 +127,12 @@ func BenchmarkCertificatesReload(b *testing.B) {
 	}
 }
 
-// BenchmarkFirstFrame measures the TUI from nothing to its first full frame
-// on a store on disk (the store read, the lists built, View): empty, and with
-// 100,000 certificates in one CA's index (issue 8: under 100 ms and 500 ms).
+// BenchmarkFirstFrame measures what the user sees on a store on disk:
+// ns/op is the time from nothing to the first full frame (model built, Init,
+// the terminal size, View), the store read started as Bubble Tea starts it,
+// in its own goroutines; lists-ms is the time until the read lists are in
+// and the Certificates tab shows them. Empty, and with 100,000
+// certificates in one CA's index (issue 19: first frame under 100 ms).
 func BenchmarkFirstFrame(b *testing.B) {
 	for _, n := range []int{0, 100_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -144,14 +149,56 @@ func BenchmarkFirstFrame(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			var lists time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				d := newDriver(b, st, 120, 40)
-				d.send(tea.KeyPressMsg{Code: '2', Text: "2"})
-				if s := d.screen(); n > 0 && !strings.Contains(s, "c1") {
-					b.Fatalf("first frame lacks the certificates:\n%s", s)
+				start := time.Now()
+				m := newModel(context.Background(), st, Options{})
+				m.noSpin = true
+				msgs := make(chan tea.Msg, 16)
+				var wg sync.WaitGroup
+				goCmd(&wg, m.Init(), msgs)
+				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+				first := ansi.Strip(m.View().Content)
+				b.StopTimer()
+				if !strings.Contains(first, "Authorities") || !strings.Contains(first, "Reading the store") {
+					b.Fatalf("first frame is not the frame with its lists being read:\n%s", first)
 				}
+				for m.Busy() > 0 {
+					_, cmd := m.Update(<-msgs)
+					goCmd(&wg, cmd, msgs)
+				}
+				m.Update(tea.KeyPressMsg{Code: '2', Text: "2"})
+				s := ansi.Strip(m.render())
+				lists += time.Since(start)
+				wg.Wait()
+				if n > 0 && !strings.Contains(s, "c1") {
+					b.Fatalf("the lists never filled:\n%s", s)
+				}
+				b.StartTimer()
 			}
+			b.ReportMetric(float64(lists.Milliseconds())/float64(b.N), "lists-ms")
 		})
 	}
+}
+
+// goCmd runs cmd as Bubble Tea does: each command of a batch in its own
+// goroutine, each message sent to the loop (msgs).
+func goCmd(wg *sync.WaitGroup, cmd tea.Cmd, msgs chan<- tea.Msg) {
+	if cmd == nil {
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		switch msg := cmd().(type) {
+		case nil:
+		case tea.BatchMsg:
+			for _, c := range msg {
+				goCmd(wg, c, msgs)
+			}
+		default:
+			msgs <- msg
+		}
+	}()
 }

@@ -463,6 +463,8 @@ func (s *certificatesScreen) View() string {
 		b.WriteString(s.filter.View())
 	case s.filter.Value() != "":
 		b.WriteString(st.Dim.Render(truncate("/"+s.filter.Value()+"  ", s.width/2)) + st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs))+"   esc clears the filter"))
+	case s.c.Data.CertsWaiting && len(s.c.Data.Certs) == 0:
+		b.WriteString(st.Dim.Render("reading certificates…"))
 	default:
 		b.WriteString(st.Dim.Render(countLine(len(s.index), len(s.c.Data.Certs)) + "   / filter   s sort   S reverse"))
 	}
@@ -481,6 +483,10 @@ func (s *certificatesScreen) View() string {
 		head.WriteString(pad(t, widths[col]))
 	}
 	b.WriteString(st.Header.Render(truncate(head.String(), s.width)))
+	if len(s.c.Data.Certs) == 0 && s.c.Data.CertsWaiting {
+		b.WriteString("\n\n" + st.Dim.Render("Reading the store…"))
+		return b.String()
+	}
 	if len(s.c.Data.Certs) == 0 {
 		b.WriteString("\n\nNo certificates yet. Press i to issue one (create a CA first on tab 1).")
 		return b.String()

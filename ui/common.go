@@ -105,6 +105,10 @@ type data struct {
 	// Gen changes every time the lists are replaced, so screens can cache
 	// what they derive from them (the filtered, sorted certificate index).
 	Gen int
+	// CAsWaiting and CertsWaiting are true from Init until the first
+	// answer of the store read: the first frame is drawn before the store
+	// is read, and an empty list then means "not read yet", not "none".
+	CAsWaiting, CertsWaiting bool
 }
 
 // work tracks requests in flight; it lives in Common and is only touched from

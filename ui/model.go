@@ -177,8 +177,15 @@ func Run(ctx context.Context, st *store.Store, opts Options) error {
 	return nil
 }
 
-// Init reads the store's lists and starts watching it.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.reload(), m.watchCmd()) }
+// Init starts reading the store's lists and watching it; it does not wait
+// for them: the first frame shows at once, its lists marked as being read,
+// and they fill when casLoadedMsg and certsLoadedMsg arrive.
+func (m *Model) Init() tea.Cmd {
+	if m.c.Store != nil {
+		m.c.Data.CAsWaiting, m.c.Data.CertsWaiting = true, true
+	}
+	return tea.Batch(m.reload(), m.watchCmd())
+}
 
 // watchInterval is how often the TUI looks for writes by other processes.
 const watchInterval = 2 * time.Second
@@ -328,6 +335,7 @@ func (m *Model) casLoaded(msg casLoadedMsg) tea.Cmd {
 	if msg.reqID != m.casReq {
 		return nil
 	}
+	m.c.Data.CAsWaiting = false
 	if msg.err != nil {
 		m.note("", msg.err)
 		return nil
@@ -343,6 +351,7 @@ func (m *Model) certsLoaded(msg certsLoadedMsg) tea.Cmd {
 	if msg.reqID != m.certsReq {
 		return nil
 	}
+	m.c.Data.CertsWaiting = false
 	if msg.err != nil {
 		m.note("", msg.err)
 		return nil
