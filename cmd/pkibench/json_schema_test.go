@@ -90,6 +90,7 @@ func TestJSONSchemas(t *testing.T) {
 		{[]string{"check"}, false, []string{"cas", "certs", "problems", "repaired"}, 0},
 		{[]string{"probe", "--client", "c1", "--server", "web", "--name", "localhost"}, false, resultKeys, 0},
 		{[]string{"probe", "--client", "none", "--server", "web", "--name", "localhost", "--auth", "require-and-verify", "--client-trust", "abc"}, false, resultKeys, 1},
+		{[]string{"verify", "web", "--name", "wrong.example"}, false, []string{"target", "subject", "ok", "reason", "finding", "chain", "at"}, 1},
 		{[]string{"lab", "--list"}, false, []string{"scenarios", "not_staged"}, 0},
 		{[]string{"version"}, false, []string{"module", "version", "revision", "time", "modified", "go"}, 0},
 	}
@@ -114,6 +115,14 @@ func TestJSONSchemas(t *testing.T) {
 		if m, ok := doc.(map[string]any); ok && c.args[0] == "check" {
 			if _, ok := m["repaired"].([]any); !ok {
 				t.Errorf("check: repaired is %v, want a list", m["repaired"])
+			}
+		}
+		if m, ok := doc.(map[string]any); ok && c.args[0] == "verify" {
+			f, _ := m["finding"].(map[string]any)
+			for _, k := range []string{"code", "side", "summary", "detail", "fix", "evidence"} {
+				if _, ok := f[k]; !ok {
+					t.Errorf("verify: finding key %q missing in %s", k, out)
+				}
 			}
 		}
 		objs := []any{doc}
