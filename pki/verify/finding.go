@@ -88,7 +88,7 @@ func (o Options) pick(client, server Code) Code {
 // Evidence points at the certificate field a finding blames, by the inspect
 // path id (e.g. "validity.not_after") so the inspect view can mark it.
 type Evidence struct {
-	Cert   string `json:"cert"`             // subject, openssl form
+	Cert   string `json:"cert"`   // subject, openssl form
 	Serial string `json:"serial"` // upper-case hex, as index.txt and certs/<SERIAL>.pem
 	Field  string `json:"field"`
 	Value  string `json:"value"`
