@@ -13,6 +13,7 @@ import (
 var jsonArrayKeys = map[string]bool{
 	"evidence": true, "acceptable_cas": true, "client_chain": true, "server_chain": true,
 	"timeline": true, "notes": true, "warnings": true, "also": true, "problems": true,
+	"dns": true, "ips": true, "emails": true, "permit_dns": true,
 	"below": true, "scenarios": true, "removed": true, "commands": true,
 }
 
@@ -122,6 +123,12 @@ func TestJSONSchemas(t *testing.T) {
 			for _, k := range []string{"code", "side", "summary", "detail", "fix", "evidence"} {
 				if _, ok := f[k]; !ok {
 					t.Errorf("verify: finding key %q missing in %s", k, out)
+				}
+			}
+			fix, _ := f["fix"].(map[string]any)
+			for _, k := range []string{"kind", "say", "name", "ca", "parent", "profile", "dns", "ips", "emails", "algo", "permit_dns", "side"} {
+				if _, ok := fix[k]; !ok {
+					t.Errorf("verify: fix key %q missing in %s", k, out)
 				}
 			}
 		}
