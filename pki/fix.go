@@ -37,17 +37,17 @@ type Fix struct {
 	Kind FixKind `json:"kind"`
 	// Say is the fix in words, without commands or flags.
 	Say       string   `json:"say"`
-	Name      string   `json:"name,omitempty"`
-	CA        string   `json:"ca,omitempty"`
-	Parent    string   `json:"parent,omitempty"`
-	Profile   string   `json:"profile,omitempty"`
-	DNS       []string `json:"dns,omitempty"`
-	IPs       []string `json:"ips,omitempty"`
-	Emails    []string `json:"emails,omitempty"`
-	Algo      string   `json:"algo,omitempty"`
-	PermitDNS []string `json:"permit_dns,omitempty"`
+	Name      string   `json:"name"`
+	CA        string   `json:"ca"`
+	Parent    string   `json:"parent"`
+	Profile   string   `json:"profile"`
+	DNS       []string `json:"dns"`
+	IPs       []string `json:"ips"`
+	Emails    []string `json:"emails"`
+	Algo      string   `json:"algo"`
+	PermitDNS []string `json:"permit_dns"`
 	// Side is "server" or "client" for FixTrust and FixSendCert.
-	Side string `json:"side,omitempty"`
+	Side string `json:"side"`
 }
 
 // String is the fix in words.

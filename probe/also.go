@@ -12,7 +12,7 @@ type Fault struct {
 	Code    verify.Code `json:"code"`
 	Side    verify.Side `json:"side"` // the side that would refuse it
 	Summary string      `json:"summary"`
-	Fix     *pki.Fix    `json:"fix,omitempty"`
+	Fix     *pki.Fix    `json:"fix"`
 }
 
 // addAlso lists every other fault of both chains, so one probe gives the

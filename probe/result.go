@@ -30,20 +30,20 @@ type Result struct {
 	Reason   verify.Code `json:"reason"`
 	Side     verify.Side `json:"side"`
 	Summary  string      `json:"summary"`
-	Detail   string      `json:"detail,omitempty"`
-	Fix      *pki.Fix    `json:"fix,omitempty"`
+	Detail   string      `json:"detail"`
+	Fix      *pki.Fix    `json:"fix"`
 	Evidence []Evidence  `json:"evidence"`
 
 	// Mode is probe, connect or serve.
 	Mode string `json:"mode"`
 	// Addr is the server address that was dialled or served.
-	Addr string `json:"addr,omitempty"`
+	Addr string `json:"addr"`
 	// Peer is the outside client's address (serve).
-	Peer string `json:"peer,omitempty"`
+	Peer string `json:"peer"`
 	// At is the verification time both sides used.
 	At         time.Time `json:"at"`
-	ServerName string    `json:"server_name,omitempty"`
-	Auth       AuthMode  `json:"auth,omitempty"`
+	ServerName string    `json:"server_name"`
+	Auth       AuthMode  `json:"auth"`
 
 	TLS           TLSInfo       `json:"tls"`
 	AcceptableCAs []string      `json:"acceptable_cas"`
@@ -54,12 +54,12 @@ type Result struct {
 	DurationMS    float64       `json:"duration_ms"`
 	Notes         []string      `json:"notes"`
 	// Warnings are accepted weaknesses some clients refuse (a CN-only name).
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []string `json:"warnings"`
 	// Also lists every other fault found on both chains, beside the
 	// primary reason the deciding side acted on.
 	Also       []Fault        `json:"also"`
-	ClientName string         `json:"client_name,omitempty"`
-	Exchange   *ExchangeBytes `json:"exchange,omitempty"`
+	ClientName string         `json:"client_name"`
+	Exchange   *ExchangeBytes `json:"exchange"`
 }
 
 // Evidence points at the certificate field a verdict rests on.
@@ -67,9 +67,9 @@ type Evidence = verify.Evidence
 
 // TLSInfo is what the handshake negotiated.
 type TLSInfo struct {
-	Version     string `json:"version,omitempty"`
-	CipherSuite string `json:"cipher_suite,omitempty"`
-	Group       string `json:"group,omitempty"`
+	Version     string `json:"version"`
+	CipherSuite string `json:"cipher_suite"`
+	Group       string `json:"group"`
 }
 
 // CertSummary is one certificate of a presented chain.
@@ -83,8 +83,8 @@ type CertSummary struct {
 
 // RawErrors are both sides' errors exactly as crypto/tls returned them.
 type RawErrors struct {
-	Client string `json:"client,omitempty"`
-	Server string `json:"server,omitempty"`
+	Client string `json:"client"`
+	Server string `json:"server"`
 }
 
 // Step is one moment of the handshake.

@@ -56,21 +56,21 @@ type CAOptions struct {
 // CA is what the store knows of one CA, read without touching keys.
 type CA struct {
 	Name      string            `json:"name"`
-	Parent    string            `json:"parent,omitempty"`
+	Parent    string            `json:"parent"`
 	Subject   string            `json:"subject"`
 	Algorithm string            `json:"algorithm"`
 	NotBefore time.Time         `json:"not_before"`
 	NotAfter  time.Time         `json:"not_after"`
 	Serial    string            `json:"serial"`
-	PathLen   *int              `json:"path_len,omitempty"`
+	PathLen   *int              `json:"path_len"`
 	Encrypted bool              `json:"encrypted"`
 	HasKey    bool              `json:"has_key"`
-	Imported  bool              `json:"imported,omitempty"`
-	Lab       bool              `json:"lab,omitempty"`
+	Imported  bool              `json:"imported"`
+	Lab       bool              `json:"lab"`
 	Valid     int               `json:"valid"`
 	Revoked   int               `json:"revoked"`
 	Expired   int               `json:"expired"`
-	CRL       *CRLState         `json:"crl,omitempty"`
+	CRL       *CRLState         `json:"crl"`
 	Dir       string            `json:"dir"`
 	Cert      *x509.Certificate `json:"-"`
 }

@@ -17,10 +17,10 @@ type Problem struct {
 	Severity string `json:"severity"` // "problem" or "warning"
 	Path     string `json:"path"`
 	Message  string `json:"message"`
-	Repaired bool   `json:"repaired,omitempty"`
+	Repaired bool   `json:"repaired"`
 	// Fix is what mends it, when the store knows (the CLI renders it as a
 	// command, the TUI as a key).
-	Fix *pki.Fix `json:"fix,omitempty"`
+	Fix *pki.Fix `json:"fix"`
 }
 
 // CheckReport is the outcome of Check.
@@ -28,7 +28,7 @@ type CheckReport struct {
 	CAs      int       `json:"cas"`
 	Certs    int       `json:"certs"`
 	Problems []Problem `json:"problems"`
-	Repaired []string  `json:"repaired,omitempty"`
+	Repaired []string  `json:"repaired"`
 }
 
 // Remaining counts the problems (not warnings) that were not repaired.

@@ -37,14 +37,14 @@ type Imported struct {
 	// Kind is "ca" (cas/NAME, can issue when its key came along), "issued"
 	// (certs/NAME, recorded in its store CA's index) or "foreign" (imported/NAME).
 	Kind    string `json:"kind"`
-	CA      string `json:"ca,omitempty"`
-	Subject string `json:"subject,omitempty"`
-	Serial  string `json:"serial,omitempty"`
+	CA      string `json:"ca"`
+	Subject string `json:"subject"`
+	Serial  string `json:"serial"`
 	HasKey  bool   `json:"has_key"`
 	// KeyEncrypted says whether the key is stored encrypted.
 	KeyEncrypted bool     `json:"key_encrypted"`
 	Dir          string   `json:"dir"`
-	Notes        []string `json:"notes,omitempty"`
+	Notes        []string `json:"notes"`
 }
 
 // importMeta is imported/<name>/meta.json.

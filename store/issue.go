@@ -46,20 +46,20 @@ type IssueOptions struct {
 // Cert is one certificate the store holds: issued here, or imported.
 type Cert struct {
 	Name      string    `json:"name"`
-	CA        string    `json:"ca,omitempty"`
+	CA        string    `json:"ca"`
 	Serial    string    `json:"serial"`
 	Subject   string    `json:"subject"`
 	NotAfter  time.Time `json:"not_after"`
 	Status    Status    `json:"status"`
-	Profile   string    `json:"profile,omitempty"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
-	Reason    string    `json:"reason,omitempty"`
+	Profile   string    `json:"profile"`
+	RevokedAt time.Time `json:"revoked_at"`
+	Reason    string    `json:"reason"`
 	// Kind is "issued" (certs/), "ca" (an intermediate in its parent's
 	// index) or "imported" (imported/).
 	Kind string `json:"kind"`
-	Dir  string `json:"dir,omitempty"`
+	Dir  string `json:"dir"`
 	// Note says what signing changed in the request (a CN copied into the SAN).
-	Note string `json:"note,omitempty"`
+	Note string `json:"note"`
 }
 
 // certMeta is certs/<name>/meta.json.

@@ -49,7 +49,7 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 			if f.Status != "" && st != f.Status {
 				continue
 			}
-			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
+			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: e.SerialHex(), Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
 				Status: st, Kind: kind, Profile: profiles[e.SerialHex()]}
 			if e.Flag == 'R' {
 				c.RevokedAt = e.RevokedAt

@@ -37,7 +37,7 @@ func (e *AlreadyRevokedError) Error() string {
 type Revoked struct {
 	Cert Cert `json:"cert"`
 	// Below lists the certificates under a revoked CA, which all stop verifying.
-	Below []string `json:"below,omitempty"`
+	Below []string `json:"below"`
 }
 
 // Revoke marks a certificate revoked in its CA's index. target is a name
@@ -225,7 +225,7 @@ func (b *revokeBatch) editIndex(ca string, ws []revokeWant, ix lineIndex, path s
 			continue
 		}
 		edits[r.start] = e
-		b.out[w.i].Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: e.Subject, NotAfter: e.NotAfter,
+		b.out[w.i].Cert = Cert{Name: e.Name(), CA: ca, Serial: e.SerialHex(), Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
 			Status: e.Status(b.s.now()), RevokedAt: e.RevokedAt}
 		if e.HasReason {
 			b.out[w.i].Cert.Reason = e.Reason.String()

@@ -69,7 +69,7 @@ func TestIssueFormSubject(t *testing.T) {
 	d.expect("issued api")
 	for _, c := range d.m.c.Data.Certs {
 		if c.Name == "api" {
-			if c.Subject != "/O=Acme/CN=api.example.com" { // RFC 4514 order reversed, as openssl -subj
+			if c.Subject != "O = Acme, CN = api.example.com" { // RFC 4514 order reversed, most significant first
 				t.Fatalf("subject %q", c.Subject)
 			}
 			return

@@ -69,6 +69,9 @@ func (a *app) revokeCommand() *cobra.Command {
 					oc = revokeOutcome{Target: r.Target, Status: "failed", Error: r.Err.Error()}
 					failed = true
 				}
+				if oc.Below == nil {
+					oc.Below = []string{} // an array in JSON, never null
+				}
 				out = append(out, oc)
 			}
 			if a.json {
@@ -116,7 +119,7 @@ type revokeOutcome struct {
 	Target string `json:"target"`
 	Status string `json:"status"` // "revoked", "released" or "failed"
 	store.Revoked
-	Error string `json:"error,omitempty"`
+	Error string `json:"error"`
 }
 
 func (a *app) crlCommand() *cobra.Command {

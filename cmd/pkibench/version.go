@@ -14,9 +14,9 @@ import (
 type buildInfo struct {
 	Module    string `json:"module"`
 	Version   string `json:"version"`
-	Revision  string `json:"revision,omitempty"`
-	Time      string `json:"time,omitempty"`
-	Modified  bool   `json:"modified,omitempty"`
+	Revision  string `json:"revision"`
+	Time      string `json:"time"`
+	Modified  bool   `json:"modified"`
 	GoVersion string `json:"go"`
 }
 

@@ -88,8 +88,8 @@ func (o Options) pick(client, server Code) Code {
 // Evidence points at the certificate field a finding blames, by the inspect
 // path id (e.g. "validity.not_after") so the inspect view can mark it.
 type Evidence struct {
-	Cert   string `json:"cert"`             // subject, openssl form
-	Serial string `json:"serial,omitempty"` // upper-case hex, as index.txt and certs/<SERIAL>.pem
+	Cert   string `json:"cert"`   // subject, openssl form
+	Serial string `json:"serial"` // upper-case hex, as index.txt and certs/<SERIAL>.pem
 	Field  string `json:"field"`
 	Value  string `json:"value"`
 }
@@ -113,11 +113,11 @@ func (e Evidence) String() string {
 // values, the fix and the underlying typed error.
 type Finding struct {
 	Code     Code       `json:"code"`
-	Side     Side       `json:"side,omitempty"` // left empty by Verify; the probe sets it
+	Side     Side       `json:"side"` // left empty by Verify; the probe sets it
 	Summary  string     `json:"summary"`
-	Detail   string     `json:"detail,omitempty"`
-	Fix      *pki.Fix   `json:"fix,omitempty"`
-	Evidence []Evidence `json:"evidence,omitempty"`
+	Detail   string     `json:"detail"`
+	Fix      *pki.Fix   `json:"fix"`
+	Evidence []Evidence `json:"evidence"`
 	Err      error      `json:"-"`
 }
 

@@ -65,16 +65,16 @@ type Outcome struct {
 	Title        string       `json:"title"`
 	Expected     verify.Code  `json:"expected"`
 	ExpectedSide verify.Side  `json:"expected_side"`
-	Story        string       `json:"story,omitempty"`
-	Mend         string       `json:"mend,omitempty"`
+	Story        string       `json:"story"`
+	Mend         string       `json:"mend"`
 	Actual       probe.Result `json:"actual"`
 	// Pass is true when the actual reason is the expected one.
 	Pass bool `json:"pass"`
 	// Moved is true when the caller moved the clock (RunAt): the expected
 	// reason is then the scenario's own, at its own time.
-	Moved bool `json:"moved,omitempty"`
+	Moved bool `json:"moved"`
 	// Error says why the scenario could not be staged.
-	Error string `json:"error,omitempty"`
+	Error string `json:"error"`
 }
 
 // Find returns the scenario with that id.
