@@ -126,7 +126,7 @@ func rfc5280ExtPrinter(oid string) extPrinter {
 	case oidPolicyMappings:
 		return policyMappings
 	case oidInhibitAny:
-		return integerExt
+		return integerExt()
 	case oidPrivKeyPeriod:
 		return privateKeyPeriod
 	}
@@ -138,9 +138,9 @@ func rfc5280ExtPrinter(oid string) extPrinter {
 func otherExtPrinter(oid string) extPrinter {
 	switch oid {
 	case oidCRLNumber, oidDeltaCRL:
-		return integerExt
+		return integerExt()
 	case oidCRLReason:
-		return crlReasonExt
+		return crlReasonExt()
 	case oidInvalidityDate:
 		return invalidityDate
 	case oidIssuingDP:
@@ -148,7 +148,7 @@ func otherExtPrinter(oid string) extPrinter {
 	case oidNSCertType:
 		return bitStringPrinter(nsCertTypeNames)
 	case oidNSComment, oidNSBaseURL, oidNSCAPolicyURL, oidNSRevocationURL, oidNSCARevURL, oidNSRenewalURL, oidNSSSLServerName:
-		return ia5StringExt
+		return ia5StringExt()
 	case oidOCSPNoCheck:
 		return ocspNoCheck
 	case oidCTPoison:
@@ -163,6 +163,32 @@ func otherExtPrinter(oid string) extPrinter {
 		return issuerSignTool
 	}
 	return nil
+}
+
+// The extensions whose value is one primitive (a number, a reason code, a
+// string) print it on one indented line.
+func integerExt() extPrinter {
+	return primitivePrinter(tagInteger, func(c []byte) string { return integerDecimalOrHex(parseInteger(c)) })
+}
+
+func crlReasonExt() extPrinter {
+	return primitivePrinter(tagEnumerated, func(c []byte) string { return reasonText(parseInteger(c)) })
+}
+
+func ia5StringExt() extPrinter { return primitivePrinter(tagIA5, cString) }
+
+// primitivePrinter prints an extension whose value is a single element of
+// tag, rendered by text.
+func primitivePrinter(tag int, text func(content []byte) string) extPrinter {
+	return func(b *bio, v []byte, indent int) error {
+		t, err := single(v, tag)
+		if err != nil {
+			return err
+		}
+		b.indent(indent)
+		b.WriteString(text(t.content))
+		return nil
+	}
 }
 
 func bitStringPrinter(names []string) extPrinter {
@@ -214,26 +240,6 @@ func extKeyUsage(b *bio, v []byte, indent int) error {
 	return nil
 }
 
-func integerExt(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagInteger)
-	if err != nil {
-		return err
-	}
-	b.indent(indent)
-	b.WriteString(integerDecimalOrHex(parseInteger(t.content)))
-	return nil
-}
-
-func crlReasonExt(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagEnumerated)
-	if err != nil {
-		return err
-	}
-	b.indent(indent)
-	b.WriteString(reasonText(parseInteger(t.content)))
-	return nil
-}
-
 func invalidityDate(b *bio, v []byte, indent int) error {
 	t, err := readOne(v)
 	if err != nil {
@@ -245,16 +251,6 @@ func invalidityDate(b *bio, v []byte, indent int) error {
 	}
 	b.indent(indent)
 	b.WriteString(asn1TimeText(tm))
-	return nil
-}
-
-func ia5StringExt(b *bio, v []byte, indent int) error {
-	t, err := single(v, tagIA5)
-	if err != nil {
-		return err
-	}
-	b.indent(indent)
-	b.WriteString(cString(t.content))
 	return nil
 }
 
