@@ -486,20 +486,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.PrevTab):
 			m.setTab(m.active - 1)
 			return nil
-		case key.Matches(msg, k.Tab1):
-			m.setTab(TabAuthorities)
-			return nil
-		case key.Matches(msg, k.Tab2):
-			m.setTab(TabCertificates)
-			return nil
-		case key.Matches(msg, k.Tab3):
-			m.setTab(TabProbe)
-			return nil
-		case key.Matches(msg, k.Tab4):
-			m.setTab(TabInspect)
-			return nil
-		case key.Matches(msg, k.Tab5):
-			m.setTab(TabLab)
+		case m.tabKey(msg):
 			return nil
 		case key.Matches(msg, k.Refresh):
 			m.askedReload = true
@@ -697,4 +684,20 @@ func truncateLeft(s string, w int) string {
 		return "…"
 	}
 	return "…" + string(r[len(r)-w+1:])
+}
+
+// tabKey switches to the tab a number key names (1-5) and reports whether
+// msg was one.
+func (m *Model) tabKey(msg tea.KeyPressMsg) bool {
+	k := m.c.Keys
+	for _, t := range []struct {
+		b   key.Binding
+		tab int
+	}{{k.Tab1, TabAuthorities}, {k.Tab2, TabCertificates}, {k.Tab3, TabProbe}, {k.Tab4, TabInspect}, {k.Tab5, TabLab}} {
+		if key.Matches(msg, t.b) {
+			m.setTab(t.tab)
+			return true
+		}
+	}
+	return false
 }
