@@ -110,13 +110,7 @@ func readFileDoc(st *store.Store, path string, pass []byte, now time.Time) (insp
 		obj = pki.Object{Kind: pki.KindPrivateKey, Format: obj.Format, Key: k}
 	}
 	if st != nil {
-		if cas, err := st.ListCAs(); err == nil {
-			for _, ca := range cas {
-				if ca.Cert != nil {
-					pool = append(pool, ca.Cert)
-				}
-			}
-		}
+		pool = caPool(st)
 	}
 	doc := buildDoc(obj, pool, now)
 	doc.Path = path

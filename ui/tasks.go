@@ -135,14 +135,7 @@ func readInspect(st *store.Store, target string, now time.Time) (inspectDoc, err
 	}
 	// The first object is the certificate itself; the store's CAs are the
 	// candidates for its chain (inspect.Chain keeps those on the path).
-	var pool []*x509.Certificate
-	if cas, err := st.ListCAs(); err == nil {
-		for _, ca := range cas {
-			if ca.Cert != nil {
-				pool = append(pool, ca.Cert)
-			}
-		}
-	}
+	pool := caPool(st)
 	doc := buildDoc(objs[0], pool, now)
 	doc.Path = path
 	return doc, nil
@@ -356,4 +349,18 @@ func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r
 		}
 		return answer()
 	}
+}
+
+// caPool is every CA certificate of the store: the candidates for the chain
+// Inspect draws.
+func caPool(st *store.Store) []*x509.Certificate {
+	var pool []*x509.Certificate
+	if cas, err := st.ListCAs(); err == nil {
+		for _, ca := range cas {
+			if ca.Cert != nil {
+				pool = append(pool, ca.Cert)
+			}
+		}
+	}
+	return pool
 }
