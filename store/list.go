@@ -49,8 +49,9 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 			if f.Status != "" && st != f.Status {
 				continue
 			}
-			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: e.SerialHex(), Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
-				Status: st, Kind: kind, Profile: profiles[e.SerialHex()]}
+			serial := e.SerialHex()
+			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: serial, Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
+				Status: st, Kind: kind, Profile: profiles[serial]}
 			if e.Flag == 'R' {
 				c.RevokedAt = e.RevokedAt
 				if e.HasReason {
