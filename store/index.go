@@ -153,11 +153,22 @@ func (e *IndexError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.
 // torn by a crash: it is reported in torn and otherwise ignored, so the entry
 // it would have named never happened.
 func ParseIndex(data []byte, file string) (entries []Entry, torn bool, err error) {
+	entries = make([]Entry, 0, bytes.Count(data, []byte{'\n'}))
+	torn, err = eachIndexEntry(data, file, func(e Entry) { entries = append(entries, e) })
+	if err != nil {
+		return nil, torn, err
+	}
+	return entries, torn, nil
+}
+
+// eachIndexEntry is ParseIndex handing each entry to fn instead of
+// collecting them, for readers of 100,000 lines that keep something smaller
+// than an Entry (list). fn may have been called when an error is returned.
+func eachIndexEntry(data []byte, file string, fn func(Entry)) (torn bool, err error) {
 	if n := len(data); n > 0 && data[n-1] != '\n' {
 		torn = true
 		data = data[:bytes.LastIndexByte(data, '\n')+1]
 	}
-	entries = make([]Entry, 0, bytes.Count(data, []byte{'\n'}))
 	// One string for the whole index: every field is a slice of it, so a
 	// line costs no allocation of its own (100,000 lines are listed often).
 	text := string(data)
@@ -169,15 +180,15 @@ func ParseIndex(data []byte, file string) (entries []Entry, torn bool, err error
 			continue
 		}
 		if len(line) > maxIndexLine {
-			return nil, torn, &IndexError{File: file, Line: ln, Reason: fmt.Sprintf("line longer than %d bytes", maxIndexLine)}
+			return torn, &IndexError{File: file, Line: ln, Reason: fmt.Sprintf("line longer than %d bytes", maxIndexLine)}
 		}
 		e, perr := parseIndexLine(line)
 		if perr != nil {
-			return nil, torn, &IndexError{File: file, Line: ln, Reason: perr.Error()}
+			return torn, &IndexError{File: file, Line: ln, Reason: perr.Error()}
 		}
-		entries = append(entries, e)
+		fn(e)
 	}
-	return entries, torn, nil
+	return torn, nil
 }
 
 // maxIndexLine bounds one index line, as the line scanner used to.

@@ -68,9 +68,63 @@ func indexSubjectDisplay(s string) string {
 	if s == "" || strings.Contains(s, `\`) || !strings.HasPrefix(s, "/") {
 		return s
 	}
+	if d, ok := plainSubjectDisplay(s); ok {
+		return d
+	}
 	n, err := pki.ParseSubject(s)
 	if err != nil {
 		return s
 	}
 	return pki.FormatName(n)
+}
+
+// canonicalKey reports the attribute names pki.FormatName prints as they
+// are spelled in the index, so plainSubjectDisplay can copy them.
+func canonicalKey(k string) bool {
+	switch k {
+	case "CN", "SN", "C", "L", "ST", "O", "OU", "DC", "UID", "GN", "emailAddress", "serialNumber", "street", "title", "postalCode":
+		return true
+	}
+	return false
+}
+
+// plainSubjectDisplay is indexSubjectDisplay for the subjects almost every
+// index holds (canonical attribute names, printable ASCII values without
+// surrounding spaces or backslashes), built in one allocation: `list` converts 100,000 of
+// them, and parsing each into a pkix.Name was a quarter of its time. It
+// reports false for anything else, which takes the general path;
+// TestPlainSubjectDisplayMatchesGeneral holds the two together.
+func plainSubjectDisplay(s string) (string, bool) {
+	n := 0
+	for rest := s[1:]; ; {
+		part, next, more := strings.Cut(rest, "/")
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || v == "" || !canonicalKey(k) || v[0] == ' ' || v[len(v)-1] == ' ' || (k == "C" && len(v) != 2) {
+			return "", false
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] > 0x7e || v[i] == '\\' {
+				return "", false
+			}
+		}
+		n += len(k) + 3 + len(v) + 2
+		if !more {
+			break
+		}
+		rest = next
+	}
+	b := make([]byte, 0, n)
+	for rest := s[1:]; ; {
+		part, next, more := strings.Cut(rest, "/")
+		k, v, _ := strings.Cut(part, "=")
+		if len(b) > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(append(append(b, k...), " = "...), v...)
+		if !more {
+			break
+		}
+		rest = next
+	}
+	return string(b), true
 }

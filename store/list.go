@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,17 +30,21 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 		if !ca.IsDir() || strings.HasPrefix(ca.Name(), ".") || (f.CA != "" && ca.Name() != f.CA) {
 			continue
 		}
-		es, err := readIndex(filepath.Join(s.caDir(ca.Name()), "index.txt"))
+		path := filepath.Join(s.caDir(ca.Name()), "index.txt")
+		data, err := os.ReadFile(path)
+		if os.IsNotExist(err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		profiles := readProfiles(s.caDir(ca.Name()))
-		out = slices.Grow(out, len(es))
-		for _, e := range es {
+		out = slices.Grow(out, bytes.Count(data, []byte{'\n'}))
+		_, err = eachIndexEntry(data, path, func(e Entry) {
 			kind := "issued"
 			if strings.HasPrefix(e.File, "cas/") {
 				if !f.IncludeCAs {
-					continue
+					return
 				}
 				kind = "ca"
 			} else if strings.HasPrefix(e.File, "imported/") {
@@ -47,10 +52,11 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 			}
 			st := e.Status(now)
 			if f.Status != "" && st != f.Status {
-				continue
+				return
 			}
-			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: e.SerialHex(), Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
-				Status: st, Kind: kind, Profile: profiles[e.SerialHex()]}
+			serial := e.SerialHex()
+			c := Cert{Name: e.Name(), CA: ca.Name(), Serial: serial, Subject: indexSubjectDisplay(e.Subject), NotAfter: e.NotAfter,
+				Status: st, Kind: kind, Profile: profiles[serial]}
 			if e.Flag == 'R' {
 				c.RevokedAt = e.RevokedAt
 				if e.HasReason {
@@ -58,6 +64,9 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 				}
 			}
 			out = append(out, c)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if f.CA == "" {

@@ -242,19 +242,26 @@ func (s *probeScreen) changed() {
 // refreshChoices rebuilds the identity and CA lists from the store data,
 // keeping what was picked when it still exists.
 func (s *probeScreen) refreshChoices() {
-	var leaves []string
 	// The identity made for each side, by the profile it was issued with
-	// (Certificates' PROFILE column), not by its name's letters.
-	profile := map[string]string{}
+	// (Certificates' PROFILE column), not by its name's letters. Names and
+	// profiles stay side by side (no map): at 100,000 certificates this
+	// runs when the lists arrive, before the Certificates tab can show them.
+	type leaf struct{ name, profile string }
+	all := make([]leaf, 0, len(s.c.Data.Certs))
 	for _, c := range s.c.Data.Certs {
-		if c.Kind == "ca" {
+		if c.Kind != "ca" {
+			all = append(all, leaf{c.Name, c.Profile})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b leaf) int { return strings.Compare(a.name, b.name) })
+	// One entry per name; the last one read gives the profile, as it did.
+	leaves, profiles := make([]string, 0, len(all)), make([]string, 0, len(all))
+	for i, l := range all {
+		if i+1 < len(all) && all[i+1].name == l.name {
 			continue
 		}
-		leaves = append(leaves, c.Name)
-		profile[c.Name] = c.Profile
+		leaves, profiles = append(leaves, l.name), append(profiles, l.profile)
 	}
-	slices.Sort(leaves)
-	leaves = slices.Compact(leaves)
 	var cas []string
 	for _, ca := range s.c.Data.CAs {
 		cas = append(cas, ca.Name)
@@ -263,6 +270,17 @@ func (s *probeScreen) refreshChoices() {
 	s.choices[pfServer] = leaves
 	s.choices[pfServerTrust] = append([]string{ownRoot}, cas...)
 	s.choices[pfClientTrust] = append([]string{ownRoot}, cas...)
+	// profileAt is the profile of choice i of field f ("" for the entries
+	// that are not identities).
+	profileAt := func(f, i int) string {
+		if f == pfClient {
+			i--
+		}
+		if f != pfClient && f != pfServer || i < 0 {
+			return ""
+		}
+		return profiles[i]
+	}
 	keep := func(f int, prefer string) {
 		for _, v := range s.choices[f] {
 			// A pick the user made stays while it exists; an automatic
@@ -278,13 +296,13 @@ func (s *probeScreen) refreshChoices() {
 		}
 		// First an identity issued with the side's profile, then one
 		// with both, then one named for the side.
-		for _, ok := range []func(string) bool{
-			func(v string) bool { return profile[v] == prefer },
-			func(v string) bool { return profile[v] == string(pki.ProfileServerClient) },
-			func(v string) bool { return strings.Contains(v, prefer) },
+		for _, ok := range []func(i int, v string) bool{
+			func(i int, _ string) bool { return profileAt(f, i) == prefer },
+			func(i int, _ string) bool { return profileAt(f, i) == string(pki.ProfileServerClient) },
+			func(_ int, v string) bool { return strings.Contains(v, prefer) },
 		} {
-			for _, v := range s.choices[f] {
-				if ok(v) {
+			for i, v := range s.choices[f] {
+				if ok(i, v) {
 					s.picked[f] = v
 					return
 				}
