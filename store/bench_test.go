@@ -229,3 +229,33 @@ func BenchmarkRevokeMany(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCountsRefresh is what keeping the counts adds to a write into a
+// CA of 100 or 100,000: one line appended to the index (unsynced here),
+// then the summary brought up to date from the line alone.
+func BenchmarkCountsRefresh(b *testing.B) {
+	for _, n := range []int{100, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := syntheticStore(b, n)
+			dir := st.caDir("abc")
+			idx := filepath.Join(dir, layout.Index)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				serial, _ := pki.NewSerial()
+				e := Entry{Flag: 'V', NotAfter: time.Now().AddDate(1, 0, 0), Serial: serial, File: fmt.Sprintf("certs/n%d", i), Subject: fmt.Sprintf("/CN=n%d", i)}
+				before := indexIDOf(idx)
+				f, err := os.OpenFile(idx, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f.WriteString(e.Line())
+				f.Close()
+				st.refreshCounts(dir, before, countsDelta{add: []Entry{e}})
+			}
+			b.StopTimer()
+			if _, state := readCounts(dir); state != countsFresh {
+				b.Fatal("the summary fell behind")
+			}
+		})
+	}
+}

@@ -252,31 +252,38 @@ const (
 // read, so a write landing in between makes the summary look stale (its
 // identity is the newer one), never fresh with older counts.
 func readCounts(dir string) (indexCounts, countsState) {
+	c, _, st := readCountsRaw(dir)
+	return c, st
+}
+
+// readCountsRaw is readCounts with the summary's bytes as read.
+func readCountsRaw(dir string) (indexCounts, []byte, countsState) {
 	id, ok := statIndex(filepath.Join(dir, layout.Index))
 	if !ok {
-		return indexCounts{}, countsMissing
+		return indexCounts{}, nil, countsMissing
 	}
 	b, err := os.ReadFile(filepath.Join(dir, layout.IndexCounts))
 	if err != nil {
-		return indexCounts{}, countsMissing
+		return indexCounts{}, nil, countsMissing
 	}
 	c, err := decodeCounts(b)
 	if err != nil {
-		return indexCounts{}, countsDamaged
+		return indexCounts{}, b, countsDamaged
 	}
 	if c.id != id {
-		return c, countsStale
+		return c, b, countsStale
 	}
-	return c, countsFresh
+	return c, b, countsFresh
 }
 
-// writeCounts replaces dir's summary (temporary file, rename). It is not
-// synced, on purpose: a summary lost or torn by a crash is detected (its
-// checksum, or the index it names) and the index is counted instead, so
-// an fsync would buy nothing but time on every write. The index and the
-// journal keep their own durability rules; the summary is written only
-// after the index change it describes is durable, so a summary that
-// survives a crash never describes an index that did not.
+// The summary is never synced, on purpose: one lost or torn by a crash is
+// detected (its checksum, its length, or the index it names) and the index
+// is counted instead, so an fsync would buy nothing but time on every
+// write. The index and the journal keep their own durability rules; the
+// summary is written only after the index change it describes is durable,
+// so a summary that survives a crash never describes an index that did not.
+
+// writeCounts replaces dir's summary whole (temporary file, rename).
 func writeCounts(dir string, c indexCounts) error {
 	f, err := os.CreateTemp(dir, ".tmp-"+layout.IndexCounts+"-*")
 	if err != nil {
@@ -299,6 +306,45 @@ func writeCounts(dir string, c indexCounts) error {
 	return err
 }
 
+// updateCounts rewrites dir's summary, whose current bytes are old, in
+// place: the header, then only the bytes from the first one that differs
+// (after an append, the new expiries and the checksum). Rewriting a few
+// hundred kilobytes through a new file on every issue into a CA of 100,000
+// would cost more than the issue's own index append; a reader that meets
+// the file half written sees a length or checksum that does not match and
+// counts the index. A summary that is not a plain file of one link is
+// replaced whole instead, never written through.
+func updateCounts(dir string, old []byte, c indexCounts) error {
+	b := c.encode()
+	f, err := os.OpenFile(filepath.Join(dir, layout.IndexCounts), os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return writeCounts(dir, c)
+	}
+	defer f.Close()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil || st.Nlink != 1 || st.Mode&syscall.S_IFMT != syscall.S_IFREG || len(old) < countsHeader {
+		f.Close()
+		return writeCounts(dir, c)
+	}
+	same, n := countsHeader, min(len(old), len(b))
+	for same+4096 <= n && bytes.Equal(old[same:same+4096], b[same:same+4096]) {
+		same += 4096
+	}
+	for same < n && old[same] == b[same] {
+		same++
+	}
+	if _, err := f.WriteAt(b[:countsHeader], 0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(b[same:], int64(same)); err != nil {
+		return err
+	}
+	if len(b) < len(old) {
+		return f.Truncate(int64(len(b)))
+	}
+	return nil
+}
+
 // countsDelta is what one write did to an index: the lines it added and
 // the lines it removed (a revocation removes a V line and adds its R line).
 type countsDelta struct {
@@ -317,11 +363,13 @@ func (s *Store) refreshCounts(dir string, before indexID, d countsDelta) {
 	if !ok {
 		return
 	}
-	if c, st := readCounts(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) {
+	if c, old, st := readCountsRaw(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) {
+		// c.body is a view of old: the new summary is built in a copy.
+		c.body = append(make([]byte, 0, len(c.body)+16*len(d.add)), c.body...)
 		if c.remove(d.remove) == nil {
 			c.add(d.add)
 			c.id = after
-			writeCounts(dir, c)
+			updateCounts(dir, old, c)
 			return
 		}
 	}

@@ -433,3 +433,29 @@ func TestCountsEncoding(t *testing.T) {
 		t.Error("no magic")
 	}
 }
+
+// The summary is updated in place after an append, never through a second
+// link to it: a hard link planted at index.counts keeps its other name's
+// bytes, and the summary is replaced whole instead.
+func TestCountsNeverWrittenThroughALink(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"a"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	sum := filepath.Join(st.caDir("abc"), layout.IndexCounts)
+	other := filepath.Join(t.TempDir(), "other")
+	if err := os.Link(sum, other); err != nil {
+		t.Skip("hard links not supported here:", err)
+	}
+	before, _ := os.ReadFile(other)
+	if _, err := st.Issue(IssueOptions{Names: []string{"b"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(other); !bytes.Equal(before, after) {
+		t.Error("the issue wrote through a second link to index.counts")
+	}
+	if _, state := readCounts(st.caDir("abc")); state != countsFresh {
+		t.Errorf("summary state %d after the issue, want fresh", state)
+	}
+}
