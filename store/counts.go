@@ -349,6 +349,9 @@ func updateCounts(dir string, old []byte, c indexCounts) error {
 // the lines it removed (a revocation removes a V line and adds its R line).
 type countsDelta struct {
 	add, remove []Entry
+	// unknown says the change could not be described line by line: the
+	// index is counted anew.
+	unknown bool
 }
 
 // refreshCounts brings CA folder dir's summary up to date after a write
@@ -363,7 +366,7 @@ func (s *Store) refreshCounts(dir string, before indexID, d countsDelta) {
 	if !ok {
 		return
 	}
-	if c, old, st := readCountsRaw(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) {
+	if c, old, st := readCountsRaw(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) && !d.unknown {
 		// c.body is a view of old: the new summary is built in a copy.
 		c.body = append(make([]byte, 0, len(c.body)+16*len(d.add)), c.body...)
 		if c.remove(d.remove) == nil {
@@ -430,12 +433,14 @@ func editsDelta(ix lineIndex, edits map[int]*Entry) countsDelta {
 	for start, e := range edits {
 		end := bytes.IndexByte(ix.data[start:], '\n')
 		if end < 0 {
-			continue
+			return countsDelta{unknown: true}
 		}
-		if old, err := parseIndexLine(string(ix.data[start : start+end])); err == nil {
-			d.remove = append(d.remove, old)
-			d.add = append(d.add, *e)
+		old, err := parseIndexLine(string(ix.data[start : start+end]))
+		if err != nil {
+			return countsDelta{unknown: true}
 		}
+		d.remove = append(d.remove, old)
+		d.add = append(d.add, *e)
 	}
 	return d
 }
