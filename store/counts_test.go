@@ -3,10 +3,12 @@ package store
 import (
 	"bytes"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -457,5 +459,42 @@ func TestCountsNeverWrittenThroughALink(t *testing.T) {
 	}
 	if _, state := readCounts(st.caDir("abc")); state != countsFresh {
 		t.Errorf("summary state %d after the issue, want fresh", state)
+	}
+}
+
+// A FIFO planted at index.counts neither blocks ca list (it counts the
+// index) nor is written through (writes refuse, naming it).
+func TestCountsFIFOPlanted(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"a"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	sum := filepath.Join(st.caDir("abc"), layout.IndexCounts)
+	os.Remove(sum)
+	if err := syscall.Mkfifo(sum, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan [3]int, 1)
+	go func() {
+		cas, err := st.ListCAs()
+		if err != nil || len(cas) != 1 {
+			done <- [3]int{-1, -1, -1}
+			return
+		}
+		done <- [3]int{cas[0].Valid, cas[0].Revoked, cas[0].Expired}
+	}()
+	select {
+	case got := <-done:
+		if got != [3]int{1, 0, 0} {
+			t.Errorf("ca list with a FIFO at index.counts: %v, want 1 valid", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ca list blocked on a FIFO at index.counts")
+	}
+	_, err := st.Issue(IssueOptions{Names: []string{"b"}, CA: "abc", Profile: pki.ProfileClient})
+	var le *LinkError
+	if !errors.As(err, &le) || le.Path != sum {
+		t.Errorf("issue with a FIFO at index.counts: %v, want a refusal naming it", err)
 	}
 }
