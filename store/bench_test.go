@@ -2,11 +2,13 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // BenchmarkIssueBatch issues b.N ECDSA P-256 client certificates in batches
@@ -73,7 +75,37 @@ func syntheticStore(b *testing.B, n int) *Store {
 	if err := writeIndex(filepath.Join(st.caDir("abc"), "index.txt"), es); err != nil {
 		b.Fatal(err)
 	}
+	// As pkibench's own writes leave it: the counts summary describes the index.
+	if err := st.rebuildCounts(st.caDir("abc")); err != nil {
+		b.Fatal(err)
+	}
 	return st
+}
+
+// BenchmarkListCAs lists the CAs of a store whose CA holds 100 or 100,000
+// certificates (issue 19: ca list under 30 ms at 100,000): "kept" reads the
+// counts summary, "counted" has none and parses the index (what every
+// ca list did before, and still does after openssl changed the index).
+func BenchmarkListCAs(b *testing.B) {
+	for _, n := range []int{100, 100_000} {
+		for _, mode := range []string{"kept", "counted"} {
+			b.Run(fmt.Sprintf("%d/%s", n, mode), func(b *testing.B) {
+				st := syntheticStore(b, n)
+				if mode == "counted" {
+					if err := os.Remove(filepath.Join(st.caDir("abc"), layout.IndexCounts)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					cas, err := st.ListCAs()
+					if err != nil || len(cas) != 1 || cas[0].Valid+cas[0].Revoked != n {
+						b.Fatal(cas, err)
+					}
+				}
+			})
+		}
+	}
 }
 
 // BenchmarkList lists 100, 10,000 and 100,000 certificates (issue 8: under 300 ms at 100,000).
@@ -194,6 +226,36 @@ func BenchmarkRevokeMany(b *testing.B) {
 			}
 			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/command")
 			b.ReportMetric(float64(total.Microseconds())/float64(b.N*c.targets), "us/target")
+		})
+	}
+}
+
+// BenchmarkCountsRefresh is what keeping the counts adds to a write into a
+// CA of 100 or 100,000: one line appended to the index (unsynced here),
+// then the summary brought up to date from the line alone.
+func BenchmarkCountsRefresh(b *testing.B) {
+	for _, n := range []int{100, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := syntheticStore(b, n)
+			dir := st.caDir("abc")
+			idx := filepath.Join(dir, layout.Index)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				serial, _ := pki.NewSerial()
+				e := Entry{Flag: 'V', NotAfter: time.Now().AddDate(1, 0, 0), Serial: serial, File: fmt.Sprintf("certs/n%d", i), Subject: fmt.Sprintf("/CN=n%d", i)}
+				before := indexIDOf(idx)
+				f, err := os.OpenFile(idx, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f.WriteString(e.Line())
+				f.Close()
+				st.refreshCounts(dir, before, countsDelta{add: []Entry{e}})
+			}
+			b.StopTimer()
+			if _, state := readCounts(dir); state != countsFresh {
+				b.Fatal("the summary fell behind")
+			}
 		})
 	}
 }

@@ -176,6 +176,7 @@ func (s *Store) CreateCA(o CAOptions) (*CA, error) {
 				return err
 			}
 		}
+		s.rebuildCounts(s.caDir(o.Name)) // derived; see refreshCounts
 		ca, err := s.loadCA(o.Name)
 		out = ca
 		return err
@@ -351,20 +352,9 @@ func (s *Store) loadCA(name string) (*CA, error) {
 		pl := cert.MaxPathLen
 		ca.PathLen = &pl
 	}
-	es, err := readIndex(filepath.Join(s.caDir(name), "index.txt"))
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	for _, e := range es {
-		switch e.Status(now) {
-		case StatusValid:
-			ca.Valid++
-		case StatusRevoked:
-			ca.Revoked++
-		case StatusExpired:
-			ca.Expired++
-		}
+	if ca.Valid, ca.Revoked, ca.Expired, err = s.countCA(name, now); err != nil {
+		return nil, err
 	}
 	ca.CRL, err = s.crlState(name, now)
 	return ca, err

@@ -262,6 +262,7 @@ func (c *checker) ca(name string) error {
 	if err != nil || !ok {
 		return err
 	}
+	c.counts(name, es)
 	revoked := 0
 	for _, en := range es {
 		if en.Flag == 'R' {

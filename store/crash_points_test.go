@@ -48,6 +48,8 @@ func pointsHelper(st *Store, spec string) int {
 		}
 	case "lab-clean":
 		_, err = st.RemoveLab()
+	case "revoke-v":
+		_, err = st.Revoke("v", RevokeOptions{Reason: 1})
 	case "issue-dots":
 		_, err = st.Issue(IssueOptions{Names: []string{"a..b", "c..d", "e"}, CA: "abc", Profile: pki.ProfileClient})
 	}

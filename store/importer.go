@@ -346,6 +346,7 @@ func (s *Store) importCA(name string, cert *x509.Certificate, rest []*x509.Certi
 	if err := fs.commit(); err != nil {
 		return err
 	}
+	s.rebuildCounts(s.caDir(name)) // derived; see refreshCounts
 	*out = Imported{Name: name, Kind: "ca", Subject: pki.FormatName(cert.Subject), Serial: pki.SerialHex(cert.SerialNumber),
 		HasKey: key != nil, Dir: s.caDir(name), CA: parent}
 	if key == nil {

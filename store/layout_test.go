@@ -41,7 +41,7 @@ func TestLayoutNamesEveryStoreFile(t *testing.T) {
 	ca, web := l.CA("abc"), l.Cert("web")
 	want := []string{
 		filepath.Join(l.Root, layout.StoreJSON),
-		ca.Dir, ca.Cert, ca.Key, ca.Chain, ca.Meta, ca.Index, ca.IndexAttr, ca.CRLNumber, ca.CRL, ca.CRLDER, ca.CRLHistory, ca.NewCerts,
+		ca.Dir, ca.Cert, ca.Key, ca.Chain, ca.Meta, ca.Index, ca.IndexAttr, ca.IndexCounts, ca.CRLNumber, ca.CRL, ca.CRLDER, ca.CRLHistory, ca.NewCerts,
 		l.CA("issuing").Chain, l.CA("issuing").Profiles,
 		web.Dir, web.Cert, web.Key, web.Chain, web.FullChain, web.Root, web.Meta,
 		l.Cert("pending").CSR, l.Cert("pending").Key,
@@ -58,7 +58,7 @@ func TestLayoutNamesEveryStoreFile(t *testing.T) {
 	// folders the layout names.
 	named := map[string]bool{}
 	for _, n := range []string{layout.StoreJSON, layout.Lock, layout.ProfilesTSV, layout.CACert, layout.CAKey, layout.CAChain,
-		layout.CAMeta, layout.Index, layout.IndexAttr, layout.CRLNumber, layout.CRLPEM, layout.CRLDER,
+		layout.CAMeta, layout.Index, layout.IndexAttr, layout.IndexCounts, layout.CRLNumber, layout.CRLPEM, layout.CRLDER,
 		layout.Cert, layout.Key, layout.Chain, layout.FullChain, layout.Root, layout.CSR, layout.Meta} {
 		named[n] = true
 	}

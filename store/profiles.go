@@ -74,6 +74,7 @@ func (s *Store) appendRecords(caDir string, es []Entry, profile func(Entry) stri
 		return err
 	}
 	s.step("profiles appended")
+	before, _ := statIndex(filepath.Join(caDir, "index.txt"))
 	if err := appendIndex(filepath.Join(caDir, "index.txt"), es); err != nil {
 		if size >= 0 {
 			os.Truncate(pf, size)
@@ -83,5 +84,6 @@ func (s *Store) appendRecords(caDir string, es []Entry, profile func(Entry) stri
 		return err
 	}
 	s.step("index appended")
+	s.refreshCounts(caDir, before, countsDelta{add: es})
 	return nil
 }

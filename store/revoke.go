@@ -159,6 +159,7 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 	if len(edits) == 0 {
 		return
 	}
+	before, delta := indexIDOf(path), editsDelta(ix, edits)
 	if err := writeFileAtomic(path, ix.replace(edits), 0o644); err != nil {
 		// The index is replaced atomically or not at all: none of
 		// this CA's revocations happened; other CAs' still count.
@@ -171,6 +172,7 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 		return
 	}
 	b.s.step("index written")
+	b.s.refreshCounts(b.s.caDir(ca), before, delta)
 }
 
 // readRevokeIndex reads the index of a CA that can revoke (it has its key),

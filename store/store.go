@@ -30,6 +30,9 @@ type Store struct {
 	// stepHook, when set (crash tests only), is called at every point
 	// between two file operations of a multi-file write.
 	stepHook func(point string)
+	// recountHook, when set (tests only), is called whenever a CA's
+	// counts are read from its index rather than from index.counts.
+	recountHook func(ca string)
 }
 
 // step marks a point between two file operations of a multi-file write;

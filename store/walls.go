@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pkibench/pkibench/store/layout"
 )
 
 // LinkError refuses a write because a path inside the store is a symbolic
@@ -24,7 +26,7 @@ var caFolderEntries = []struct {
 	name string
 	dir  bool
 }{
-	{"certs", true}, {"crl", true}, {"index.txt", false}, {"index.txt.attr", false}, {profilesFile, false},
+	{"certs", true}, {"crl", true}, {"index.txt", false}, {"index.txt.attr", false}, {layout.IndexCounts, false}, {profilesFile, false},
 	{"crlnumber", false}, {"crl.pem", false}, {"crl.der", false}, {journalFile, false}, {crlMarker, false},
 	{"ca.crt", false}, {"ca.key", false}, {"chain.pem", false}, {"ca.json", false},
 }

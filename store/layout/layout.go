@@ -31,6 +31,9 @@ const (
 	NewCerts   = "certs" // certs/<SERIAL>.pem, openssl's newcerts
 	// ProfilesTSV is "SERIAL<TAB>profile" a line, beside the index.
 	ProfilesTSV = "profiles.tsv"
+	// IndexCounts summarises index.txt for `ca list` (derived: validated
+	// against the index before use, rewritten by every write, safe to delete).
+	IndexCounts = "index.counts"
 )
 
 // The files of an identity folder, certs/<name>/ or imported/<name>/.
@@ -62,7 +65,7 @@ type Store struct {
 
 // CA are the paths of one CA folder.
 type CA struct {
-	Dir, Cert, Key, Chain, Meta, Index, IndexAttr, Profiles, CRLNumber, CRL, CRLDER, CRLHistory, NewCerts string
+	Dir, Cert, Key, Chain, Meta, Index, IndexAttr, IndexCounts, Profiles, CRLNumber, CRL, CRLDER, CRLHistory, NewCerts string
 	// Written by the equivalent openssl commands only.
 	CSR, Ext, Config string
 }
@@ -78,7 +81,7 @@ type Identity struct {
 func (s Store) CA(name string) CA {
 	d := filepath.Join(s.Root, CAs, name)
 	j := func(f string) string { return filepath.Join(d, f) }
-	return CA{Dir: d, Cert: j(CACert), Key: j(CAKey), Chain: j(CAChain), Meta: j(CAMeta), Index: j(Index), IndexAttr: j(IndexAttr), Profiles: j(ProfilesTSV),
+	return CA{Dir: d, Cert: j(CACert), Key: j(CAKey), Chain: j(CAChain), Meta: j(CAMeta), Index: j(Index), IndexAttr: j(IndexAttr), IndexCounts: j(IndexCounts), Profiles: j(ProfilesTSV),
 		CRLNumber: j(CRLNumber), CRL: j(CRLPEM), CRLDER: j(CRLDER), CRLHistory: j(CRLHistory), NewCerts: j(NewCerts),
 		CSR: j(CACSR), Ext: j(CAExt), Config: j(CAConfig)}
 }
