@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -148,56 +147,61 @@ func (b *revokeBatch) groupByCA() (order []string, byCA map[string][]revokeWant)
 // index once, atomically; a CA whose index cannot be read or written fails
 // all of its targets.
 func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
-	ix, path, err := b.s.readRevokeIndex(ca, ws)
+	path := filepath.Join(b.s.caDir(ca), "index.txt")
+	err := b.s.canRevoke(ca)
+	writing := false
+	if err == nil {
+		err = withFileBytes(path, func(data []byte) error {
+			ix, err := lineIndexOf(data, path, ws)
+			if err != nil {
+				return err
+			}
+			edits := b.editIndex(ca, ws, ix, path)
+			if len(edits) == 0 {
+				return nil
+			}
+			writing = true
+			return writeFileAtomicParts(path, 0o644, ix.parts(edits)...)
+		})
+	}
 	if err != nil {
-		for _, w := range ws {
-			b.out[w.i].Err = err
+		if writing {
+			err = fmt.Errorf("writing %s: %w", path, err)
 		}
-		return
-	}
-	edits := b.editIndex(ca, ws, ix, path)
-	if len(edits) == 0 {
-		return
-	}
-	if err := writeFileAtomicParts(path, 0o644, ix.parts(edits)...); err != nil {
-		// The index is replaced atomically or not at all: none of
-		// this CA's revocations happened; other CAs' still count.
+		// The index is replaced atomically or not at all: none of this
+		// CA's revocations happened; other CAs' still count.
 		for _, w := range ws {
 			if b.out[w.i].Err == nil {
-				b.out[w.i] = RevokeResult{Target: b.targets[w.i], Err: fmt.Errorf("writing %s: %w", path, err)}
+				b.out[w.i] = RevokeResult{Target: b.targets[w.i], Err: err}
 				b.subCA[w.i] = ""
 			}
 		}
 		return
 	}
-	b.s.step("index written")
+	if writing {
+		b.s.step("index written")
+	}
 }
 
-// readRevokeIndex reads the index of a CA that can revoke (it has its key),
-// mapping only the one line needed when there is a single target.
-func (s *Store) readRevokeIndex(ca string, ws []revokeWant) (lineIndex, string, error) {
+// canRevoke refuses a CA whose key is not in the store.
+func (s *Store) canRevoke(ca string) error {
 	m, err := s.readCAMeta(ca)
 	if err != nil {
-		return lineIndex{}, "", err
+		return err
 	}
 	if !exists(filepath.Join(s.caDir(ca), "ca.key")) && !m.HasKey {
-		return lineIndex{}, "", fmt.Errorf("CA %q: %w", ca, ErrNoCAKey)
+		return fmt.Errorf("CA %q: %w", ca, ErrNoCAKey)
 	}
-	path := filepath.Join(s.caDir(ca), "index.txt")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return lineIndex{}, "", err
-	}
-	var ix lineIndex
+	return nil
+}
+
+// lineIndexOf maps the lines of the index data that the targets ws need:
+// only the one line when there is a single target.
+func lineIndexOf(data []byte, path string, ws []revokeWant) (lineIndex, error) {
 	if len(ws) == 1 {
-		ix, err = oneLine(data, path, ws[0].serial)
-	} else {
-		ix, err = indexLines(data, path)
+		return oneLine(data, path, ws[0].serial)
 	}
-	if err != nil {
-		return lineIndex{}, "", err
-	}
-	return ix, path, nil
+	return indexLines(data, path)
 }
 
 // editIndex revokes (or releases) each target of ws in the lines of ix and
