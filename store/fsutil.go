@@ -66,17 +66,20 @@ func syncFS(path string) error {
 	return unix.Syncfs(int(f.Fd()))
 }
 
-// writeParts writes parts to f in order; one part is one write.
+// writeParts writes parts to f in order. A few parts (one revocation: the
+// bytes before the line, the line, the bytes after) are a write each; many
+// (a batch of revocations) are gathered in a buffer, which large parts
+// bypass.
 func writeParts(f *os.File, parts [][]byte) error {
-	if len(parts) == 1 {
-		_, err := f.Write(parts[0])
-		return err
+	if len(parts) <= 8 {
+		for _, p := range parts {
+			if _, err := f.Write(p); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	size := 0
-	for _, p := range parts {
-		size += len(p)
-	}
-	w := bufio.NewWriterSize(f, min(size, 64<<10))
+	w := bufio.NewWriterSize(f, 64<<10)
 	for _, p := range parts {
 		if _, err := w.Write(p); err != nil {
 			return err

@@ -41,7 +41,7 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 	}
 	size := st.Size()
 	if size < mapMin || int64(int(size)) != size {
-		data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
+		data, err := readSized(f, size)
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
 	if err != nil {
 		// A filesystem that cannot map files is read instead.
-		data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
+		data, err := readSized(f, size)
 		if err != nil {
 			return err
 		}
@@ -67,4 +67,23 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 		}
 	}()
 	return fn(data)
+}
+
+// readSized reads f to its end into a buffer of its size (as os.ReadFile
+// does), growing it only if the file grew since it was measured.
+func readSized(f *os.File, size int64) ([]byte, error) {
+	data := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
