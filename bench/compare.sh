@@ -157,3 +157,46 @@ else
   s=$(now); for i in $(seq 1 20); do $PB probe --client b1 --server srv >/dev/null; done; e=$(now)
   row "pkibench probe (mean of 20)" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.1f ms", 1000*(e-s)/20}')"
 fi
+
+echo
+echo "### Revoke one certificate, whole process (issue 19)"
+echo
+# Five revocations of different certificates in each CA, one process each;
+# the median and the range. rbig's index is 100,000 lines with serials
+# padded to 32 digits, as other tools write them (6.9 MB).
+ms() { awk -v s="$1" -v e="$2" 'BEGIN{printf "%.1f", 1000*(e-s)}'; }
+med() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END{printf "%.1f ms (%.1f-%.1f)", v[int((NR+1)/2)], v[1], v[NR]}'; }
+$PB ca create rsmall >/dev/null 2>&1
+$PB issue $(seq -f "rs%g" 1 100) --ca rsmall --profile client >/dev/null
+$PB ca create rbig >/dev/null 2>&1
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "V\t371122093714Z\t\t%032X\tunknown\t/CN=c%d\n", i, i }' > "$work/pki/cas/rbig/index.txt"
+sync
+t_small=""; t_big=""
+for i in 1 2 3 4 5; do
+  s=$(now); $PB revoke "rs$((i * 17))" >/dev/null; e=$(now); t_small="$t_small $(ms "$s" "$e")"
+  s=$(now); $PB revoke "rbig/$(printf %X $((i * 19997)))" >/dev/null; e=$(now); t_big="$t_big $(ms "$s" "$e")"
+done
+echo "| command | median (range) of 5 |"
+echo "| --- | --- |"
+row "pkibench revoke, CA of 100" "$(echo "$t_small" | med)"
+row "pkibench revoke, CA of 100,000 (6.9 MB index)" "$(echo "$t_big" | med)"
+s=$(now); dd if=/dev/zero of="$work/dd.bin" bs=1M count=7 conv=fsync 2>/dev/null; e=$(now); rm -f "$work/dd.bin"
+row "floor: dd 7 MB with fsync on the same filesystem" "$(ms "$s" "$e") ms"
+
+echo
+echo "### First and second issue batch of 1,000 into a new store (issue 19)"
+echo
+# The same command twice into a store made just before; the filesystem
+# type is given because ext4 without a journal skips inodes deleted in the
+# last minute (recently_deleted), which makes any batch slower after a
+# large delete (see BENCHMARKS.md).
+ib="$work/ib/pki"
+$work/pkibench --store "$ib" ca create abc >/dev/null 2>&1
+sync
+s=$(now); $work/pkibench --store "$ib" issue $(seq -f "f%g" 1 1000) --ca abc --profile client >/dev/null; e=$(now); first=$(ms "$s" "$e")
+s=$(now); $work/pkibench --store "$ib" issue $(seq -f "g%g" 1 1000) --ca abc --profile client >/dev/null; e=$(now); second=$(ms "$s" "$e")
+fstype=$(df -T "$work" | awk 'NR == 2 { print $2 }')
+echo "| batch ($fstype at $work) | time |"
+echo "| --- | --- |"
+row "first batch of 1,000 into the new store" "$first ms"
+row "second batch of 1,000" "$second ms ($(awk -v a="$first" -v b="$second" 'BEGIN{printf "first/second %.2f", a/b}'))"
