@@ -110,7 +110,7 @@ func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bo
 	}
 	n := pki.CountObjects(data)
 	i := 0
-	return inspect.Each(data, tg.source, now, showPEM, func(d inspect.Document) error {
+	emit := func(d inspect.Document) error {
 		if lintIt {
 			if err := lint.Document(&d); err != nil {
 				return err
@@ -132,7 +132,23 @@ func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bo
 		i++
 		a.printf("%s", b.String())
 		return nil
-	})
+	}
+	if n != 1 {
+		return inspect.Each(data, tg.source, now, showPEM, emit)
+	}
+	// One object, such as a CRL of 300,000 entries: decode it, then let go
+	// of the file's text (18 MB of PEM for that CRL) before rendering it.
+	objs, err := pki.DecodeLenient(data, tg.source)
+	data = nil
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := emit(inspect.FromObjectPEM(o, now, showPEM)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func inspectText(out inspectOutput, explain, showPEM bool) string {

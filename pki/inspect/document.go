@@ -6,11 +6,15 @@
 package inspect
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"iter"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +58,66 @@ type Field struct {
 	Finding string `json:"finding,omitempty"`
 	// Path is a stable id, e.g. "validity.not_after" or "ext.subject_alt_name".
 	Path string `json:"path"`
+	// entries, set only on a big CRL's crl.revoked.entries, stands in for
+	// Lines (then nil): the DER of the CRL's entries, rendered line by line
+	// as they are written. Read a field's lines with AllLines.
+	entries []byte
+}
+
+// AllLines yields the field's lines: Lines, or for the entries of a big
+// CRL their lines rendered one entry at a time.
+func (f Field) AllLines() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if f.entries == nil {
+			for _, l := range f.Lines {
+				if !yield(l) {
+					return
+				}
+			}
+			return
+		}
+		stop := errors.New("stop")
+		_, _ = appendEntryLines(nil, f.entries, func(buf []byte) error {
+			for len(buf) > 0 {
+				i := bytes.IndexByte(buf, '\n')
+				if !yield(string(buf[:i])) {
+					return stop
+				}
+				buf = buf[i+1:]
+			}
+			return nil
+		}, 1)
+	}
+}
+
+// appendLines appends the field's lines, each with its newline, to buf;
+// see appendEntryLines for flush.
+func (f Field) appendLines(buf []byte, flush func([]byte) error) ([]byte, error) {
+	if f.entries != nil {
+		return appendEntryLines(buf, f.entries, flush, flushAt)
+	}
+	for _, l := range f.Lines {
+		buf = append(append(buf, l...), '\n')
+	}
+	if flush != nil && len(buf) >= flushAt {
+		err := flush(buf)
+		return buf[:0], err
+	}
+	return buf, nil
+}
+
+// MarshalJSON writes the field with "lines" always an array, the lines of
+// a big CRL's entries rendered into it.
+func (f Field) MarshalJSON() ([]byte, error) {
+	type plain Field
+	p := plain(f)
+	if f.entries != nil {
+		p.Lines = slices.Collect(f.AllLines())
+	}
+	if p.Lines == nil {
+		p.Lines = []string{}
+	}
+	return json.Marshal(p)
 }
 
 // Section groups fields the way openssl's output does (data, validity,
