@@ -113,3 +113,49 @@ func (p *pieces) Write(b []byte) (int, error) {
 	p.each = append(p.each, string(b))
 	return p.Buffer.Write(b)
 }
+
+// TestWriteJSONStreams checks that Document.WriteJSON writes what
+// json.MarshalIndent writes, for a big CRL whose entries it streams (at
+// the top level and nested in a bigger value's indentation) and for a
+// document without such a field, and that it writes in pieces.
+func TestWriteJSONStreams(t *testing.T) {
+	big := crlDocument(t, entriesCRL(t, maxEntryFields+1))
+	c := buildCorpus(t)
+	cert := FromCertificate(c.certs[0], testNow)
+	for _, tc := range []struct {
+		name           string
+		d              Document
+		prefix, indent string
+		minWrites      int
+	}{
+		{"big CRL", big, "", "  ", 10},
+		{"big CRL nested", big, "    ", "  ", 10},
+		{"certificate", cert, "    ", "  ", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := json.MarshalIndent(tc.d, tc.prefix, tc.indent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var w pieces
+			if err := tc.d.WriteJSON(&w, tc.prefix, tc.indent); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(w.Bytes(), want) {
+				_, _, missing, extra := lineParity(w.String(), string(want))
+				t.Fatalf("WriteJSON differs from MarshalIndent: missing %.5q, extra %.5q", missing, extra)
+			}
+			if w.writes < tc.minWrites {
+				t.Errorf("%d writes, want at least %d", w.writes, tc.minWrites)
+			}
+			for i, p := range w.each[:len(w.each)-1] {
+				if !strings.HasSuffix(p, "\n") {
+					t.Fatalf("write %d ends inside a line: ...%q", i, p[max(0, len(p)-20):])
+				}
+			}
+		})
+	}
+	if _, ok := big.Field("crl.revoked.entries"); !ok || big.Sections[len(big.Sections)-2].Fields[1].entries == nil {
+		t.Fatal("WriteJSON changed the document it wrote")
+	}
+}
