@@ -32,7 +32,7 @@ type Link struct {
 	IsCA     bool       `json:"is_ca"`
 	Status   LinkStatus `json:"status"`
 	// Detail says why the status is not ok, in a sentence.
-	Detail string `json:"detail,omitempty"`
+	Detail string `json:"detail"`
 }
 
 // Chain orders leaf and the certificates in chain from leaf to root (by

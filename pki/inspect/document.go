@@ -52,10 +52,10 @@ type Field struct {
 	Value string `json:"value"`
 	// Lines are the exact openssl -text lines, with their indentation.
 	Lines    []string `json:"lines"`
-	Explain  string   `json:"explain,omitempty"`
+	Explain  string   `json:"explain"`
 	Severity Severity `json:"severity"`
 	// Finding says what is wrong when Severity is not ok.
-	Finding string `json:"finding,omitempty"`
+	Finding string `json:"finding"`
 	// Path is a stable id, e.g. "validity.not_after" or "ext.subject_alt_name".
 	Path string `json:"path"`
 	// entries, set only on a big CRL's crl.revoked.entries, stands in for
@@ -140,7 +140,7 @@ type Finding struct {
 	Message  string   `json:"message"`
 	// Source is who found it: "" for pkibench's own checks, "zlint" for
 	// a linter result added with AddFindings.
-	Source string `json:"source,omitempty"`
+	Source string `json:"source"`
 }
 
 // Document is one inspected object. Kind is "certificate", "csr", "crl",
