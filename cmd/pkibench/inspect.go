@@ -121,21 +121,29 @@ func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bo
 				return err
 			}
 		}
-		var b strings.Builder
-		if !explain {
-			// The openssl part goes straight out; only the tail is built.
-			if n > 1 {
-				a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+		// The document goes straight out as it is rendered; only the
+		// fingerprints and findings are built first.
+		if n > 1 {
+			a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+		}
+		i++
+		if explain {
+			// The explained view carries fingerprints and findings under their fields.
+			if err := inspect.WriteTextExplained(a.stdout, d); err != nil {
+				return err
 			}
+		} else {
 			if err := inspect.WriteText(a.stdout, d); err != nil {
 				return err
 			}
-			inspectDocTail(&b, d, showPEM)
-		} else {
-			inspectDocText(&b, d, i, n, explain, showPEM)
+			var b strings.Builder
+			inspectDocTail(&b, d, false)
+			a.printf("%s", b.String())
 		}
-		i++
-		a.printf("%s", b.String())
+		if showPEM && d.PEM != "" {
+			_, err := io.WriteString(a.stdout, d.PEM)
+			return err
+		}
 		return nil
 	}
 	if n != 1 {

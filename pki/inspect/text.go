@@ -35,32 +35,46 @@ func textSize(d Document) int {
 // cannot be mistaken for openssl output.
 func TextExplained(d Document) string {
 	var b strings.Builder
+	_ = WriteTextExplained(&b, d)
+	return b.String()
+}
+
+// WriteTextExplained writes TextExplained(d) to w as WriteText writes
+// Text(d): a big CRL's entries are rendered as they are written.
+func WriteTextExplained(w io.Writer, d Document) error {
+	buf := make([]byte, 0, min(textSize(d), flushAt)+flushAt/4)
+	flush := func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	}
+	var err error
 	for _, s := range d.Sections {
 		for _, f := range s.Fields {
 			ind := ""
-			first := true
 			for l := range f.AllLines() {
-				if first {
-					ind = l[:len(l)-len(strings.TrimLeft(l, " "))]
-					first = false
-				}
-				b.WriteString(l)
-				b.WriteByte('\n')
+				ind = l[:len(l)-len(strings.TrimLeft(l, " "))]
+				break
 			}
 			ind += "    "
+			if buf, err = f.appendLines(buf, flush); err != nil {
+				return err
+			}
 			if f.Severity != "" && f.Severity != SeverityOK {
-				b.WriteString(ind + "!! " + strings.ToUpper(string(f.Severity)) + ": " + f.Finding + "\n")
+				buf = append(buf, ind+"!! "+strings.ToUpper(string(f.Severity))+": "+f.Finding+"\n"...)
 			}
 			if f.Explain != "" {
-				b.WriteString(ind + "-- " + f.Explain + "\n")
+				buf = append(buf, ind+"-- "+f.Explain+"\n"...)
 			}
 		}
 	}
 	if d.Fingerprints != nil {
-		b.WriteString("SHA256 Fingerprint=" + d.Fingerprints.SHA256 + "\n")
-		b.WriteString("SHA1 Fingerprint=" + d.Fingerprints.SHA1 + "\n")
+		buf = append(buf, "SHA256 Fingerprint="+d.Fingerprints.SHA256+"\n"...)
+		buf = append(buf, "SHA1 Fingerprint="+d.Fingerprints.SHA1+"\n"...)
 	}
-	return b.String()
+	if len(buf) == 0 {
+		return nil
+	}
+	return flush(buf)
 }
 
 // WriteText writes Text(d) to w without building it in memory: a
