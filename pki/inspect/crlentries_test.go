@@ -74,6 +74,20 @@ func TestBigCRLEntriesStream(t *testing.T) {
 			t.Fatalf("write %d does not end at a line's end: ...%q", i, p[max(0, len(p)-20):])
 		}
 	}
+	// The explained view is the same text with marked lines between.
+	var ex pieces
+	if err := WriteTextExplained(&ex, d); err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(ex.String(), "\n") {
+		if t := strings.TrimLeft(l, " "); !strings.HasPrefix(t, "-- ") && !strings.HasPrefix(t, "!! ") && !strings.Contains(l, " Fingerprint=") {
+			kept = append(kept, l)
+		}
+	}
+	if strings.Join(kept, "") != want || ex.writes < 10 || ex.String() != TextExplained(d) {
+		t.Errorf("WriteTextExplained (%d writes) is not openssl's text with explanations between", ex.writes)
+	}
 	lines := slices.Collect(f.AllLines())
 	if got := strings.Join(lines, "\n") + "\n"; !strings.Contains(want, got) {
 		t.Fatal("AllLines is not openssl's text of the entries")
