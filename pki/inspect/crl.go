@@ -127,7 +127,7 @@ func revokedSection(revokedDER []byte, nRevoked int) Section {
 	}
 	if nRevoked > maxEntryFields {
 		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates (entries)", Value: strconv.Itoa(nRevoked),
-			Severity: SeverityOK, Path: "crl.revoked.entries", entries: revokedDER})
+			Severity: SeverityOK, Path: "crl.revoked.entries", entries: &lateEntries{revokedDER}})
 		return rev
 	}
 	rev.Fields = append(rev.Fields, entryFields(revokedDER, nRevoked)...)

@@ -60,9 +60,13 @@ type Field struct {
 	Path string `json:"path"`
 	// entries, set only on a big CRL's crl.revoked.entries, stands in for
 	// Lines (then nil): the DER of the CRL's entries, rendered line by line
-	// as they are written. Read a field's lines with AllLines.
-	entries []byte
+	// as they are written. Read a field's lines with AllLines. A pointer:
+	// every field of every document carries it.
+	entries *lateEntries
 }
+
+// lateEntries is the DER of a CRL's revokedCertificates (its content).
+type lateEntries struct{ der []byte }
 
 // AllLines yields the field's lines: Lines, or for the entries of a big
 // CRL their lines rendered one entry at a time.
@@ -77,7 +81,7 @@ func (f Field) AllLines() iter.Seq[string] {
 			return
 		}
 		stop := errors.New("stop")
-		_, _ = appendEntryLines(nil, f.entries, func(buf []byte) error {
+		_, _ = appendEntryLines(nil, f.entries.der, func(buf []byte) error {
 			for len(buf) > 0 {
 				i := bytes.IndexByte(buf, '\n')
 				if !yield(string(buf[:i])) {
@@ -94,7 +98,7 @@ func (f Field) AllLines() iter.Seq[string] {
 // see appendEntryLines for flush.
 func (f Field) appendLines(buf []byte, flush func([]byte) error) ([]byte, error) {
 	if f.entries != nil {
-		return appendEntryLines(buf, f.entries, flush, flushAt)
+		return appendEntryLines(buf, f.entries.der, flush, flushAt)
 	}
 	for _, l := range f.Lines {
 		buf = append(append(buf, l...), '\n')

@@ -35,7 +35,7 @@ func (d Document) WriteJSON(w io.Writer, prefix, indent string) error {
 	}
 	// The document with one stand-in line for the entries, copied so d's
 	// sections are left as they are.
-	entries := d.Sections[si].Fields[fi].entries
+	entries := d.Sections[si].Fields[fi].entries.der
 	d.Sections = slices.Clone(d.Sections)
 	d.Sections[si].Fields = slices.Clone(d.Sections[si].Fields)
 	d.Sections[si].Fields[fi].entries = nil

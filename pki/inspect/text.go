@@ -16,6 +16,24 @@ func Text(d Document) string {
 	return string(buf)
 }
 
+// textBuffer is the buffer WriteText fills: the exact size of a
+// certificate's text, which then goes out in one write, or room for one
+// piece of a longer text.
+func textBuffer(d Document) []byte {
+	n := textSize(d)
+	for _, s := range d.Sections {
+		for _, f := range s.Fields {
+			if f.entries != nil {
+				n = flushAt
+			}
+		}
+	}
+	if n >= flushAt {
+		n = flushAt + flushAt/4
+	}
+	return make([]byte, 0, n)
+}
+
 // textSize is the size of Text(d) when no field renders its lines late
 // (a big CRL's entries), a lower bound otherwise.
 func textSize(d Document) int {
@@ -42,7 +60,7 @@ func TextExplained(d Document) string {
 // WriteTextExplained writes TextExplained(d) to w as WriteText writes
 // Text(d): a big CRL's entries are rendered as they are written.
 func WriteTextExplained(w io.Writer, d Document) error {
-	buf := make([]byte, 0, min(textSize(d), flushAt)+flushAt/4)
+	buf := textBuffer(d)
 	flush := func(b []byte) error {
 		_, err := w.Write(b)
 		return err
@@ -82,7 +100,7 @@ func WriteTextExplained(w io.Writer, d Document) error {
 // MB of text at 300,000 entries) are rendered from their DER and written
 // in pieces of about 64 KB, each ending at a line's end.
 func WriteText(w io.Writer, d Document) error {
-	buf := make([]byte, 0, min(textSize(d), flushAt)+flushAt/4)
+	buf := textBuffer(d)
 	flush := func(b []byte) error {
 		_, err := w.Write(b)
 		return err
