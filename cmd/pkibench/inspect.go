@@ -258,7 +258,7 @@ func (a *app) printInspectJSON(out inspectOutput) error {
 }
 
 // jsonControlWriter applies jsonEscapeControls to every write; its writers
-// never split a JSON string between writes.
+// never split a character or an escape between writes.
 type jsonControlWriter struct{ w io.Writer }
 
 func (j jsonControlWriter) Write(p []byte) (int, error) {

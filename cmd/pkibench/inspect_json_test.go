@@ -42,7 +42,7 @@ func TestPrintInspectJSONIsPrintJSON(t *testing.T) {
 	cert := pki.Object{Kind: pki.KindCertificate, DER: ca.Raw, Cert: ca}
 	for _, out := range []inspectOutput{
 		{Source: "big.crl", Documents: []inspect.Document{inspect.FromObjectPEM(crl[0], now, false)}, Chain: []inspect.Link{}},
-		{Source: "bundle.pem", Documents: []inspect.Document{inspect.FromObjectPEM(cert, now, true), inspect.FromObjectPEM(crl[0], now, false)},
+		{Source: "bundle.pem", Documents: []inspect.Document{inspect.FromObjectPEM(cert, now, true), inspect.FromObjectPEM(crl[0], now, true)},
 			Chain: inspect.Chain(ca, nil, now)},
 		{Source: "empty", Documents: []inspect.Document{}, Chain: []inspect.Link{}},
 	} {

@@ -134,6 +134,11 @@ func (p *pieces) Write(b []byte) (int, error) {
 // document without such a field, and that it writes in pieces.
 func TestWriteJSONStreams(t *testing.T) {
 	big := crlDocument(t, entriesCRL(t, maxEntryFields+1))
+	if len(big.PEM) <= flushAt {
+		t.Fatalf("the big CRL's PEM is %d bytes; want more than %d, written a line at a time", len(big.PEM), flushAt)
+	}
+	noPEM := big
+	noPEM.PEM = ""
 	c := buildCorpus(t)
 	cert := FromCertificate(c.certs[0], testNow)
 	for _, tc := range []struct {
@@ -144,6 +149,7 @@ func TestWriteJSONStreams(t *testing.T) {
 	}{
 		{"big CRL", big, "", "  ", 10},
 		{"big CRL nested", big, "    ", "  ", 10},
+		{"big CRL without PEM", noPEM, "    ", "  ", 10},
 		{"certificate", cert, "    ", "  ", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,8 +168,11 @@ func TestWriteJSONStreams(t *testing.T) {
 			if w.writes < tc.minWrites {
 				t.Errorf("%d writes, want at least %d", w.writes, tc.minWrites)
 			}
+			// Pieces end at a line's end, after a whole string, or in the
+			// PEM after an escaped newline: never inside a character or an
+			// escape.
 			for i, p := range w.each[:len(w.each)-1] {
-				if !strings.HasSuffix(p, "\n") {
+				if !strings.HasSuffix(p, "\n") && !strings.HasSuffix(p, `"`) && !strings.HasSuffix(p, `\n`) {
 					t.Fatalf("write %d ends inside a line: ...%q", i, p[max(0, len(p)-20):])
 				}
 			}
