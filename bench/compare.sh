@@ -19,6 +19,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/share/easy-rsa/easyrsa ] || need+=(easy-rsa)
 { command -v cfssl >/dev/null 2>&1 && command -v cfssljson >/dev/null 2>&1; } || need+=(golang-cfssl)
 command -v hyperfine >/dev/null 2>&1 || need+=(hyperfine)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -200,3 +201,30 @@ echo "| batch ($fstype at $work) | time |"
 echo "| --- | --- |"
 row "first batch of 1,000 into the new store" "$first ms"
 row "second batch of 1,000" "$second ms ($(awk -v a="$first" -v b="$second" 'BEGIN{printf "first/second %.2f", a/b}'))"
+
+echo
+echo "### Inspecting a CRL of 300,000 entries (whole process, output to /dev/null)"
+echo
+# The CRL pkibench publishes from an index of 300,000 revoked certificates
+# (16-byte serials, reason keyCompromise): 14.6 MB of PEM, 52 MB of text.
+# Peak RSS is GNU time's maximum resident set size.
+echo "| command | time | peak RSS |"
+echo "| --- | --- | --- |"
+$PB ca create big300k >/dev/null 2>&1
+awk 'BEGIN { for (i = 1; i <= 300000; i++) printf "R\t371122093714Z\t261122093714Z,keyCompromise\t%032X\tunknown\t/CN=c%d\n", i, i }' > "$work/pki/cas/big300k/index.txt"
+$PB crl big300k >/dev/null
+crl300k="$work/pki/cas/big300k/crl.pem"
+peak() {
+  local label=$1; shift
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+    read -r t kb < "$work/time.out"
+    printf '| %s | %.2f s | %.0f MB |\n' "$label" "$t" "$(awk -v k="$kb" 'BEGIN{print k/1024}')"
+  else
+    s=$(now); "$@" >/dev/null 2>&1 || true; e=$(now)
+    printf '| %s | %s | (no /usr/bin/time) |\n' "$label" "$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.2f s", e-s}')"
+  fi
+}
+peak "pkibench inspect (300,000 entries)" "$work/pkibench" --store "$work/pki" inspect "$crl300k"
+peak "pkibench inspect --json (300,000 entries)" "$work/pkibench" --store "$work/pki" inspect --json "$crl300k"
+peak "openssl crl -text -noout (same CRL)" openssl crl -text -noout -in "$crl300k"

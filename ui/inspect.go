@@ -234,7 +234,11 @@ func (s *inspectScreen) fieldLines(f inspect.Field) []string {
 	var out []string
 	style := severityStyle(st, f.Severity)
 	marked := s.mark != "" && f.Path == s.mark
-	for _, l := range f.Lines {
+	first, seen := "", false
+	for l := range f.AllLines() {
+		if !seen {
+			first, seen = l, true
+		}
 		l = plain(l)
 		if marked {
 			l = markLine(l)
@@ -248,7 +252,7 @@ func (s *inspectScreen) fieldLines(f inspect.Field) []string {
 		}
 	}
 	if s.explain {
-		indent := leadingSpaces(firstLine(f.Lines)) + "  "
+		indent := leadingSpaces(first) + "  "
 		if f.Finding != "" {
 			out = append(out, wrapIndent(style, indent+"! ", f.Finding, s.width)...)
 		}
@@ -341,13 +345,6 @@ func severityStyle(st *Styles, sev inspect.Severity) lipgloss.Style {
 		return st.Problem
 	}
 	return lipgloss.NewStyle()
-}
-
-func firstLine(l []string) string {
-	if len(l) == 0 {
-		return ""
-	}
-	return l[0]
 }
 
 func leadingSpaces(s string) string {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -55,7 +57,10 @@ leaf to root with the status of each link. Never creates a store.`,
 			if a.showCommands {
 				return a.printCommands(equiv.Inspect(tg.source, tg.objs[0].Kind, tg.objs[0].Format == "DER"))
 			}
-			out := inspectOutput{Source: tg.source, Documents: inspect.FromObjects(tg.objs, now)}
+			out := inspectOutput{Source: tg.source, Documents: make([]inspect.Document, 0, len(tg.objs))}
+			for _, o := range tg.objs {
+				out.Documents = append(out.Documents, inspect.FromObjectPEM(o, now, showPEM))
+			}
 			if lintIt {
 				for i := range out.Documents {
 					if err := lint.Document(&out.Documents[i]); err != nil {
@@ -85,7 +90,7 @@ leaf to root with the status of each link. Never creates a store.`,
 				if out.Chain == nil {
 					out.Chain = []inspect.Link{}
 				}
-				return a.printJSON(out)
+				return a.printInspectJSON(out)
 			}
 			a.printf("%s", inspectText(out, explain, showPEM))
 			return nil
@@ -110,29 +115,53 @@ func (a *app) inspectStream(t string, now time.Time, explain, showPEM, lintIt bo
 	}
 	n := pki.CountObjects(data)
 	i := 0
-	return inspect.Each(data, tg.source, now, showPEM, func(d inspect.Document) error {
+	emit := func(d inspect.Document) error {
 		if lintIt {
 			if err := lint.Document(&d); err != nil {
 				return err
 			}
 		}
-		var b strings.Builder
-		if !explain {
-			// The openssl part goes straight out; only the tail is built.
-			if n > 1 {
-				a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+		// The document goes straight out as it is rendered; only the
+		// fingerprints and findings are built first.
+		if n > 1 {
+			a.printf("# %d of %d: %s\n", i+1, n, d.Title)
+		}
+		i++
+		if explain {
+			// The explained view carries fingerprints and findings under their fields.
+			if err := inspect.WriteTextExplained(a.stdout, d); err != nil {
+				return err
 			}
+		} else {
 			if err := inspect.WriteText(a.stdout, d); err != nil {
 				return err
 			}
-			inspectDocTail(&b, d, showPEM)
-		} else {
-			inspectDocText(&b, d, i, n, explain, showPEM)
+			var b strings.Builder
+			inspectDocTail(&b, d, false)
+			a.printf("%s", b.String())
 		}
-		i++
-		a.printf("%s", b.String())
+		if showPEM && d.PEM != "" {
+			_, err := io.WriteString(a.stdout, d.PEM)
+			return err
+		}
 		return nil
-	})
+	}
+	if n != 1 {
+		return inspect.Each(data, tg.source, now, showPEM, emit)
+	}
+	// One object, such as a CRL of 300,000 entries: decode it, then let go
+	// of the file's text (18 MB of PEM for that CRL) before rendering it.
+	objs, err := pki.DecodeLenient(data, tg.source)
+	data = nil
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if err := emit(inspect.FromObjectPEM(o, now, showPEM)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func inspectText(out inspectOutput, explain, showPEM bool) string {
@@ -183,4 +212,58 @@ func inspectDocTail(b *strings.Builder, d inspect.Document, showPEM bool) {
 	if showPEM && d.PEM != "" {
 		b.WriteString(d.PEM)
 	}
+}
+
+// printInspectJSON writes what printJSON(out) writes, each document with
+// Document.WriteJSON: the JSON of a big CRL's entries (80 MB at 300,000)
+// is written as it is made instead of being built, indented and escaped
+// in memory whole.
+func (a *app) printInspectJSON(out inspectOutput) error {
+	w := jsonControlWriter{a.rawOut()}
+	src, err := json.Marshal(out.Source)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "{\n  \"source\": %s,\n  \"documents\": ", src); err != nil {
+		return err
+	}
+	if len(out.Documents) == 0 {
+		b, _ := json.Marshal(out.Documents)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	} else {
+		for i, d := range out.Documents {
+			sep := ",\n    "
+			if i == 0 {
+				sep = "[\n    "
+			}
+			if _, err := io.WriteString(w, sep); err != nil {
+				return err
+			}
+			if err := d.WriteJSON(w, "    ", "  "); err != nil {
+				return err
+			}
+		}
+		if _, err := io.WriteString(w, "\n  ]"); err != nil {
+			return err
+		}
+	}
+	chain, err := json.MarshalIndent(out.Chain, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, ",\n  \"chain\": %s\n}\n", chain)
+	return err
+}
+
+// jsonControlWriter applies jsonEscapeControls to every write; its writers
+// never split a character or an escape between writes.
+type jsonControlWriter struct{ w io.Writer }
+
+func (j jsonControlWriter) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(jsonEscapeControls(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // jsonArrayKeys are keys whose value is a list wherever they appear: the
@@ -54,6 +59,21 @@ func checkJSONTree(t *testing.T, where string, v any) {
 	}
 }
 
+// hasKeys checks that v is an object with every one of keys.
+func hasKeys(t *testing.T, where string, v any, keys []string) {
+	t.Helper()
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Errorf("%s: %v is not an object", where, v)
+		return
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s: key %q missing in %v", where, k, m)
+		}
+	}
+}
+
 // TestJSONSchemas runs every command with --json on a small store and
 // checks the documented keys (README, "JSON output") are all present.
 func TestJSONSchemas(t *testing.T) {
@@ -70,6 +90,8 @@ func TestJSONSchemas(t *testing.T) {
 	resultKeys := []string{"verdict", "reason", "side", "summary", "detail", "fix", "evidence", "mode", "addr", "peer", "at",
 		"server_name", "auth", "tls", "acceptable_cas", "client_chain", "server_chain", "errors", "timeline",
 		"duration_ms", "duration_s", "notes", "warnings", "also", "client_name", "exchange"}
+	labKeys := []string{"id", "title", "expected", "expected_side", "story", "mend", "actual", "pass", "moved", "error"}
+	linkKeys := []string{"subject", "issuer", "not_after", "serial", "is_ca", "status", "detail"}
 	cases := []struct {
 		args []string
 		list bool // the document is a list of objects with these keys
@@ -93,6 +115,8 @@ func TestJSONSchemas(t *testing.T) {
 		{[]string{"probe", "--client", "none", "--server", "web", "--name", "localhost", "--auth", "require-and-verify", "--client-trust", "abc"}, false, resultKeys, 1},
 		{[]string{"verify", "web", "--name", "wrong.example"}, false, []string{"target", "subject", "ok", "reason", "finding", "chain", "at"}, 1},
 		{[]string{"lab", "--list"}, false, []string{"scenarios", "not_staged"}, 0},
+		{[]string{"lab", "seeds-client2-revoked"}, true, labKeys, 0},
+		{[]string{"inspect", "web", "--chain"}, false, []string{"source", "documents", "chain"}, 0},
 		{[]string{"version"}, false, []string{"module", "version", "revision", "time", "modified", "go"}, 0},
 	}
 	for _, c := range cases {
@@ -132,6 +156,21 @@ func TestJSONSchemas(t *testing.T) {
 				}
 			}
 		}
+		if l, ok := doc.([]any); ok && c.args[0] == "lab" {
+			for _, o := range l {
+				m, _ := o.(map[string]any)
+				hasKeys(t, "lab actual", m["actual"], resultKeys)
+			}
+		}
+		if m, ok := doc.(map[string]any); ok && c.args[0] == "inspect" {
+			chain, _ := m["chain"].([]any)
+			if len(chain) != 2 {
+				t.Errorf("inspect --chain: %d links, want 2 (leaf, root)", len(chain))
+			}
+			for _, l := range chain {
+				hasKeys(t, "inspect chain link", l, linkKeys)
+			}
+		}
 		objs := []any{doc}
 		if c.list {
 			l, ok := doc.([]any)
@@ -154,4 +193,75 @@ func TestJSONSchemas(t *testing.T) {
 			}
 		}
 	}
+	// serve --json prints one probe.Result a line, one per connection: it
+	// runs in-process on a free port, two probes connect (one let in, one
+	// refused), and cancelling its context stops it.
+	lines := serveJSONLines(t, dir, []string{"serve", "--server", "web", "--listen", "127.0.0.1:0", "--crl", "--json"},
+		[][]string{{"probe", "--client", "c1", "--name", "localhost"}, {"probe", "--client", "c2", "--name", "localhost"}})
+	reasons := map[string]bool{}
+	for _, l := range lines {
+		var doc any
+		if err := json.Unmarshal([]byte(l), &doc); err != nil {
+			t.Errorf("serve: not JSON: %v\n%s", err, l)
+			continue
+		}
+		checkJSONTree(t, "serve", doc)
+		hasKeys(t, "serve", doc, resultKeys)
+		m, _ := doc.(map[string]any)
+		r, _ := m["reason"].(string)
+		reasons[r] = true
+	}
+	if len(lines) != 2 || !reasons["ok"] || !reasons["client-cert-revoked"] {
+		t.Errorf("serve printed %d lines with reasons %v, want ok and client-cert-revoked:\n%s", len(lines), reasons, strings.Join(lines, "\n"))
+	}
+}
+
+// serveJSONLines runs `pkibench serve` (args, with --listen 127.0.0.1:0)
+// in-process against store dir, runs each probe against the address it
+// prints, waits for one output line per probe, stops serve by cancelling
+// its context and returns the lines.
+func serveJSONLines(t *testing.T, dir string, args []string, probes [][]string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errb syncBuffer
+	a := &app{stdin: strings.NewReader(""), stdout: pki.EscapeWriter{W: &out}, raw: &out, rawStdout: &out, stderr: &errb}
+	root := a.rootCommand()
+	root.SetArgs(append([]string{"--store", dir}, args...))
+	root.SetOut(a.stdout)
+	root.SetErr(&errb)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	addrRE := regexp.MustCompile(`on https://([^/ ]+)/`)
+	addr := ""
+	for addr == "" {
+		if m := addrRE.FindStringSubmatch(errb.String()); m != nil {
+			addr = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped before listening: %v\n%s", err, errb.String())
+		case <-ctx.Done():
+			t.Fatalf("serve did not start: %s", errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	for _, p := range probes {
+		pb(t, dir, append(p, "--connect", addr)...)
+	}
+	for strings.Count(out.String(), "\n") < len(probes) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, errb.String())
+		case <-ctx.Done():
+			t.Fatalf("serve printed %q for %d probes", out.String(), len(probes))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("serve did not stop cleanly when cancelled: %v", err)
+	}
+	return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 }

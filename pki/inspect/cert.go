@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // rawCert holds the parts of a certificate's DER the renderer needs
@@ -195,7 +197,8 @@ func fromCertificate(der []byte, c *x509.Certificate, refused error, now time.Ti
 	d.Sections = append(d.Sections, signatureSection(r.sigAlg, r.sig))
 	td := newData("certificate")
 	td.Version = int(r.version) + 1
-	td.Serial = i2aInteger(r.serial)
+	// As every serial pkibench prints (list, revoke, probe evidence).
+	td.Serial = pki.SerialHex(parseInteger(r.serial))
 	td.Subject, td.Issuer = sub, iss
 	td.NotBefore, td.NotAfter = rfc3339(r.notBefore), rfc3339(r.notAfter)
 	td.ValiditySeconds = int64(r.notAfter.Sub(r.notBefore) / time.Second)

@@ -32,7 +32,7 @@ type Link struct {
 	IsCA     bool       `json:"is_ca"`
 	Status   LinkStatus `json:"status"`
 	// Detail says why the status is not ok, in a sentence.
-	Detail string `json:"detail,omitempty"`
+	Detail string `json:"detail"`
 }
 
 // Chain orders leaf and the certificates in chain from leaf to root (by
@@ -71,7 +71,7 @@ func Chain(leaf *x509.Certificate, chain []*x509.Certificate, now time.Time) []L
 	links := make([]Link, len(path))
 	for i, c := range path {
 		l := Link{Subject: pki.FormatName(c.Subject), Issuer: pki.FormatName(c.Issuer), NotAfter: c.NotAfter,
-			Serial: hexColon(c.SerialNumber.Bytes(), false), IsCA: c.BasicConstraintsValid && c.IsCA, Status: LinkOK}
+			Serial: pki.SerialHex(c.SerialNumber), IsCA: c.BasicConstraintsValid && c.IsCA, Status: LinkOK}
 		switch {
 		case now.After(c.NotAfter):
 			l.Status = LinkExpired

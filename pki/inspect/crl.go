@@ -1,10 +1,10 @@
 package inspect
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -125,7 +125,12 @@ func revokedSection(revokedDER []byte, nRevoked int) Section {
 		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates", Value: strconv.Itoa(nRevoked), Lines: []string{"Revoked Certificates:"}, Severity: SeverityOK,
 			Path: "crl.revoked", Explain: explainFor("crl.revoked")})
 	}
-	rev.Fields = append(rev.Fields, revokedFields(revokedDER, nRevoked, nRevoked <= maxEntryFields)...)
+	if nRevoked > maxEntryFields {
+		rev.Fields = append(rev.Fields, Field{Label: "Revoked Certificates (entries)", Value: strconv.Itoa(nRevoked),
+			Severity: SeverityOK, Path: "crl.revoked.entries", entries: &lateEntries{revokedDER}})
+		return rev
+	}
+	rev.Fields = append(rev.Fields, entryFields(revokedDER, nRevoked)...)
 	return rev
 }
 
@@ -187,143 +192,21 @@ func eachTLV(b []byte, fn func(tlv)) {
 	}
 }
 
-// maxEntryFields is the number of CRL entries up to which each entry is a
-// Field of its own (path crl.revoked.N, with a value such as "2A revoked
-// Jun  1 12:00:00 2026 GMT (Key Compromise)"). Above it the entries are one
-// Field, crl.revoked.entries, with the same lines: a Field per entry costs
-// about 200 bytes, 60 MB at 300,000 entries, for detail nobody reads one by one.
-const maxEntryFields = 10_000
-
-// revokedFields renders the CRL entries, one Field each (perEntry) or all
-// in one. A CRL may hold hundreds of thousands, so the text, values and
-// paths of all entries go to three shared builders and every string of
-// every field is a slice of them, and the lines of all fields share one
-// []string: a few allocations in all instead of a dozen per entry.
-func revokedFields(revokedDER []byte, count int, perEntry bool) []Field {
-	type entry struct {
-		lines          [2]int32 // range of starts (indices into starts)
-		val, path, lab [2]int32
-	}
-	var text, vals, paths strings.Builder
-	// About 4.5 bytes of text per byte of DER with a reason code.
-	text.Grow(len(revokedDER) * 9 / 2)
-	var entries []entry
-	if perEntry {
-		vals.Grow(count * 64)
-		paths.Grow(count * 18)
-		entries = make([]entry, 0, count)
-	}
-	// starts holds where every line begins, and where each entry's text
-	// ends: entry i's lines are starts[e.lines[0]:e.lines[1]].
-	starts := make([]int32, 0, count*5)
-	var lastTime []byte
-	var lastTimeText string
-	extCache := map[string]entryExts{}
-	var b bio
-	n := -1
-	eachTLV(revokedDER, func(r tlv) {
-		n++
-		var rp [3]tlv
-		k := 0
-		for rest := r.content; len(rest) > 0 && k < 3; k++ {
-			var err error
-			if rp[k], rest, err = readTLV(rest); err != nil {
-				return
-			}
-		}
-		if k < 2 {
-			return
-		}
-		var e entry
-		first, entryAt := len(starts), text.Len()
-		text.WriteString("    ")
-		e.lab[0] = int32(text.Len())
-		text.WriteString("Serial Number: ")
-		serialAt := text.Len()
-		var num [64]byte
-		text.Write(appendI2A(num[:0], rp[0].content))
-		e.lab[1] = int32(text.Len())
-		serialEnd := text.Len()
-		// Entries of one CRL mostly share their revocation time.
-		if string(rp[1].full) != string(lastTime) {
-			lastTime, lastTimeText = rp[1].full, "<invalid>"
-			if t, err := parseTime(rp[1]); err == nil {
-				lastTimeText = asn1TimeText(t)
-			}
-		}
-		text.WriteString("\n        Revocation Date: ")
-		text.WriteString(lastTimeText)
-		text.WriteByte('\n')
-		e.val[0] = int32(vals.Len())
-		if perEntry {
-			vals.WriteString(text.String()[serialAt:serialEnd])
-			vals.WriteString(" revoked ")
-			vals.WriteString(lastTimeText)
-		}
-		if k > 2 {
-			// Entries repeat the same few extension encodings (a reason
-			// code, a date): render each distinct one once.
-			r, ok := extCache[string(rp[2].full)]
-			if !ok {
-				r = renderEntryExts(&b, rp[2].content)
-				if len(extCache) < 1024 {
-					extCache[string(rp[2].full)] = r
-				}
-			}
-			text.WriteString(r.text)
-			if perEntry {
-				vals.WriteString(r.value)
-			}
-		}
-		// Line starts, found afterwards: a long serial breaks its own line.
-		starts = append(starts, int32(entryAt))
-		ts := text.String()
-		for i := entryAt; i < len(ts)-1; i++ {
-			if ts[i] == '\n' {
-				starts = append(starts, int32(i+1))
-			}
-		}
-		if !perEntry {
-			return
-		}
-		e.lines = [2]int32{int32(first), int32(len(starts))}
-		e.val[1] = int32(vals.Len())
-		e.path[0] = int32(paths.Len())
-		paths.WriteString("crl.revoked.")
-		paths.Write(strconv.AppendInt(num[:0], int64(n), 10))
-		e.path[1] = int32(paths.Len())
-		entries = append(entries, e)
-	})
-	ts, vs, ps := text.String(), vals.String(), paths.String()
-	// Line i runs from starts[i] to the byte before the next start (or
-	// the end), without its newline.
-	lineAt := func(i int) string {
-		end := len(ts)
-		if i+1 < len(starts) {
-			end = int(starts[i+1])
-		}
-		return ts[starts[i] : end-1]
-	}
-	lines := make([]string, len(starts))
-	for i := range starts {
-		lines[i] = lineAt(i)
-	}
-	if !perEntry {
-		return []Field{{Label: "Revoked Certificates (entries)", Value: strconv.Itoa(n + 1), Lines: lines,
-			Severity: SeverityOK, Path: "crl.revoked.entries"}}
-	}
-	out := make([]Field, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, Field{Label: ts[e.lab[0]:e.lab[1]], Value: vs[e.val[0]:e.val[1]], Lines: lines[e.lines[0]:e.lines[1]:e.lines[1]],
-			Severity: SeverityOK, Path: ps[e.path[0]:e.path[1]]})
-	}
-	return out
-}
-
 // appendI2A is i2aInteger appending to dst.
 func appendI2A(dst, content []byte) []byte {
 	const digits = "0123456789ABCDEF"
-	mag, neg := integerMagnitude(content)
+	var mag []byte
+	var neg bool
+	if len(content) > 0 && content[0]&0x80 == 0 {
+		// Non-negative, the common case: the magnitude is the content
+		// without its leading zero bytes, no big.Int needed.
+		mag = bytes.TrimLeft(content, "\x00")
+		if len(mag) == 0 {
+			mag = []byte{0}
+		}
+	} else {
+		mag, neg = integerMagnitude(content)
+	}
 	if neg {
 		dst = append(dst, '-')
 	}
@@ -337,28 +220,4 @@ func appendI2A(dst, content []byte) []byte {
 		dst = append(dst, digits[c>>4], digits[c&15])
 	}
 	return dst
-}
-
-// entryExts is the printed form of one CRL entry's extensions and what
-// they add to the entry's value (the reason).
-type entryExts struct{ text, value string }
-
-func renderEntryExts(b *bio, content []byte) entryExts {
-	var r entryExts
-	eexts, _ := parseExtensions(content)
-	if len(eexts) == 0 {
-		return r
-	}
-	b.Reset()
-	b.WriteString("        CRL entry extensions:\n")
-	for _, ex := range eexts {
-		printExtension(b, ex, 12)
-		if ex.oid == oidCRLReason {
-			if t, err := single(ex.value, tagEnumerated); err == nil {
-				r.value += " (" + reasonText(parseInteger(t.content)) + ")"
-			}
-		}
-	}
-	r.text = b.String()
-	return r
 }

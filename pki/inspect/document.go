@@ -6,11 +6,15 @@
 package inspect
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"iter"
+	"slices"
 	"strings"
 )
 
@@ -48,12 +52,76 @@ type Field struct {
 	Value string `json:"value"`
 	// Lines are the exact openssl -text lines, with their indentation.
 	Lines    []string `json:"lines"`
-	Explain  string   `json:"explain,omitempty"`
+	Explain  string   `json:"explain"`
 	Severity Severity `json:"severity"`
 	// Finding says what is wrong when Severity is not ok.
-	Finding string `json:"finding,omitempty"`
+	Finding string `json:"finding"`
 	// Path is a stable id, e.g. "validity.not_after" or "ext.subject_alt_name".
 	Path string `json:"path"`
+	// entries, set only on a big CRL's crl.revoked.entries, stands in for
+	// Lines (then nil): the DER of the CRL's entries, rendered line by line
+	// as they are written. Read a field's lines with AllLines. A pointer:
+	// every field of every document carries it.
+	entries *lateEntries
+}
+
+// lateEntries is the DER of a CRL's revokedCertificates (its content).
+type lateEntries struct{ der []byte }
+
+// AllLines yields the field's lines: Lines, or for the entries of a big
+// CRL their lines rendered one entry at a time.
+func (f Field) AllLines() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if f.entries == nil {
+			for _, l := range f.Lines {
+				if !yield(l) {
+					return
+				}
+			}
+			return
+		}
+		stop := errors.New("stop")
+		_, _ = appendEntryLines(nil, f.entries.der, func(buf []byte) error {
+			for len(buf) > 0 {
+				i := bytes.IndexByte(buf, '\n')
+				if !yield(string(buf[:i])) {
+					return stop
+				}
+				buf = buf[i+1:]
+			}
+			return nil
+		}, 1)
+	}
+}
+
+// appendLines appends the field's lines, each with its newline, to buf;
+// see appendEntryLines for flush.
+func (f Field) appendLines(buf []byte, flush func([]byte) error) ([]byte, error) {
+	if f.entries != nil {
+		return appendEntryLines(buf, f.entries.der, flush, flushAt)
+	}
+	for _, l := range f.Lines {
+		buf = append(append(buf, l...), '\n')
+	}
+	if flush != nil && len(buf) >= flushAt {
+		err := flush(buf)
+		return buf[:0], err
+	}
+	return buf, nil
+}
+
+// MarshalJSON writes the field with "lines" always an array, the lines of
+// a big CRL's entries rendered into it.
+func (f Field) MarshalJSON() ([]byte, error) {
+	type plain Field
+	p := plain(f)
+	if f.entries != nil {
+		p.Lines = slices.Collect(f.AllLines())
+	}
+	if p.Lines == nil {
+		p.Lines = []string{}
+	}
+	return json.Marshal(p)
 }
 
 // Section groups fields the way openssl's output does (data, validity,
@@ -76,7 +144,7 @@ type Finding struct {
 	Message  string   `json:"message"`
 	// Source is who found it: "" for pkibench's own checks, "zlint" for
 	// a linter result added with AddFindings.
-	Source string `json:"source,omitempty"`
+	Source string `json:"source"`
 }
 
 // Document is one inspected object. Kind is "certificate", "csr", "crl",

@@ -14,8 +14,12 @@ func FromObject(o pki.Object, now time.Time) Document {
 	return fromObject(o, now, true)
 }
 
-// fromObject is FromObject; withPEM false leaves Document.PEM empty, which
-// for a big CRL saves a copy of it a third larger than its DER.
+// FromObjectPEM is FromObject; withPEM false leaves Document.PEM empty,
+// which for a big CRL saves a copy of it a third larger than its DER.
+func FromObjectPEM(o pki.Object, now time.Time, withPEM bool) Document {
+	return fromObject(o, now, withPEM)
+}
+
 func fromObject(o pki.Object, now time.Time, withPEM bool) Document {
 	d := fromObjectNoPEM(o, now)
 	if o.Kind == pki.KindCertificate || o.Kind == pki.KindCSR || o.Kind == pki.KindCRL {
