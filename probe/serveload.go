@@ -6,31 +6,42 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Limits bound what Serve holds at once, so its memory stays flat however
-// many clients connect: a connection costs a few kilobytes while it waits,
-// a handshake in progress some 40 KB of heap and stack.
+// many clients connect: a connection waiting in the queue costs a socket
+// and about a kilobyte, one being served a few kilobytes more, a handshake
+// in progress some 40 KB of heap and stack.
 type Limits struct {
 	// Handshakes is the number of TLS handshakes in progress at once; a
 	// connection whose client has spoken waits for one of these slots.
 	// Zero means DefaultHandshakes.
 	Handshakes int
-	// Conns is the number of connections open at once, from accept until
-	// its verdict is printed: waiting for the client's first bytes or for
-	// a handshake slot, in the handshake, waiting for the request, or
-	// waiting to be printed. Beyond it Serve stops accepting and the
-	// kernel's listen queue holds the rest. Zero means DefaultConns.
+	// Conns is the number of connections served at once, each by its own
+	// goroutine, from the wait for the client's first bytes until its
+	// verdict is printed: waiting for those bytes or for a handshake slot,
+	// in the handshake, waiting for the request, or waiting to be printed.
+	// Zero means DefaultConns; never fewer than Handshakes.
 	Conns int
+	// Queue is the number of connections accepted and waiting for one of
+	// the Conns; beyond it Serve stops accepting and the kernel's listen
+	// queue holds the rest. Zero means DefaultQueue.
+	Queue int
 }
 
 const (
 	// DefaultHandshakes keeps every core busy on loopback and covers the
 	// round trips of clients some 50 ms away, at 2-3 MB of handshake state.
 	DefaultHandshakes = 64
-	// DefaultConns bounds the connections open at once (about 10 MB).
+	// DefaultConns bounds the connections served at once (some 40 MB at
+	// most).
 	DefaultConns = 1024
+	// DefaultQueue lets a burst of clients wait accepted (about 10 MB at
+	// most) rather than in the kernel's listen queue, whose overflow
+	// drops SYNs that clients then retry only after 1, 3, 7, 15 s...
+	DefaultQueue = 10000
 )
 
 func (l Limits) handshakes() int {
@@ -47,32 +58,42 @@ func (l Limits) conns() int {
 	return max(l.Conns, l.handshakes())
 }
 
+func (l Limits) queue() int {
+	if l.Queue <= 0 {
+		return DefaultQueue
+	}
+	return l.Queue
+}
+
+// accepted is a connection waiting in Serve's queue.
+type acceptedConn struct {
+	conn net.Conn
+	at   time.Time
+	// busy: every connection slot was taken when it was queued.
+	busy bool
+}
+
 // handshakeJob is one connection handed to a handshake worker.
 type handshakeJob struct {
 	conn net.Conn
 	out  *serverOutcome
-	done chan handshakeDone
+	done chan *tls.Conn // nil when the handshake failed
 }
 
-type handshakeDone struct {
-	tc       *tls.Conn // nil when the handshake failed
-	deadline time.Time
-}
-
-// serveLimited is Serve's accept loop: one connection slot taken before
-// each accept (so a flood waits in the kernel's queue, not in memory),
-// one goroutine per open connection, and the handshakes run by a fixed
-// pool of workers, whose stacks are the only ones to grow to the size the
-// handshake's cryptography needs. Every accepted connection is delivered
-// exactly once; it returns when every connection has been delivered.
+// serveLimited is Serve's accept loop. Accepted connections wait in a
+// bounded queue (when it is full Serve stops accepting, and the kernel's
+// listen queue holds the rest); a pool of session goroutines, grown as
+// needed up to lim.Conns, takes them one at a time; the handshakes run in
+// a fixed pool of workers, whose stacks are the only ones to grow to the
+// size the handshake's cryptography needs. Every accepted connection is
+// delivered exactly once; it returns when every one has been.
 func (s *server) serveLimited(ctx context.Context, lim Limits, deliver func(*serverOutcome)) error {
 	work := make(chan *handshakeJob)
 	var workers sync.WaitGroup
 	for range lim.handshakes() {
 		workers.Go(func() {
 			for j := range work {
-				tc, deadline := s.handshake(ctx, j.conn, j.out)
-				j.done <- handshakeDone{tc, deadline}
+				j.done <- s.handshake(ctx, j.conn, j.out)
 			}
 		})
 	}
@@ -80,44 +101,66 @@ func (s *server) serveLimited(ctx context.Context, lim Limits, deliver func(*ser
 		close(work)
 		workers.Wait()
 	}()
-	slots := make(chan struct{}, lim.conns())
+	queue := make(chan acceptedConn, lim.queue())
 	var sessions sync.WaitGroup
-	defer sessions.Wait()
+	defer func() {
+		// Sessions end once the queue is drained; with ctx done each
+		// remaining connection meets it at once.
+		close(queue)
+		sessions.Wait()
+	}()
+	var idle atomic.Int64 // session goroutines waiting on the queue
+	started := 0
 	var delay time.Duration
 	for {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
 		conn, err := s.accept(ctx, &delay)
 		if conn == nil {
-			<-slots
 			return err
 		}
-		sessions.Go(func() {
-			defer func() { <-slots }()
-			deliver(s.session(ctx, conn, work, lim.handshakes()))
-		})
+		busy := false
+		if idle.Load() == 0 {
+			if started < lim.conns() {
+				started++
+				sessions.Go(func() {
+					for {
+						idle.Add(1)
+						a, ok := <-queue
+						idle.Add(-1)
+						if !ok {
+							return
+						}
+						deliver(s.session(ctx, a, work, lim))
+					}
+				})
+			} else {
+				busy = true
+			}
+		}
+		// Blocks while the queue is full: the kernel's queue takes over.
+		queue <- acceptedConn{conn: conn, at: time.Now(), busy: busy}
 	}
 }
 
 // session is one connection of Serve, from accept to the verdict.
-func (s *server) session(ctx context.Context, raw net.Conn, work chan<- *handshakeJob, slots int) *serverOutcome {
-	out := s.accepted(raw)
+func (s *server) session(ctx context.Context, a acceptedConn, work chan<- *handshakeJob, lim Limits) *serverOutcome {
+	raw := a.conn
+	out := s.accepted(raw, a.at)
 	defer raw.Close()
+	if a.busy {
+		out.log.add("waited %s in the queue (all %d connection slots in use)", time.Since(a.at).Round(time.Millisecond), lim.conns())
+	}
 	conn := s.firstBytes(ctx, raw)
-	var hs handshakeDone
-	j := &handshakeJob{conn: conn, out: out, done: make(chan handshakeDone, 1)}
-	if conn.err == nil && enqueue(ctx, work, j, slots) {
-		hs = <-j.done
+	var tc *tls.Conn
+	j := &handshakeJob{conn: conn, out: out, done: make(chan *tls.Conn, 1)}
+	if conn.err == nil && enqueue(ctx, work, j, lim.handshakes()) {
+		tc = <-j.done
 	} else {
 		// Nothing to compute: the handshake meets the error of the first
 		// read, or the stopped ctx, at once.
-		hs.tc, hs.deadline = s.handshake(ctx, conn, out)
+		tc = s.handshake(ctx, conn, out)
 	}
-	if hs.tc != nil {
-		s.answer(hs.tc, out, hs.deadline)
+	if tc != nil {
+		s.answer(tc, out)
 	}
 	return out
 }
@@ -140,7 +183,7 @@ func enqueue(ctx context.Context, work chan<- *handshakeJob, j *handshakeJob, sl
 	}
 }
 
-// firstBytes waits, within the timeout counted from the accept, for the
+// firstBytes waits, within the timeout counted from now, for the
 // client to send its first byte, so a client that connects and says
 // nothing (a port check, a client stuck before its ClientHello) costs a
 // waiting goroutine and never one of the handshake slots. The byte, or the

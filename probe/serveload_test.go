@@ -212,7 +212,8 @@ func TestServeTwoThousandHandshakes(t *testing.T) {
 // Serve a bounded amount of memory. With the old accept loop every
 // connection had its goroutine and handshake state at once (the heap
 // grew with the number held); now 5,000 held connections cost about what
-// 500 do, the rest waiting in the kernel's listen queue. The clients are
+// 500 do: 64 served, 256 queued, the rest waiting in the kernel's listen
+// queue. The clients are
 // another process (this test binary, see holdConns), so the heap measured
 // here is the server's. Every connection still gets its one verdict when
 // its client hangs up.
@@ -221,7 +222,7 @@ func TestServeHeldConnectionsBounded(t *testing.T) {
 	small := big / 10
 	w := newWorld(t)
 	heldHeap := func(n int) uint64 {
-		s := startServe(t, w.serverCfg(w.server), Options{Timeout: time.Minute}, Limits{Handshakes: 8, Conns: 64})
+		s := startServe(t, w.serverCfg(w.server), Options{Timeout: time.Minute}, Limits{Handshakes: 8, Conns: 64, Queue: 256})
 		held, release := holdFromChild(t, s.srv.Addr(), n)
 		if held < small {
 			release()
@@ -376,38 +377,45 @@ func TestServeSilentClientTakesNoSlot(t *testing.T) {
 	}
 }
 
-// TestServeQueuesHandshakes: with one handshake slot, clients arriving
-// together all get served, one after the other; those that waited say so
-// in their timeline.
+// TestServeQueuesHandshakes: with one handshake slot, or one connection
+// served at a time, clients arriving together all get served, one after
+// the other; those that waited say so in their timeline.
 func TestServeQueuesHandshakes(t *testing.T) {
 	const n = 12
 	w := newWorld(t)
-	s := startServe(t, w.serverCfg(w.server), Options{Timeout: 30 * time.Second}, Limits{Handshakes: 1, Conns: n})
-	cfg := tlsClient(w.client, w.root.cert)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			if answer, err := get(s.srv.Addr(), cfg); err != nil || !strings.Contains(answer, "pkibench: ACCEPT") {
-				t.Errorf("%v %q", err, answer)
-			}
-		})
-	}
-	wg.Wait()
-	s.await(t, n)
-	waited := 0
-	for _, r := range s.results() {
-		if r.Reason != verify.OK {
-			t.Errorf("verdict %s, want ok", r.Reason)
+	for _, c := range []struct {
+		lim  Limits
+		step string
+	}{
+		{Limits{Handshakes: 1, Conns: n}, "for a handshake slot (all 1 in use)"},
+		{Limits{Handshakes: 1, Conns: 1, Queue: n}, "in the queue (all 1 connection slots in use)"},
+	} {
+		s := startServe(t, w.serverCfg(w.server), Options{Timeout: 30 * time.Second}, c.lim)
+		cfg := tlsClient(w.client, w.root.cert)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				if answer, err := get(s.srv.Addr(), cfg); err != nil || !strings.Contains(answer, "pkibench: ACCEPT") {
+					t.Errorf("%v %q", err, answer)
+				}
+			})
 		}
-		for _, st := range r.Timeline {
-			if !strings.Contains(st.Step, "for a handshake slot (all 1 in use)") {
-				t.Errorf("step %q", st.Step)
+		wg.Wait()
+		s.await(t, n)
+		waited := 0
+		for _, r := range s.results() {
+			if r.Reason != verify.OK {
+				t.Errorf("verdict %s, want ok", r.Reason)
 			}
-			waited++
+			for _, st := range r.Timeline {
+				if strings.Contains(st.Step, c.step) {
+					waited++
+				}
+			}
 		}
-	}
-	if waited == 0 {
-		t.Error("no client of 12 arriving together waited for the one handshake slot")
+		if waited == 0 {
+			t.Errorf("%+v: no client of %d arriving together has a step %q", c.lim, n, c.step)
+		}
 	}
 }
 
@@ -462,5 +470,43 @@ func TestServeStopEndsEveryLoop(t *testing.T) {
 		if _, err := c.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("connection after the stop: %v, want it closed", err)
 		}
+	}
+}
+
+// BenchmarkServe is Serve's throughput: each operation one client (as curl:
+// handshake, GET, the answer), one at a time or from 64 clients at once,
+// against the default limits; reported as handshakes/s. Whole-process
+// figures with peak RSS come from bench/compare.sh (serve block).
+func BenchmarkServe(b *testing.B) {
+	w := newWorld(b)
+	for _, c := range []struct {
+		name    string
+		clients int
+	}{{"sequential", 1}, {"parallel-64", 64}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := startServe(b, w.serverCfg(w.server), Options{}, Limits{})
+			cfg := tlsClient(w.client, w.root.cert)
+			b.SetParallelism(max(1, c.clients/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			if c.clients == 1 {
+				for b.Loop() {
+					if _, err := get(s.srv.Addr(), cfg); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := get(s.srv.Addr(), cfg); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
+			b.StopTimer()
+			s.await(b, b.N)
+		})
 	}
 }

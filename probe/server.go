@@ -17,17 +17,17 @@ import (
 )
 
 // server is the built-in server: one listener, one session per connection.
-// Each session's outcome goes to deliver (Serve) or to the client that made
-// the connection (Run, Matrix), paired by the client's address.
+// Each session's outcome goes to the client that made the connection (Run,
+// Matrix), paired by the client's address, or to Serve's callback
+// (serveLimited).
 type server struct {
-	cfg     ServerConfig
-	opts    Options
-	cert    tls.Certificate
-	pool    *x509.CertPool
-	ln      net.Listener
-	wg      sync.WaitGroup
-	deliver func(*serverOutcome)
-	pairs   pairing
+	cfg   ServerConfig
+	opts  Options
+	cert  tls.Certificate
+	pool  *x509.CertPool
+	ln    net.Listener
+	wg    sync.WaitGroup
+	pairs pairing
 	// acceptLog hears of each accept error the server rides out.
 	acceptLog func(err error, retry time.Duration)
 }
@@ -111,10 +111,6 @@ func (s *server) serve(ctx context.Context) error {
 		go func() {
 			defer s.wg.Done()
 			out := s.handle(ctx, conn)
-			if s.deliver != nil {
-				s.deliver(out)
-				return
-			}
 			s.pairs.ch(out.remote) <- out
 		}()
 	}
@@ -234,44 +230,45 @@ func (s *server) verifyClient(chain []*x509.Certificate, at time.Time) *verify.F
 
 // handle runs one session: handshake, then the first bytes both ways.
 func (s *server) handle(ctx context.Context, raw net.Conn) *serverOutcome {
-	out := s.accepted(raw)
+	out := s.accepted(raw, time.Now())
 	defer raw.Close()
-	if tc, deadline := s.handshake(ctx, raw, out); tc != nil {
-		s.answer(tc, out, deadline)
+	if tc := s.handshake(ctx, raw, out); tc != nil {
+		s.answer(tc, out)
 	}
 	return out
 }
 
-// accepted starts the outcome of a connection just accepted.
-func (s *server) accepted(raw net.Conn) *serverOutcome {
+// accepted starts the outcome of a connection accepted at start.
+func (s *server) accepted(raw net.Conn, start time.Time) *serverOutcome {
 	out := &serverOutcome{remote: raw.RemoteAddr().String(), at: s.opts.at(), nameOf: s.opts.NameOf, known: s.opts.KnownCAs,
-		log: &stepLog{side: verify.SideServer, start: time.Now()}}
+		log: &stepLog{side: verify.SideServer, start: start}}
 	out.log.add("connection accepted from %s", out.remote)
 	return out
 }
 
 // handshake runs the TLS handshake on conn within the timeout, counted
-// from now. It returns the connection and the session's deadline, or nil
-// when the handshake failed (out says why).
-func (s *server) handshake(ctx context.Context, conn net.Conn, out *serverOutcome) (*tls.Conn, time.Time) {
-	deadline := time.Now().Add(s.opts.timeout())
-	conn.SetDeadline(deadline)
+// from now. It returns the connection, or nil when the handshake failed
+// (out says why).
+func (s *server) handshake(ctx context.Context, conn net.Conn, out *serverOutcome) *tls.Conn {
+	conn.SetDeadline(time.Now().Add(s.opts.timeout()))
 	tc := tls.Server(conn, s.tlsConfig(out))
 	err := tc.HandshakeContext(ctx)
 	out.state = tc.ConnectionState()
 	if err != nil {
 		out.err = err
 		out.log.add("handshake failed: %v", err)
-		return nil, deadline
+		return nil
 	}
 	out.handshake = true
 	out.log.add("handshake complete (%s, %s)", tls.VersionName(out.state.Version), tls.CipherSuiteName(out.state.CipherSuite))
-	return tc, deadline
+	return tc
 }
 
 // answer waits a little for the client's first bytes, answers with the
-// verdict as an HTTP response and closes the TLS session.
-func (s *server) answer(tc *tls.Conn, out *serverOutcome, deadline time.Time) {
+// verdict as an HTTP response and closes the TLS session; the answer has
+// the timeout of its own (after a wait as long as the timeout, a deadline
+// shared with the handshake would have passed).
+func (s *server) answer(tc *tls.Conn, out *serverOutcome) {
 	// An outside client may send nothing (openssl s_client without input):
 	// wait a little for a request, then answer anyway.
 	tc.SetReadDeadline(time.Now().Add(firstBytesWait(s.opts.timeout())))
@@ -287,7 +284,7 @@ func (s *server) answer(tc *tls.Conn, out *serverOutcome, deadline time.Time) {
 			return
 		}
 	}
-	tc.SetWriteDeadline(deadline)
+	tc.SetWriteDeadline(time.Now().Add(s.opts.timeout()))
 	body := "pkibench: ACCEPT: " + s.describePeer(out) + "\n"
 	resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 	if _, err := tc.Write([]byte(resp)); err != nil {

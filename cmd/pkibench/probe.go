@@ -157,8 +157,8 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				// serve runs for hours: it follows CRLs published meanwhile.
 				sc.CRLSource = st.CRLWatch()
 			}
-			if lim.Handshakes < 1 || lim.Conns < 1 {
-				return usagef("--max-handshakes and --max-conns need a positive number")
+			if lim.Handshakes < 1 || lim.Conns < 1 || lim.Queue < 1 {
+				return usagef("--max-handshakes, --max-conns and --max-queue need a positive number")
 			}
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
@@ -194,7 +194,8 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 	fl.BoolVar(&public, "public", false, "allow a --listen address outside loopback")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "drop a client that has not finished its handshake this long after it connected or after its handshake began")
 	fl.IntVar(&lim.Handshakes, "max-handshakes", probe.DefaultHandshakes, "handshakes in progress at once; the other clients wait their turn")
-	fl.IntVar(&lim.Conns, "max-conns", probe.DefaultConns, "connections open at once; beyond it new clients wait in the kernel's listen queue")
+	fl.IntVar(&lim.Conns, "max-conns", probe.DefaultConns, "connections served at once (at least --max-handshakes); the others wait in the queue")
+	fl.IntVar(&lim.Queue, "max-queue", probe.DefaultQueue, "connections accepted and waiting to be served; beyond it new clients wait in the kernel's listen queue")
 	a.addCommandsFlag(c)
 	return c
 }
