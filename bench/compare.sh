@@ -161,10 +161,11 @@ echo
 SN=${SERVE_N:-10000}
 serve_row() { # label, serveload flags...
   local label=$1; shift
-  $PB serve --server srv --listen 127.0.0.1:0 >/dev/null 2>serve.err &
+  : > serve.err
+  $PB serve --server srv --listen 127.0.0.1:0 >/dev/null 2>>serve.err &
   local pid=$! port="" i
   for i in $(seq 1 100); do
-    port=$(sed -n 's|.*https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' serve.err)
+    port=$(sed -n 's|.*https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' serve.err 2>/dev/null || true)
     [ -n "$port" ] && break
     sleep 0.1
   done
@@ -174,12 +175,12 @@ serve_row() { # label, serveload flags...
     return
   fi
   local res
-  res=$("$work/serveload" -addr "127.0.0.1:$port" -cert "$work/pki/certs/b1/cert.pem" -key "$work/pki/certs/b1/key.pem" -ca "$work/pki/cas/abc/ca.crt" "$@" 2>/dev/null || true)
+  res=$("$work/serveload" -addr "127.0.0.1:$port" -cert "$work/pki/certs/b1/cert.pem" -key "$work/pki/certs/b1/key.pem" -ca "$work/pki/cas/abc/ca.crt" "$@" 2>serveload.err || true)
   local hwm
   hwm=$(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
   kill -INT "$pid"; wait "$pid" || true
   printf '| %s | %s | %s | %s |\n' "$label" \
-    "$(echo "$res" | sed -n 's/.*handshakes=\([0-9]*\) failed=\([0-9]*\).*/\1 ok, \2 failed/p')" \
+    "$(echo "$res" | sed -n 's/.*handshakes=\([0-9]*\) failed=\([0-9]*\).*/\1 ok, \2 failed/p')$(sed -n 's/^serveload: first failure: \(.*\)/ (first: \1)/p' serveload.err | tr '|' '/')" \
     "$(echo "$res" | sed -n 's/.*handshakes_per_s=\([0-9]*\).*/\1/p')" "$hwm"
 }
 echo "| load ($SN handshakes) | handshakes | handshakes/s | serve peak RSS |"

@@ -33,12 +33,13 @@ func (s *Server) Addr() string { return s.s.addr() }
 // connection with its verdict as the server saw it. Calls to fn never
 // overlap, and a connection's verdict is not kept once fn returns. What it
 // holds at once is bounded by its Limits (see SetLimits): connections
-// beyond them wait in the kernel's listen queue. It returns after the last
-// connection accepted has been delivered: nil when stopped, an error when
-// accepting failed for good (accept errors that pass are ridden out, see
-// LogAcceptErrors). When ctx ends, handshakes in progress or waiting end at
-// once with ctx's error as their verdict; a session answering its client
-// ends within its wait for the request (at most 2 s).
+// beyond them wait in the kernel's listen queue, and a slow fn slows
+// accepting the same way. It returns after the last connection accepted
+// has been delivered: nil when stopped, an error when accepting failed for
+// good (accept errors that pass are ridden out, see LogAcceptErrors). When
+// ctx ends, connections queued, waiting for a handshake slot or in a
+// handshake end at once with ctx's error as their verdict; a session
+// answering its client ends within its wait for the request (at most 2 s).
 func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 	var mu sync.Mutex
 	deliver := func(out *serverOutcome) {
@@ -61,8 +62,9 @@ func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 	return s.s.serveLimited(ctx, s.limits, deliver)
 }
 
-// SetLimits bounds the handshakes in progress and the connections open at
-// once; call it before Serve. Zero fields take the defaults.
+// SetLimits bounds the handshakes in progress, the connections served and
+// those queued at once; call it before Serve. Zero fields take the
+// defaults.
 func (s *Server) SetLimits(l Limits) { s.limits = l }
 
 // LogAcceptErrors makes Serve report each accept error it rides out (file

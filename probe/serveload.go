@@ -65,7 +65,7 @@ func (l Limits) queue() int {
 	return l.Queue
 }
 
-// accepted is a connection waiting in Serve's queue.
+// acceptedConn is a connection waiting in Serve's queue.
 type acceptedConn struct {
 	conn net.Conn
 	at   time.Time
