@@ -12,7 +12,7 @@ import (
 
 // Limits bound what Serve holds at once, so its memory stays flat however
 // many clients connect: a connection waiting in the queue costs a socket
-// and about a kilobyte, one being served a few kilobytes more, a handshake
+// and about 2 KB, one being served some 20 KB more, a handshake
 // in progress some 40 KB of heap and stack.
 type Limits struct {
 	// Handshakes is the number of TLS handshakes in progress at once; a
@@ -36,9 +36,9 @@ const (
 	// round trips of clients some 50 ms away, at 2-3 MB of handshake state.
 	DefaultHandshakes = 64
 	// DefaultConns bounds the connections served at once (some 40 MB at
-	// most).
+	// most, their buffers and the garbage between collections included).
 	DefaultConns = 1024
-	// DefaultQueue lets a burst of clients wait accepted (about 10 MB at
+	// DefaultQueue lets a burst of clients wait accepted (about 20 MB at
 	// most) rather than in the kernel's listen queue, whose overflow
 	// drops SYNs that clients then retry only after 1, 3, 7, 15 s...
 	DefaultQueue = 10000
