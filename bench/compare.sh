@@ -228,3 +228,43 @@ peak() {
 peak "pkibench inspect (300,000 entries)" "$work/pkibench" --store "$work/pki" inspect "$crl300k"
 peak "pkibench inspect --json (300,000 entries)" "$work/pkibench" --store "$work/pki" inspect --json "$crl300k"
 peak "openssl crl -text -noout (same CRL)" openssl crl -text -noout -in "$crl300k"
+
+echo
+echo "### serve under load"
+echo
+# pkibench serve with the store's srv identity on 127.0.0.1 (a free port),
+# driven by bench/serveload (Go TLS clients with b1's certificate): 10,000
+# handshakes one client at a time, from 64 clients at once, and from 10,000
+# clients at once that each keep the connection idle after the handshake
+# until serve closes it. Peak RSS is serve's VmHWM from /proc.
+(cd "$repo" && go build -o "$work/serveload" ./bench/serveload)
+SN=${SERVE_N:-10000}
+serve_row() { # label, serveload flags...
+  local label=$1; shift
+  : > serve.err
+  $PB serve --server srv --listen 127.0.0.1:0 >/dev/null 2>>serve.err &
+  local pid=$! port="" i
+  for i in $(seq 1 100); do
+    port=$(sed -n 's|.*https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' serve.err 2>/dev/null || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    kill "$pid" 2>/dev/null || true
+    printf '| %s | serve did not start: %s | | |\n' "$label" "$(tr '\n' ' ' < serve.err)"
+    return
+  fi
+  local res
+  res=$("$work/serveload" -addr "127.0.0.1:$port" -cert "$work/pki/certs/b1/cert.pem" -key "$work/pki/certs/b1/key.pem" -ca "$work/pki/cas/abc/ca.crt" "$@" 2>serveload.err || true)
+  local hwm
+  hwm=$(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
+  kill -INT "$pid"; wait "$pid" || true
+  printf '| %s | %s | %s | %s |\n' "$label" \
+    "$(echo "$res" | sed -n 's/.*handshakes=\([0-9]*\) failed=\([0-9]*\).*/\1 ok, \2 failed/p')$(sed -n 's/^serveload: first failure: \(.*\)/ (first: \1)/p' serveload.err | tr '|' '/')" \
+    "$(echo "$res" | sed -n 's/.*handshakes_per_s=\([0-9]*\).*/\1/p')" "$hwm"
+}
+echo "| load ($SN handshakes) | handshakes | handshakes/s | serve peak RSS |"
+echo "| --- | --- | --- | --- |"
+serve_row "one client at a time (handshake, GET, answer)" -n "$SN" -c 1
+serve_row "64 clients at once" -n "$SN" -c 64
+serve_row "$SN clients at once, each held idle until serve closes it" -n "$SN" -c "$SN" -hold

@@ -12,7 +12,8 @@ import (
 // Server is the built-in server kept up for outside clients (curl, openssl
 // s_client, Node.js): each connection yields one verdict.
 type Server struct {
-	s *server
+	s      *server
+	limits Limits
 }
 
 // NewServer checks the identity and listens; refusing a non-loopback
@@ -30,12 +31,18 @@ func (s *Server) Addr() string { return s.s.addr() }
 
 // Serve accepts connections until ctx is cancelled, calling fn once per
 // connection with its verdict as the server saw it. Calls to fn never
-// overlap. It returns after the last connection in flight has ended: nil
-// when stopped, an error when accepting failed for good (accept errors
-// that pass are ridden out, see LogAcceptErrors).
+// overlap, and a connection's verdict is not kept once fn returns. What it
+// holds at once is bounded by its Limits (see SetLimits): connections
+// beyond them wait in the kernel's listen queue, and a slow fn slows
+// accepting the same way. It returns after the last connection accepted
+// has been delivered: nil when stopped, an error when accepting failed for
+// good (accept errors that pass are ridden out, see LogAcceptErrors). When
+// ctx ends, connections queued, waiting for a handshake slot or in a
+// handshake end at once with ctx's error as their verdict; a session
+// answering its client ends within its wait for the request (at most 2 s).
 func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 	var mu sync.Mutex
-	s.s.deliver = func(out *serverOutcome) {
+	deliver := func(out *serverOutcome) {
 		r := serverResult(out, s.s.cfg, s.Addr())
 		mu.Lock()
 		defer mu.Unlock()
@@ -52,10 +59,13 @@ func (s *Server) Serve(ctx context.Context, fn func(Result)) error {
 		case <-stopped:
 		}
 	}()
-	err := s.s.serve(ctx)
-	s.s.wg.Wait()
-	return err
+	return s.s.serveLimited(ctx, s.limits, deliver)
 }
+
+// SetLimits bounds the handshakes in progress, the connections served and
+// those queued at once; call it before Serve. Zero fields take the
+// defaults.
+func (s *Server) SetLimits(l Limits) { s.limits = l }
 
 // LogAcceptErrors makes Serve report each accept error it rides out (file
 // descriptors exhausted, say) with the delay before it tries again.

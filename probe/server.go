@@ -17,17 +17,17 @@ import (
 )
 
 // server is the built-in server: one listener, one session per connection.
-// Each session's outcome goes to deliver (Serve) or to the client that made
-// the connection (Run, Matrix), paired by the client's address.
+// Each session's outcome goes to the client that made the connection (Run,
+// Matrix), paired by the client's address, or to Serve's callback
+// (serveLimited).
 type server struct {
-	cfg     ServerConfig
-	opts    Options
-	cert    tls.Certificate
-	pool    *x509.CertPool
-	ln      net.Listener
-	wg      sync.WaitGroup
-	deliver func(*serverOutcome)
-	pairs   pairing
+	cfg   ServerConfig
+	opts  Options
+	cert  tls.Certificate
+	pool  *x509.CertPool
+	ln    net.Listener
+	wg    sync.WaitGroup
+	pairs pairing
 	// acceptLog hears of each accept error the server rides out.
 	acceptLog func(err error, retry time.Duration)
 }
@@ -97,43 +97,52 @@ func newServer(sc ServerConfig, opts Options) (*server, error) {
 
 func (s *server) addr() string { return s.ln.Addr().String() }
 
-// serve accepts until the listener is closed or ctx is done. Accept
-// errors that pass (no file descriptors left, a connection reset before it
-// was accepted) are waited out with a backoff, 5 ms doubling up to 1 s, as
-// net/http does; any other accept error ends serve with that error.
+// serve accepts until the listener is closed or ctx is done, one
+// goroutine per connection (the probe's own server: its clients are the
+// probe's, so their number is already bounded).
 func (s *server) serve(ctx context.Context) error {
 	var delay time.Duration
 	for {
-		conn, err := s.ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
-				return nil
-			}
-			if !temporaryAcceptError(err) {
-				return fmt.Errorf("accepting connections on %s: %w", s.addr(), err)
-			}
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			if s.acceptLog != nil {
-				s.acceptLog(err, delay)
-			}
-			select {
-			case <-time.After(delay):
-			case <-ctx.Done():
-				return nil
-			}
-			continue
+		conn, err := s.accept(ctx, &delay)
+		if conn == nil {
+			return err
 		}
-		delay = 0
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			out := s.handle(ctx, conn)
-			if s.deliver != nil {
-				s.deliver(out)
-				return
-			}
 			s.pairs.ch(out.remote) <- out
 		}()
+	}
+}
+
+// accept returns the next connection, or nil when the listener is closed
+// or ctx is done (a nil error) or accepting failed for good. Accept
+// errors that pass (no file descriptors left, a connection reset before
+// it was accepted) are waited out with a backoff, 5 ms doubling up to
+// 1 s, as net/http does; delay carries the backoff between calls.
+func (s *server) accept(ctx context.Context, delay *time.Duration) (net.Conn, error) {
+	for {
+		conn, err := s.ln.Accept()
+		if err == nil {
+			*delay = 0
+			return conn, nil
+		}
+		if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+			return nil, nil
+		}
+		if !temporaryAcceptError(err) {
+			return nil, fmt.Errorf("accepting connections on %s: %w", s.addr(), err)
+		}
+		*delay = min(max(2**delay, 5*time.Millisecond), time.Second)
+		if s.acceptLog != nil {
+			s.acceptLog(err, *delay)
+		}
+		select {
+		case <-time.After(*delay):
+		case <-ctx.Done():
+			return nil, nil
+		}
 	}
 }
 
@@ -221,30 +230,48 @@ func (s *server) verifyClient(chain []*x509.Certificate, at time.Time) *verify.F
 
 // handle runs one session: handshake, then the first bytes both ways.
 func (s *server) handle(ctx context.Context, raw net.Conn) *serverOutcome {
-	out := &serverOutcome{remote: raw.RemoteAddr().String(), at: s.opts.at(), nameOf: s.opts.NameOf, known: s.opts.KnownCAs,
-		log: &stepLog{side: verify.SideServer, start: time.Now()}}
+	out := s.accepted(raw, time.Now())
 	defer raw.Close()
-	deadline := time.Now().Add(s.opts.timeout())
-	raw.SetDeadline(deadline)
+	if tc := s.handshake(ctx, raw, out); tc != nil {
+		s.answer(tc, out)
+	}
+	return out
+}
+
+// accepted starts the outcome of a connection accepted at start.
+func (s *server) accepted(raw net.Conn, start time.Time) *serverOutcome {
+	out := &serverOutcome{remote: raw.RemoteAddr().String(), at: s.opts.at(), nameOf: s.opts.NameOf, known: s.opts.KnownCAs,
+		log: &stepLog{side: verify.SideServer, start: start}}
 	out.log.add("connection accepted from %s", out.remote)
-	tc := tls.Server(raw, s.tlsConfig(out))
+	return out
+}
+
+// handshake runs the TLS handshake on conn within the timeout, counted
+// from now. It returns the connection, or nil when the handshake failed
+// (out says why).
+func (s *server) handshake(ctx context.Context, conn net.Conn, out *serverOutcome) *tls.Conn {
+	conn.SetDeadline(time.Now().Add(s.opts.timeout()))
+	tc := tls.Server(conn, s.tlsConfig(out))
 	err := tc.HandshakeContext(ctx)
 	out.state = tc.ConnectionState()
 	if err != nil {
 		out.err = err
 		out.log.add("handshake failed: %v", err)
-		return out
+		return nil
 	}
 	out.handshake = true
 	out.log.add("handshake complete (%s, %s)", tls.VersionName(out.state.Version), tls.CipherSuiteName(out.state.CipherSuite))
+	return tc
+}
 
+// answer waits a little for the client's first bytes, answers with the
+// verdict as an HTTP response and closes the TLS session; the answer has
+// the timeout of its own (after a wait as long as the timeout, a deadline
+// shared with the handshake would have passed).
+func (s *server) answer(tc *tls.Conn, out *serverOutcome) {
 	// An outside client may send nothing (openssl s_client without input):
 	// wait a little for a request, then answer anyway.
-	wait := s.opts.timeout()
-	if wait > 2*time.Second {
-		wait = 2 * time.Second
-	}
-	tc.SetReadDeadline(time.Now().Add(wait))
+	tc.SetReadDeadline(time.Now().Add(firstBytesWait(s.opts.timeout())))
 	buf := make([]byte, 4096)
 	n, rerr := tc.Read(buf)
 	out.request = n
@@ -254,21 +281,24 @@ func (s *server) handle(ctx context.Context, raw net.Conn) *serverOutcome {
 		out.ioErr = rerr
 		out.log.add("read: %v", rerr)
 		if !isTimeout(rerr) {
-			return out
+			return
 		}
 	}
-	tc.SetWriteDeadline(deadline)
+	tc.SetWriteDeadline(time.Now().Add(s.opts.timeout()))
 	body := "pkibench: ACCEPT: " + s.describePeer(out) + "\n"
 	resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 	if _, err := tc.Write([]byte(resp)); err != nil {
 		out.ioErr = err
 		out.log.add("write: %v", err)
-		return out
+		return
 	}
 	out.log.add("sent %d bytes", len(resp))
 	tc.Close()
-	return out
 }
+
+// firstBytesWait is how long the server waits for a request after the
+// handshake: the timeout, at most 2 s.
+func firstBytesWait(timeout time.Duration) time.Duration { return min(timeout, 2*time.Second) }
 
 func (s *server) describePeer(out *serverOutcome) string {
 	if len(out.peer) == 0 {

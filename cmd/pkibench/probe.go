@@ -106,6 +106,7 @@ Exit code 0 for ACCEPT, 1 for REJECT.`,
 func (a *app) serveCommand() *cobra.Command {
 	var f probeFlags
 	var public bool
+	var lim probe.Limits
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Keep the built-in server up for curl, openssl or Node.js clients; one verdict line per connection",
@@ -156,10 +157,14 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 				// serve runs for hours: it follows CRLs published meanwhile.
 				sc.CRLSource = st.CRLWatch()
 			}
+			if lim.Handshakes < 1 || lim.Conns < 1 || lim.Queue < 1 {
+				return usagef("--max-handshakes, --max-conns and --max-queue need a positive number")
+			}
 			srv, err := probe.NewServer(sc, opts)
 			if err != nil {
 				return err
 			}
+			srv.SetLimits(lim)
 			// Out of file descriptors and the like: say so and keep serving.
 			srv.LogAcceptErrors(func(err error, retry time.Duration) {
 				fmt.Fprintf(a.stderr, "pkibench serve: %v; retrying in %v\n", err, retry)
@@ -187,6 +192,10 @@ connection, naming why a client was refused. Ctrl-C stops it. A non-loopback
 	fl.StringVar(&f.at, "at", "", "verification time, years 1950-9999: "+pki.TimeForms)
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fl.BoolVar(&public, "public", false, "allow a --listen address outside loopback")
+	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "drop a client that has not finished its handshake this long after it connected or after its handshake began")
+	fl.IntVar(&lim.Handshakes, "max-handshakes", probe.DefaultHandshakes, "handshakes in progress at once; the other clients wait their turn")
+	fl.IntVar(&lim.Conns, "max-conns", probe.DefaultConns, "connections served at once (at least --max-handshakes); the others wait in the queue")
+	fl.IntVar(&lim.Queue, "max-queue", probe.DefaultQueue, "connections accepted and waiting to be served; beyond it new clients wait in the kernel's listen queue")
 	a.addCommandsFlag(c)
 	return c
 }
