@@ -155,7 +155,7 @@ func TestSharedVerdictKey(t *testing.T) {
 	other("another chain", []*x509.Certificate{w.server.Cert, w.inter.cert}, base)
 	chk = base
 	chk.at = time.Time{}
-	if m.serverVerdict(chain, chk) == m.serverVerdict(chain, chk) {
+	if a, b := m.serverVerdict(chain, chk), m.serverVerdict(chain, chk); a == b {
 		t.Error("without a fixed time two judgements share an entry")
 	}
 	if f, _ := first.verdict(); f != nil {
