@@ -5,6 +5,8 @@
 # Usage: bash bench/compare.sh [N] [OUT]
 #   N    certificates per tool (default 100)
 #   OUT  the markdown tables BENCHMARKS.md quotes (default bench/compare.md)
+#   MATRIX=n (environment) client identities for the `probe --matrix` block
+#        (default 10000, on; creating them adds about 10-20 s); MATRIX=0 skips it
 #
 # Like .ci/run, it installs what is missing with apt-get (openssl, easy-rsa,
 # golang-cfssl; hyperfine when the package exists), as root or through sudo.
@@ -268,3 +270,35 @@ echo "| --- | --- | --- | --- |"
 serve_row "one client at a time (handshake, GET, answer)" -n "$SN" -c 1
 serve_row "64 clients at once" -n "$SN" -c 64
 serve_row "$SN clients at once, each held idle until serve closes it" -n "$SN" -c "$SN" -hold
+
+echo
+# probe --matrix (issue 19): MATRIX client identities of one CA against one
+# server, the whole process: wall time, CPU and peak RSS (GNU time).
+MATRIX=${MATRIX:-10000}
+if [ "$MATRIX" -gt 0 ]; then
+  echo
+  echo "### probe --matrix: $MATRIX client identities against one server, whole process"
+  echo
+  $PB ca create mx >/dev/null 2>&1
+  $PB issue mxsrv --ca mx --profile server --dns localhost >/dev/null
+  for b in $(seq 0 1000 $((MATRIX - 1))); do
+    $PB issue $(seq -f "m%g" $((b + 1)) $((b + 1000 < MATRIX ? b + 1000 : MATRIX))) --ca mx --profile client >/dev/null
+  done
+  echo "| command | wall | CPU (user + sys) | peak RSS | handshakes/s |"
+  echo "| --- | --- | --- | --- | --- |"
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%e %U %S %M' -o matrix.time $PB probe --matrix --ca mx --server mxsrv >matrix.out || true
+    read -r wall usr sys rss < matrix.time
+  else
+    s=$(now); $PB probe --matrix --ca mx --server mxsrv >matrix.out || true; e=$(now)
+    wall=$(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.2f", e-s}'); usr=""; sys=""; rss=""
+  fi
+  rows=$(($(wc -l < matrix.out) - 1))
+  [ "$rows" -eq "$MATRIX" ] || echo "warning: the matrix printed $rows rows for $MATRIX clients" >&2
+  awk -v n="$MATRIX" -v w="$wall" -v u="$usr" -v s="$sys" -v m="$rss" 'BEGIN {
+    cpu = (u == "") ? "not measured (no /usr/bin/time)" : sprintf("%.1f s", u + s)
+    mem = (m == "") ? "not measured" : sprintf("%.0f MB", m / 1024)
+    printf "| `pkibench probe --matrix --ca mx --server mxsrv` (%d clients) | %.1f s | %s | %s | %.0f |\n", n, w, cpu, mem, n / w }'
+  echo
+  echo "Load average after the matrix: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)."
+fi

@@ -32,9 +32,16 @@ type Knowledge struct {
 // TLSCertificate returns the identity in crypto/tls form, sending the leaf
 // and its intermediates (never a self-signed root, which peers ignore).
 func (id Identity) TLSCertificate() tls.Certificate {
+	return id.TLSCertificateWith(IsSelfSigned)
+}
+
+// TLSCertificateWith is TLSCertificate with the self-signed test given, so
+// a caller presenting many identities below one root checks its signature
+// once (selfSigned must answer as IsSelfSigned does).
+func (id Identity) TLSCertificateWith(selfSigned func(*x509.Certificate) bool) tls.Certificate {
 	tc := tls.Certificate{PrivateKey: id.Key, Leaf: id.Cert, Certificate: [][]byte{id.Cert.Raw}}
 	for _, c := range id.Chain {
-		if IsSelfSigned(c) {
+		if selfSigned(c) {
 			break
 		}
 		tc.Certificate = append(tc.Certificate, c.Raw)

@@ -28,10 +28,10 @@ func addAlso(r *Result, c *clientOutcome, cc ClientConfig) {
 		r.Also = append(r.Also, Fault{Code: f.Code, Side: side, Summary: f.Summary, Fix: f.Fix})
 	}
 	if len(c.serverChain) > 0 {
-		for _, f := range verify.Faults(c.serverChain[0], verify.Options{
-			Roots: cc.RootCAs, Intermediates: c.serverChain[1:], Name: cc.serverName(),
-			Usage: verify.UsageServer, At: c.at, NameOf: c.nameOf, Known: c.known,
-		}) {
+		if c.judged == nil {
+			c.judged = c.shared.serverVerdict(c.serverChain, c.serverCheck(cc))
+		}
+		for _, f := range c.judged.allFaults() {
 			if f.Code == verify.ServerCertCNOnly && cc.emulate().AcceptsCN() {
 				continue // a warning for this client, not a fault
 			}
@@ -39,7 +39,7 @@ func addAlso(r *Result, c *clientOutcome, cc ClientConfig) {
 		}
 	}
 	if id := cc.Identity; id != nil && id.Cert != nil {
-		if root := topOf(id.Cert, id.Chain); root != nil {
+		if root := c.shared.topOf(id.Cert, id.Chain); root != nil {
 			for _, f := range verify.Faults(id.Cert, verify.Options{
 				Roots: []*x509.Certificate{root}, Intermediates: id.Chain,
 				Usage: verify.UsageClient, At: c.at, CRLs: cc.KnownCRLs, NameOf: c.nameOf, Known: c.known,

@@ -28,7 +28,7 @@ func BenchmarkHandshake(b *testing.B) {
 	defer srv.close()
 	b.ResetTimer()
 	for b.Loop() {
-		if r := probeOnce(ctx, srv, sc, cc, Options{}); r.Reason != verify.OK {
+		if r := probeOnce(ctx, srv, sc, cc, Options{}, newShared(Options{})); r.Reason != verify.OK {
 			b.Fatalf("%s: %s", r.Reason, r.Summary)
 		}
 	}

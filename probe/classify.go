@@ -383,14 +383,16 @@ func diagnoseServerCert(s *serverOutcome, sc ServerConfig) *verify.Finding {
 
 // topOf is the self-signed root at the top of an identity's chain, or nil.
 func topOf(leaf *x509.Certificate, chain []*x509.Certificate) *x509.Certificate {
-	if len(chain) == 0 {
-		if pki.IsSelfSigned(leaf) {
-			return leaf
-		}
-		return nil
+	return topOfWith(leaf, chain, pki.IsSelfSigned)
+}
+
+// topOfWith is topOf with the self-signed test given (shared.topOf).
+func topOfWith(leaf *x509.Certificate, chain []*x509.Certificate, selfSigned func(*x509.Certificate) bool) *x509.Certificate {
+	top := leaf
+	if len(chain) > 0 {
+		top = chain[len(chain)-1]
 	}
-	top := chain[len(chain)-1]
-	if pki.IsSelfSigned(top) {
+	if selfSigned(top) {
 		return top
 	}
 	return nil

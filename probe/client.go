@@ -14,6 +14,7 @@ import (
 // clientOutcome is what the probing client saw.
 type clientOutcome struct {
 	log       *stepLog
+	shared    *shared // the run's judgements made once for all its probes
 	at        time.Time
 	nameOf    func(*x509.Certificate) string
 	known     []*x509.Certificate
@@ -31,6 +32,7 @@ type clientOutcome struct {
 	wouldWithhold error // why a Go client would not have sent its certificate
 	withheld      bool  // GoStyle: it did not
 	serverChain   []*x509.Certificate
+	judged        *serverVerdict // this client's judgement of serverChain
 
 	sent, received int
 	readTimedOut   bool
@@ -62,7 +64,7 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 				c.log.add("no client certificate to send")
 				return &tls.Certificate{}, nil
 			}
-			cert := cc.Identity.TLSCertificate()
+			cert := c.shared.tlsCertificate(*cc.Identity)
 			if err := cri.SupportsCertificate(&cert); err != nil {
 				c.wouldWithhold = err
 				if cc.withholds() {
@@ -81,18 +83,13 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 				return nil
 			}
 			c.log.add("server certificate received: %s", pki.FormatName(cs.PeerCertificates[0].Subject))
-			_, f, warn := verify.VerifyAs(cc.emulate(), cs.PeerCertificates[0], verify.Options{
-				Roots: cc.RootCAs, Intermediates: cs.PeerCertificates[1:],
-				Name: name, Usage: verify.UsageServer, At: at, NameOf: c.nameOf, Known: c.known,
-			})
+			c.judged = c.shared.serverVerdict(cs.PeerCertificates, c.serverCheck(cc))
+			f, warn := c.judged.verdict()
 			if warn != "" {
 				c.warnings = append(c.warnings, warn)
 				c.log.add("server certificate names %q only in its CN (accepted as %s does)", name, cc.emulate())
 			}
 			if f != nil {
-				if f.Side == verify.SideNone {
-					f.Side = verify.SideClient
-				}
 				c.finding = f
 				c.log.add("server certificate rejected: %s", f.Code)
 				return f
@@ -103,13 +100,18 @@ func (c *clientOutcome) tlsConfig(cc ClientConfig) *tls.Config {
 	}
 }
 
+// serverCheck is what this client judges the server chain by.
+func (c *clientOutcome) serverCheck(cc ClientConfig) serverCheck {
+	return serverCheck{emulate: cc.emulate(), roots: cc.RootCAs, name: cc.serverName(), at: c.at}
+}
+
 // runClient dials addr, runs the handshake and exchanges the first bytes.
 // dialled is called with the local address as soon as the TCP connection is
 // up, so the built-in server's outcome can be paired with it. firstBytesWait
 // bounds the wait for the server's first bytes; a server that stays silent
 // that long has at least not refused the connection.
-func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, start time.Time, firstBytesWait time.Duration, dialled func(string)) *clientOutcome {
-	c := &clientOutcome{at: opts.at(), nameOf: opts.NameOf, known: opts.KnownCAs, log: &stepLog{side: verify.SideClient, start: start}}
+func runClient(ctx context.Context, addr string, cc ClientConfig, opts Options, m *shared, start time.Time, firstBytesWait time.Duration, dialled func(string)) *clientOutcome {
+	c := &clientOutcome{shared: m, at: opts.at(), nameOf: opts.NameOf, known: opts.KnownCAs, log: &stepLog{side: verify.SideClient, start: start}}
 	deadline := time.Now().Add(opts.timeout())
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()

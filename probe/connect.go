@@ -31,7 +31,7 @@ func Connect(ctx context.Context, addr string, cc ClientConfig, opts Options) Re
 	if wait > 2*time.Second {
 		wait = 2 * time.Second
 	}
-	c := runClient(ctx, addr, cc, opts, start, wait, nil)
+	c := runClient(ctx, addr, cc, opts, newShared(opts), start, wait, nil)
 	classifyClient(&r, c, cc, wait)
 	fillFromClient(&r, c, cc)
 	addAlso(&r, c, cc)

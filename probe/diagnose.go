@@ -21,7 +21,7 @@ func diagnoseOwn(c *clientOutcome, cc ClientConfig) *verify.Finding {
 	if id == nil || id.Cert == nil {
 		return nil
 	}
-	if root := topOf(id.Cert, id.Chain); root != nil {
+	if root := c.shared.topOf(id.Cert, id.Chain); root != nil {
 		_, f := verify.Verify(id.Cert, verify.Options{
 			Roots: []*x509.Certificate{root}, Intermediates: id.Chain,
 			Usage: verify.UsageClient, At: c.at, CRLs: cc.KnownCRLs, NameOf: c.nameOf, Known: c.known,

@@ -1,9 +1,12 @@
 package probe
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pkibench/pkibench/pki"
@@ -174,7 +177,7 @@ func (r Request) ResolveServer(src Source) (ServerConfig, error) {
 		auth = AuthRequireAndVerify
 	}
 	sc := ServerConfig{Identity: id, Auth: auth, CheckCRL: r.CheckCRL, MinVersion: r.ServerVersion, MaxVersion: r.ServerVersion}
-	if sc.ClientCAs, err = trust(src, FieldServerTrust, r.ServerTrust, &id); err != nil {
+	if sc.ClientCAs, err = trust(src, FieldServerTrust, r.ServerTrust, &id, pki.IsSelfSigned); err != nil {
 		return sc, err
 	}
 	if r.CheckCRL {
@@ -189,6 +192,80 @@ func (r Request) ResolveServer(src Source) (ServerConfig, error) {
 
 // ResolveClient resolves the client side alone.
 func (r Request) ResolveClient(src Source) (ClientConfig, error) {
+	return r.resolveClient(src, pki.IsSelfSigned)
+}
+
+// ResolveClients resolves the client side for each of names (r.Client
+// ignored; "" sends no certificate), as ResolveClient would one by one: the
+// clients of a matrix. They are read in parallel, one reader per core, and
+// a root above many of them has its self-signature checked once. Each
+// name gets its config or its error, in the order of names; a cancelled
+// ctx leaves the names not yet read with ctx's error. The Passphrase
+// function is never called concurrently.
+func (r Request) ResolveClients(ctx context.Context, src Source, names []string) ([]ClientConfig, []error) {
+	ccs, errs := make([]ClientConfig, len(names)), make([]error, len(names))
+	if r.Passphrase != nil {
+		ask, mu := r.Passphrase, new(sync.Mutex)
+		r.Passphrase = func(purpose string) ([]byte, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return ask(purpose)
+		}
+	}
+	m := newShared(Options{})
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(names), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				g := r
+				g.Client = names[i]
+				ccs[i], errs[i] = g.resolveClient(src, m.isSelfSigned)
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	internCAs(ccs)
+	return ccs, errs
+}
+
+// internCAs makes the clients share one copy of each CA certificate they
+// hold (each identity was read with its own copy of the root above it), so
+// a matrix of thousands keeps one parsed root, not thousands.
+func internCAs(ccs []ClientConfig) {
+	one := map[string]*x509.Certificate{}
+	intern := func(cs []*x509.Certificate) {
+		for i, c := range cs {
+			if c == nil {
+				continue
+			}
+			if o, ok := one[string(c.Raw)]; ok {
+				cs[i] = o
+			} else {
+				one[string(c.Raw)] = c
+			}
+		}
+	}
+	for i := range ccs {
+		if id := ccs[i].Identity; id != nil {
+			intern(id.Chain)
+		}
+		intern(ccs[i].RootCAs)
+	}
+}
+
+// resolveClient is ResolveClient with the self-signed test given.
+func (r Request) resolveClient(src Source, selfSigned func(*x509.Certificate) bool) (ClientConfig, error) {
 	cc := ClientConfig{ServerName: r.ServerName, GoStyle: r.GoStyle, MinVersion: r.ClientVersion, MaxVersion: r.ClientVersion,
 		Emulate: r.Emulate, StartTLS: r.StartTLS}
 	if r.StartTLS != "" && r.Connect == "" {
@@ -203,7 +280,7 @@ func (r Request) ResolveClient(src Source) (ClientConfig, error) {
 	}
 	var err error
 	if len(r.SystemRoots) == 0 || len(r.ClientTrust) > 0 || cc.Identity != nil {
-		cc.RootCAs, err = trust(src, FieldClientTrust, r.ClientTrust, cc.Identity)
+		cc.RootCAs, err = trust(src, FieldClientTrust, r.ClientTrust, cc.Identity, selfSigned)
 		if err != nil && (len(r.SystemRoots) == 0 || len(r.ClientTrust) > 0) {
 			return cc, err
 		}
@@ -274,7 +351,7 @@ func (r Request) identity(src Source, f Field, name string) (pki.Identity, error
 }
 
 // trust resolves explicit CA names, or the root above own's certificate.
-func trust(src Source, f Field, names []string, own *pki.Identity) ([]*x509.Certificate, error) {
+func trust(src Source, f Field, names []string, own *pki.Identity, selfSigned func(*x509.Certificate) bool) ([]*x509.Certificate, error) {
 	if len(names) > 0 {
 		cs, err := src.CACerts(names...)
 		if err != nil {
@@ -285,7 +362,7 @@ func trust(src Source, f Field, names []string, own *pki.Identity) ([]*x509.Cert
 	if own == nil || own.Cert == nil {
 		return nil, &TrustNeededError{Field: f}
 	}
-	if root := topOf(own.Cert, own.Chain); root != nil {
+	if root := topOfWith(own.Cert, own.Chain, selfSigned); root != nil {
 		return []*x509.Certificate{root}, nil
 	}
 	return nil, &TrustNeededError{Field: f, Name: own.Name}

@@ -30,7 +30,7 @@ func Run(ctx context.Context, sc ServerConfig, cc ClientConfig, opts Options) Re
 	defer cancel()
 	srv.start(ctx)
 	defer srv.close()
-	return probeOnce(ctx, srv, sc, cc, opts)
+	return probeOnce(ctx, srv, sc, cc, opts, newShared(opts))
 }
 
 // Matrix runs every client config against one built-in server and returns
@@ -39,9 +39,19 @@ func Run(ctx context.Context, sc ServerConfig, cc ClientConfig, opts Options) Re
 // CPU-bound on both of its sides (signatures, key exchange, chain
 // verification), so more in flight only adds scheduling on a busy machine
 // (measured in BENCHMARKS.md). A server identity whose key does not match
-// fails every row the same way a single probe would. opts.Progress, when
-// set, hears of each row as it finishes.
+// fails every row the same way a single probe would. Every row is judged
+// at one moment, opts.At or else the matrix's start (each row's At), and
+// what does not depend on the client (the server chain's verdict and
+// faults, a root's self-signature) is judged once for all rows; each row
+// is what Run would give for its client at that moment. opts.Progress,
+// when set, hears of each row as it finishes.
 func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts Options) []Result {
+	if opts.At.IsZero() {
+		// One moment for the whole matrix, so what does not depend on the
+		// client (the server chain's verdict and faults) is judged once.
+		opts.At = time.Now()
+	}
+	m := newShared(opts)
 	out := make([]Result, len(clients))
 	srv, err := newServer(sc, opts)
 	if err != nil {
@@ -81,7 +91,7 @@ func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts O
 						continue
 					}
 				}
-				out[i] = probeOnce(ctx, srv, sc, cc, opts)
+				out[i] = probeOnce(ctx, srv, sc, cc, opts, m)
 				done(i)
 			}
 		}()
@@ -97,11 +107,11 @@ func Matrix(ctx context.Context, clients []ClientConfig, sc ServerConfig, opts O
 // matrixWorkers is how many handshakes of a matrix are in flight at once.
 func matrixWorkers() int { return runtime.GOMAXPROCS(0) }
 
-func probeOnce(ctx context.Context, srv *server, sc ServerConfig, cc ClientConfig, opts Options) Result {
+func probeOnce(ctx context.Context, srv *server, sc ServerConfig, cc ClientConfig, opts Options, m *shared) Result {
 	start := time.Now()
 	r := newResult("probe", sc.auth(), cc, opts)
 	r.Addr = srv.addr()
-	c := runClient(ctx, r.Addr, cc, opts, start, 0, nil)
+	c := runClient(ctx, r.Addr, cc, opts, m, start, 0, nil)
 	var s *serverOutcome
 	if c.local != "" {
 		ch := srv.pairs.ch(c.local)
@@ -170,7 +180,7 @@ func fillFromClient(r *Result, c *clientOutcome, cc ClientConfig) {
 	r.Errors.Client = errText(firstErr(c.dialErr, c.err, c.ioErr))
 	if c.sentCert && cc.Identity != nil {
 		// The chain as it went on the wire: the leaf and its intermediates.
-		r.ClientChain = summarize(wireChain(*cc.Identity))
+		r.ClientChain = summarize(c.shared.wireChain(*cc.Identity))
 	}
 	if c.received > 0 || c.sent > 0 {
 		r.Exchange = &ExchangeBytes{ClientSent: c.sent, ClientReceived: c.received}
@@ -182,7 +192,12 @@ func fillFromClient(r *Result, c *clientOutcome, cc ClientConfig) {
 // wireChain is what a peer presenting id sends: the leaf and the
 // intermediates above it, never the self-signed root.
 func wireChain(id pki.Identity) []*x509.Certificate {
-	n := len(id.TLSCertificate().Certificate)
+	return wireChainWith(id, pki.IsSelfSigned)
+}
+
+// wireChainWith is wireChain with the self-signed test given (shared.wireChain).
+func wireChainWith(id pki.Identity, selfSigned func(*x509.Certificate) bool) []*x509.Certificate {
+	n := len(id.TLSCertificateWith(selfSigned).Certificate)
 	return append([]*x509.Certificate{id.Cert}, id.Chain[:n-1]...)
 }
 

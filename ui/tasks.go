@@ -309,23 +309,24 @@ func matrixCmd(ctx context.Context, st *store.Store, run MatrixFunc, id reqID, r
 		if err != nil {
 			return fail(err)
 		}
+		resolved, errs := r.ResolveClients(ctx, st, clients)
 		var ccs []probe.ClientConfig
 		var at []int // the row of each of ccs
 		done := 0
-		for i, name := range clients {
-			if ctx.Err() != nil {
-				return answer()
+		for i, cc := range resolved {
+			if ctx.Err() != nil && errors.Is(errs[i], ctx.Err()) {
+				continue // not read: esc came first
 			}
-			req := r
-			req.Client = name
-			cc, err := req.ResolveClient(st)
-			if err != nil {
-				rows[i].Err, finished[i] = err, true
+			if errs[i] != nil {
+				rows[i].Err, finished[i] = errs[i], true
 				done++
 				continue
 			}
 			ccs = append(ccs, cc)
 			at = append(at, i)
+		}
+		if ctx.Err() != nil {
+			return answer()
 		}
 		opts, err := r.MatrixOptions(st, sc, ccs)
 		if err != nil {

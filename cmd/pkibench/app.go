@@ -118,6 +118,35 @@ func (a *app) printJSON(v any) error {
 	return err
 }
 
+// printJSONList prints items exactly as printJSON prints the slice, one
+// element at a time, so the text of a matrix of 10,000 results is never
+// held whole (it was the peak of the process's memory).
+func printJSONList[T any](a *app, items []T) error {
+	if len(items) == 0 {
+		return a.printJSON(items) // null or []
+	}
+	w := a.rawOut()
+	if _, err := io.WriteString(w, "[\n"); err != nil {
+		return err
+	}
+	for i, it := range items {
+		b, err := json.MarshalIndent(it, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		line := append(append([]byte("  "), b...), ",\n"...)
+		if i == len(items)-1 {
+			line[len(line)-2] = '\n'
+			line = line[:len(line)-1]
+		}
+		if _, err := w.Write(jsonEscapeControls(line)); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "]\n")
+	return err
+}
+
 // rawOut is the unescaped stdout (tests build app without raw).
 func (a *app) rawOut() io.Writer {
 	if a.raw != nil {

@@ -239,20 +239,21 @@ func (a *app) runMatrix(ctx context.Context, st *store.Store, f *probeFlags, r p
 	}
 	// Each key is read once (the request resolves each client once) and
 	// the server side and the store's knowledge once (MatrixOptions).
-	var ccs []probe.ClientConfig
+	var names []string
 	for _, c := range certs {
-		if c.Name == sc.Identity.Name || c.Name == "" {
-			continue
+		if c.Name != sc.Identity.Name && c.Name != "" {
+			names = append(names, c.Name)
 		}
-		g := r
-		g.Client = c.Name
-		cc, err := g.ResolveClient(st)
+	}
+	resolved, errs := r.ResolveClients(ctx, st, names)
+	var ccs []probe.ClientConfig
+	for i, cc := range resolved {
 		var nk *probe.NoKeyError
-		if errors.As(err, &nk) {
+		if errors.As(errs[i], &nk) {
 			continue // certificates without a key here cannot be presented
 		}
-		if err != nil {
-			return requestError(err)
+		if errs[i] != nil {
+			return requestError(errs[i])
 		}
 		ccs = append(ccs, cc)
 	}
@@ -345,7 +346,7 @@ func (a *app) printResults(st *store.Store, f *probeFlags, rs ...probe.Result) e
 			return err
 		}
 	case a.json:
-		if err := a.printJSON(rs); err != nil {
+		if err := printJSONList(a, rs); err != nil {
 			return err
 		}
 	case len(rs) == 1:

@@ -23,9 +23,10 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		}
 	}
 	prep := prepare(opts)
+	copies := rootCopies(opts)
 	vo := x509.VerifyOptions{
 		Roots:         pool(prep.roots),
-		Intermediates: pool(prep.inters),
+		Intermediates: pool(without(prep.inters, copies)),
 		CurrentTime:   opts.at(),
 		KeyUsages:     []x509.ExtKeyUsage{opts.requiredEKU()},
 		// Go compares IP literals too; brackets would defeat it.
@@ -43,7 +44,7 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		// RFC 5280 6.1.4 (l) does not. Build again without the limits and
 		// apply RFC 5280's count; Go's error stands if that fails too.
 		prep.relaxPathLen()
-		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(without(prep.inters, copies))
 		if again, err2 := leaf.Verify(vo); err2 == nil {
 			for _, c := range again {
 				if prep.pathLenCheck(c) {
@@ -61,7 +62,7 @@ func Verify(leaf *x509.Certificate, opts Options) ([][]*x509.Certificate, *Findi
 		// and URI constraints and apply them as RFC 5280 says; Go's error
 		// stands if that fails too.
 		prep.relaxNC()
-		vo.Roots, vo.Intermediates = pool(prep.roots), pool(prep.inters)
+		vo.Roots, vo.Intermediates = pool(prep.roots), pool(without(prep.inters, copies))
 		if again, err2 := leaf.Verify(vo); err2 == nil {
 			for _, c := range again {
 				if prep.stdNCCheck(c) == "" && (len(prep.pathLen) == 0 || prep.pathLenCheck(c)) {
@@ -109,6 +110,63 @@ func pool(certs []*x509.Certificate) *x509.CertPool {
 		}
 	}
 	return p
+}
+
+// rootCopies marks the intermediates that are one of the roots (the same
+// certificate, given in both lists, as an identity's chain up to its root
+// is) and self-issued with no other certificate of their name: Go would
+// check the signature below them twice, once from the root and once from
+// the copy, and the path through the copy ends at once, as the copy's only
+// possible issuers are the copy and the root, already in the chain. So
+// leaving them out of the intermediates pool finds the same chains and the
+// same error with one signature check fewer (and leaves more of Go's budget
+// of 100 signature checks a verification for the paths that can succeed).
+func rootCopies(opts Options) []bool {
+	var out []bool
+	for i, c := range opts.Intermediates {
+		if c == nil || !slices.Contains(opts.Roots, c) || !selfIssued(c) || !onlyOfItsName(c, opts) {
+			continue
+		}
+		if out == nil {
+			out = make([]bool, len(opts.Intermediates))
+		}
+		out[i] = true
+	}
+	return out
+}
+
+// onlyOfItsName reports whether every certificate given with c's subject
+// name has c's key and subject alternative names: Go counts each of them as
+// c already in the chain (alreadyInChain), never as its issuer.
+func onlyOfItsName(c *x509.Certificate, opts Options) bool {
+	san := findExt(c, oidSAN)
+	for _, o := range append(slices.Clip(opts.Roots), opts.Intermediates...) {
+		if o == nil || o == c || !bytes.Equal(o.RawSubject, c.RawSubject) {
+			continue
+		}
+		if !bytes.Equal(o.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
+			return false
+		}
+		osan := findExt(o, oidSAN)
+		if (san == nil) != (osan == nil) || (san != nil && !bytes.Equal(san.Value, osan.Value)) {
+			return false
+		}
+	}
+	return true
+}
+
+// without is certs less those marked in drop (index by index).
+func without(certs []*x509.Certificate, drop []bool) []*x509.Certificate {
+	if drop == nil {
+		return certs
+	}
+	out := make([]*x509.Certificate, 0, len(certs))
+	for i, c := range certs {
+		if !drop[i] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (o Options) requiredEKU() x509.ExtKeyUsage {
