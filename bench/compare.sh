@@ -271,7 +271,6 @@ serve_row "one client at a time (handshake, GET, answer)" -n "$SN" -c 1
 serve_row "64 clients at once" -n "$SN" -c 64
 serve_row "$SN clients at once, each held idle until serve closes it" -n "$SN" -c "$SN" -hold
 
-echo
 # probe --matrix (issue 19): MATRIX client identities of one CA against one
 # server, the whole process: wall time, CPU and peak RSS (GNU time).
 MATRIX=${MATRIX:-10000}
