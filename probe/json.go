@@ -1,6 +1,9 @@
 package probe
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // MarshalJSON keeps every key of the --json schema present (lists as [],
 // never null) and gives the duration in seconds beside the documented
@@ -16,10 +19,17 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	p.Notes = nonNil(p.Notes)
 	p.Warnings = nonNil(p.Warnings)
 	p.Also = nonNil(p.Also)
+	// A result of a probe that never ran (a lab scenario that could not
+	// be staged) has no moment: null, as every absent time in --json.
+	var at *time.Time
+	if !r.At.IsZero() {
+		at = &r.At
+	}
 	return json.Marshal(struct {
 		plain
-		DurationS float64 `json:"duration_s"`
-	}{p, r.DurationMS / 1000})
+		At        *time.Time `json:"at"`
+		DurationS float64    `json:"duration_s"`
+	}{p, at, r.DurationMS / 1000})
 }
 
 // MarshalJSON gives the step's time in seconds beside the documented at_ms.

@@ -299,3 +299,23 @@ func TestResultJSONAndText(t *testing.T) {
 		}
 	}
 }
+
+// A result of a probe that never ran has no moment: its "at" is null, as
+// every absent time in --json, not Go's zero time; a real one is RFC 3339.
+func TestResultJSONAtNullWhenNeverRun(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Time{}, `"at":null`},
+		{time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC), `"at":"2027-01-02T03:04:05Z"`},
+	} {
+		js, err := json.Marshal(Result{At: tc.at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(js), tc.want) || strings.Count(string(js), `"at":`) != 1 {
+			t.Errorf("at %v: want one %s in %s", tc.at, tc.want, js)
+		}
+	}
+}
