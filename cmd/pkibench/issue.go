@@ -246,10 +246,7 @@ func (a *app) listCommand() *cobra.Command {
 				return err
 			}
 			if a.json {
-				if certs == nil {
-					certs = []store.Cert{}
-				}
-				return a.printJSON(certs)
+				return printCertsJSON(a, certs)
 			}
 			var tb table
 			tb.rows = make([][]string, 0, len(certs)+1)
