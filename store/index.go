@@ -165,6 +165,18 @@ func ParseIndex(data []byte, file string) (entries []Entry, torn bool, err error
 // collecting them, for readers of 100,000 lines that keep something smaller
 // than an Entry (list). fn may have been called when an error is returned.
 func eachIndexEntry(data []byte, file string, fn func(Entry)) (torn bool, err error) {
+	return scanIndex(data, file, false, fn)
+}
+
+// eachIndexRow is eachIndexEntry for readers that only need the serial as
+// index.txt spells it (Entry.SerialHex): an entry whose serial is already in
+// the canonical spelling gets no *big.Int (Entry.Serial is nil), which was a
+// fifth of listing 100,000 lines. The serial is still checked to be hex.
+func eachIndexRow(data []byte, file string, fn func(Entry)) (torn bool, err error) {
+	return scanIndex(data, file, true, fn)
+}
+
+func scanIndex(data []byte, file string, hexOnly bool, fn func(Entry)) (torn bool, err error) {
 	if n := len(data); n > 0 && data[n-1] != '\n' {
 		torn = true
 		data = data[:bytes.LastIndexByte(data, '\n')+1]
@@ -182,7 +194,7 @@ func eachIndexEntry(data []byte, file string, fn func(Entry)) (torn bool, err er
 		if len(line) > maxIndexLine {
 			return torn, &IndexError{File: file, Line: ln, Reason: fmt.Sprintf("line longer than %d bytes", maxIndexLine)}
 		}
-		e, perr := parseIndexLine(line)
+		e, perr := parseIndexLineAs(line, hexOnly)
 		if perr != nil {
 			return torn, &IndexError{File: file, Line: ln, Reason: perr.Error()}
 		}
@@ -194,7 +206,9 @@ func eachIndexEntry(data []byte, file string, fn func(Entry)) (torn bool, err er
 // maxIndexLine bounds one index line, as the line scanner used to.
 const maxIndexLine = 1 << 20
 
-func parseIndexLine(line string) (Entry, error) {
+func parseIndexLine(line string) (Entry, error) { return parseIndexLineAs(line, false) }
+
+func parseIndexLineAs(line string, hexOnly bool) (Entry, error) {
 	var f [6]string
 	rest := line
 	for k := 0; k < 5; k++ {
@@ -232,16 +246,22 @@ func parseIndexLine(line string) (Entry, error) {
 	} else if f[2] != "" {
 		return Entry{}, fmt.Errorf("revocation field must be empty for status %c", e.Flag)
 	}
-	s, ok := parseHexSerial(f[3])
-	if !ok {
-		return Entry{}, fmt.Errorf("serial %q is not hexadecimal", f[3])
+	canonical := len(f[3])%2 == 0 && strings.ToUpper(f[3]) == f[3]
+	if hexOnly && canonical && isHex(f[3]) {
+		e.hex = f[3]
+	} else {
+		s, ok := parseHexSerial(f[3])
+		if !ok {
+			return Entry{}, fmt.Errorf("serial %q is not hexadecimal", f[3])
+		}
+		e.Serial = s
+		if canonical {
+			e.hex = f[3]
+		}
 	}
 	// A raw control character (a hand-edited index) is read escaped, so
 	// nothing shows it raw and the entry formats back to the same line.
-	e.Serial, e.File, e.Subject = s, escapeField(f[4]), escapeField(f[5])
-	if len(f[3])%2 == 0 && strings.ToUpper(f[3]) == f[3] {
-		e.hex = f[3]
-	}
+	e.File, e.Subject = escapeField(f[4]), escapeField(f[5])
 	return e, nil
 }
 
@@ -381,4 +401,15 @@ func unhex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
+}
+
+// isHex reports a non-empty string of hexadecimal digits, as parseHexSerial
+// accepts them.
+func isHex(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if _, ok := unhex(h[i]); !ok {
+			return false
+		}
+	}
+	return h != ""
 }

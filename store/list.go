@@ -40,7 +40,7 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 		}
 		profiles := readProfiles(s.caDir(ca.Name()))
 		out = slices.Grow(out, bytes.Count(data, []byte{'\n'}))
-		_, err = eachIndexEntry(data, path, func(e Entry) {
+		_, err = eachIndexRow(data, path, func(e Entry) {
 			kind := "issued"
 			if strings.HasPrefix(e.File, "cas/") {
 				if !f.IncludeCAs {
