@@ -105,6 +105,9 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 	}
 	if lenient {
 		dropEntries(&o)
+		if err == nil && o.Kind == KindCRL {
+			err = crlShape(o.DER)
+		}
 	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
@@ -210,6 +213,11 @@ func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) er
 		}
 		if lenient {
 			dropEntries(&o)
+			if o.Kind == KindCRL {
+				if err := crlShape(o.DER); err != nil {
+					return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+				}
+			}
 		}
 		o.Format = "PEM"
 		o.Label = b.Type
