@@ -203,3 +203,8 @@ func crlShape(der []byte) error {
 	}
 	return checkCRLShape(tbs.content)
 }
+
+// CRLShape checks der, a CRL, as openssl's d2i_X509_CRL reads it (see
+// checkCRLShape): crypto/x509 accepts trailing elements that openssl
+// refuses, so a verifier checks this as well.
+func CRLShape(der []byte) error { return crlShape(der) }
