@@ -94,6 +94,11 @@ func TestMalformedCRLEntriesRefusedAsOpenSSL(t *testing.T) {
 		{"critical unknown extension", func(s, d []byte) []byte {
 			return derSeq(s, d, derSeq(derSeq(derTLV(0x06, []byte{0x2a, 3, 4, 5}), []byte{1, 1, 0xff}, derTLV(0x04, []byte{5, 0}))))
 		}, nil, false},
+		{"invalidity date as UTCTime", func(s, d []byte) []byte {
+			inv := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x18}), derTLV(0x04, derTLV(0x17, []byte("260501000000Z"))))
+			return derSeq(s, d, derSeq(reason, inv))
+		}, nil, false},
+		{"revocation date unreadable", func(s, d []byte) []byte { return derSeq(s, derTLV(0x17, []byte("26X601120000Z"))) }, nil, false},
 		{"GeneralizedTime before 2050", func(s, d []byte) []byte { return derSeq(s, derTLV(0x18, []byte("20491231235959Z"))) }, nil, false},
 	}
 	for _, n := range []int{3, maxEntryFields, maxEntryFields + 1} {
