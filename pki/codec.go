@@ -44,6 +44,10 @@ type Object struct {
 	// certificate, CSR or CRL (Cert, CSR and CRL stay nil) although its
 	// outer DER structure reads, so it can still be shown field by field.
 	Refused error
+	// Trailing is set only by DecodeLenient: this many bytes followed a
+	// lone DER certificate, CSR or CRL. openssl's d2i reads the first
+	// object and ignores them, so the display does too, and says so.
+	Trailing int
 }
 
 // DecodeError names the input and what was expected.
@@ -98,6 +102,24 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 		return decodePEM(data, source, lenient)
 	}
 	o, err := decodeDER(data, lenient)
+	// openssl's d2i reads the first object and ignores what follows it;
+	// the display does too (Trailing says so). crypto/x509 refuses a
+	// certificate or CSR with bytes after it, so such an object is shown
+	// as refused (verify then answers cert-malformed); a CRL it reads.
+	var te *trailingDataError
+	if lenient && errors.As(err, &te) {
+		first := data[:len(data)-te.n]
+		if fo, ferr := decodeDER(first, true); ferr == nil && fo.Kind == KindCRL {
+			o, err = fo, nil
+		} else if ferr == nil && (fo.Kind == KindCertificate || fo.Kind == KindCSR) {
+			o, err = Object{Kind: fo.Kind, DER: first, Label: fo.Label, Refused: errors.New("x509: trailing data")}, nil
+		} else if ro, ok := refusedDER(first); ok {
+			o, err = ro, nil
+		}
+		if err == nil {
+			o.Trailing = te.n
+		}
+	}
 	if err != nil && lenient {
 		if ro, ok := refusedDER(data); ok {
 			o, err = ro, nil
@@ -105,6 +127,9 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 	}
 	if lenient {
 		dropEntries(&o)
+		if err == nil && o.Kind == KindCRL {
+			err = crlShape(o.DER)
+		}
 	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
@@ -210,6 +235,11 @@ func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) er
 		}
 		if lenient {
 			dropEntries(&o)
+			if o.Kind == KindCRL {
+				if err := crlShape(o.DER); err != nil {
+					return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
+				}
+			}
 		}
 		o.Format = "PEM"
 		o.Label = b.Type
@@ -327,7 +357,7 @@ func decodeDER(der []byte, lenient bool) (Object, error) {
 		return Object{}, errors.New("neither PEM nor DER: expected a PEM file (-----BEGIN ...) or a DER-encoded certificate, key, CSR, CRL or PKCS#12")
 	}
 	if len(rest) != 0 {
-		return Object{}, fmt.Errorf("DER object is followed by %d bytes of trailing data", len(rest))
+		return Object{}, &trailingDataError{len(rest)}
 	}
 	if parts, ok := rawChildren(raw.Bytes); ok && len(parts) == 4 && isUniversal(parts[1], asn1.TagSequence) && isUniversal(parts[2], asn1.TagBitString) {
 		return Object{}, ErrSignedShape
@@ -455,4 +485,12 @@ func Certificates(objs []Object) []*x509.Certificate {
 		}
 	}
 	return out
+}
+
+// trailingDataError is decodeDER's refusal of bytes after the object; the
+// display decode reads a certificate, CSR or CRL before them, as openssl.
+type trailingDataError struct{ n int }
+
+func (e *trailingDataError) Error() string {
+	return fmt.Sprintf("DER object is followed by %d bytes of trailing data", e.n)
 }

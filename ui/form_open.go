@@ -71,7 +71,11 @@ func readFileDoc(st *store.Store, path string, pass []byte, now time.Time) (insp
 	if err != nil {
 		return inspectDoc{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	objs, err := pki.Decode(data, path)
+	// The display decode, as the CLI's inspect: an object crypto/x509
+	// refuses but openssl prints is shown with a finding saying so, and a
+	// big CRL's parsed entries are not kept (its text is rendered from
+	// the DER).
+	objs, err := pki.DecodeLenient(data, path)
 	if err != nil {
 		return inspectDoc{}, fmt.Errorf("inspect %s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -65,11 +66,20 @@ func readCRLFiles(paths []string) ([]*x509.RevocationList, error) {
 		}
 		objs, err := pki.Decode(b, p)
 		if err != nil {
+			if isCRL, why := looksLikeCRL(b); isCRL {
+				if why != nil {
+					err = why
+				}
+				return nil, unreadableCRL(p, err)
+			}
 			return nil, err
 		}
 		for _, o := range objs {
 			if o.CRL == nil {
 				return nil, fmt.Errorf("--crl %s: holds a %s, expected a CRL", p, o.Kind)
+			}
+			if err := pki.CRLShape(o.CRL.Raw); err != nil {
+				return nil, unreadableCRL(p, err)
 			}
 			out = append(out, o.CRL)
 		}
@@ -208,6 +218,10 @@ or with --store-crls for the CRLs the store published. Exit code 1 on failure.`,
 				opts.Intermediates = append(opts.Intermediates, cs...)
 			}
 			if opts.CRLs, err = readCRLFiles(crls); err != nil {
+				var mf *malformedFile
+				if errors.As(err, &mf) {
+					return a.printVerify(verifyOutput{Target: args[0], Subject: pki.FormatName(leaf.Subject), Reason: mf.f.Code, Finding: mf.f, At: opts.At.UTC()}, tg.source, nil)
+				}
 				return err
 			}
 			// As openssl verify -crl_check (one CRL file) and -crl_check_all
@@ -390,4 +404,38 @@ func readCertFileChecked(path, flag, role string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s %s: no certificate in the file (expected PEM or DER certificates)", flag, path)
 	}
 	return certs, nil
+}
+
+// looksLikeCRL says whether a --crl file that did not decode was meant as
+// a CRL: a PEM X509 CRL block, or DER that the display decode reads as a
+// CRL or refuses for its CRL shape; why is that refusal, more precise
+// than the strict decode's error.
+func looksLikeCRL(b []byte) (isCRL bool, why error) {
+	objs, err := pki.DecodeLenient(b, "")
+	if errors.Is(err, pki.ErrCRLShape) {
+		return true, err
+	}
+	if bytes.Contains(b, []byte("-----BEGIN X509 CRL-----")) {
+		return true, nil
+	}
+	return err == nil && len(objs) == 1 && objs[0].Kind == pki.KindCRL, nil
+}
+
+// unreadableCRL is the crl-invalid result for a --crl file that openssl
+// would not load either: revocation cannot be checked, so verification
+// fails closed, with the file and the reason as evidence.
+func unreadableCRL(path string, err error) error {
+	why := err.Error()
+	var de *pki.DecodeError
+	if errors.As(err, &de) {
+		why = de.Reason
+	}
+	return &malformedFile{&verify.Finding{
+		Code:     verify.CRLInvalid,
+		Summary:  fmt.Sprintf("The CRL in %s cannot be read (%s), so revocation cannot be checked.", path, why),
+		Detail:   "--crl:       " + path,
+		Fix:      &pki.Fix{Kind: pki.FixPublishCRL, Say: "re-publish a CRL that reads (RFC 5280 5.1) with the issuing CA", CA: "CA"},
+		Evidence: []verify.Evidence{{Cert: "CRL file " + path, Field: "crl", Value: why}},
+		Err:      err,
+	}}
 }

@@ -54,7 +54,8 @@ func (er *entryRenderer) appendEntry(dst []byte, r tlv) (out []byte, e renderedE
 	dst = appendI2A(dst, rp[0].content)
 	e.serialEnd = len(dst)
 	if string(rp[1].full) != string(er.lastTime) {
-		er.lastTime, er.lastTimeText = rp[1].full, "<invalid>"
+		// What openssl's ASN1_TIME_print says of a time it cannot read.
+		er.lastTime, er.lastTimeText = rp[1].full, "Bad time value"
 		if t, err := parseTime(rp[1]); err == nil {
 			er.lastTimeText = asn1TimeText(t)
 		}

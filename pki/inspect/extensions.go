@@ -245,6 +245,11 @@ func invalidityDate(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	// The extension is a GeneralizedTime (RFC 5280 5.3.2); openssl's d2i
+	// refuses a UTCTime, and then prints the raw value.
+	if !t.is(classUniversal, tagGenTime) {
+		return fmt.Errorf("%w: invalidity date is not a GeneralizedTime", errDER)
+	}
 	tm, err := parseTime(t)
 	if err != nil {
 		return err

@@ -22,6 +22,10 @@ func FromObjectPEM(o pki.Object, now time.Time, withPEM bool) Document {
 
 func fromObject(o pki.Object, now time.Time, withPEM bool) Document {
 	d := fromObjectNoPEM(o, now)
+	if o.Trailing > 0 {
+		d.AddFindings(Finding{Severity: SeverityWarning, Path: "der", Message: fmt.Sprintf(
+			"%d bytes follow the DER %s in the file; openssl ignores them and so does this view, but strict readers (crypto/x509 for a certificate or CSR, pkibench import) refuse the file", o.Trailing, o.Kind)})
+	}
 	if o.Kind == pki.KindCertificate || o.Kind == pki.KindCSR || o.Kind == pki.KindCRL {
 		d.der = o.DER
 	}
