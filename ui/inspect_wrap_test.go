@@ -22,7 +22,7 @@ func TestInspectWrapsAt80(t *testing.T) {
 		}
 		var all strings.Builder
 		for _, l := range s.lines {
-			p := ansi.Strip(l)
+			p := ansi.Strip(l.draw())
 			if w := ansi.StringWidth(p); w > 80 {
 				t.Fatalf("%s: line %d cells wide: %q", name, w, p)
 			}
@@ -35,7 +35,7 @@ func TestInspectWrapsAt80(t *testing.T) {
 		fp := s.doc.Doc.Fingerprints
 		for _, want := range []string{fp.SHA256, fp.SHA1} {
 			if !strings.Contains(text, strings.ReplaceAll(want, " ", "")) {
-				t.Fatalf("%s: fingerprint %s not whole in:\n%s", name, want, strings.Join(s.lines, "\n"))
+				t.Fatalf("%s: fingerprint %s not whole in:\n%s", name, want, text)
 			}
 		}
 		if name == "client" && strings.Contains(text, "CNonly") {

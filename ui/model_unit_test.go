@@ -342,7 +342,11 @@ func TestInspectShowsLints(t *testing.T) {
 	if d.m.inspect.doc == nil {
 		t.Fatal("no document")
 	}
-	all := strings.Join(d.m.inspect.lines, "\n")
+	var drawn []string
+	for _, l := range d.m.inspect.lines {
+		drawn = append(drawn, l.draw())
+	}
+	all := strings.Join(drawn, "\n")
 	if !strings.Contains(all, "Lints (zlint):") {
 		t.Fatalf("no zlint section in the inspect view:\n%s", all)
 	}

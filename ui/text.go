@@ -99,7 +99,7 @@ func wrapWords(text string, w int) []string {
 // wrapLine wraps one line of a document to w cells, continuation lines
 // indented four more than the line itself, so nothing is cut.
 func wrapLine(l string, w int) []string {
-	if ansi.StringWidth(l) <= w {
+	if len(l) <= w && printableASCII(l) || ansi.StringWidth(l) <= w {
 		return []string{l}
 	}
 	indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
@@ -138,4 +138,16 @@ func newInput() textinput.Model {
 	s.Cursor.Blink = false
 	ti.SetStyles(s)
 	return ti
+}
+
+// printableASCII reports text whose width is its length (no escape
+// sequence, no wide or combining character), so wrapLine can skip measuring
+// grapheme clusters: a big CRL has 1.7 million such lines.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
