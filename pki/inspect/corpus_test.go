@@ -97,10 +97,17 @@ type corpusReport struct {
 
 func runCorpus(t *testing.T, dir string) corpusReport {
 	t.Helper()
+	return runObjects(t, dir, corpusObjects(t, dir))
+}
+
+// runObjects prints every object with openssl and with inspect and
+// compares the two.
+func runObjects(t *testing.T, name string, objs []corpusObject) corpusReport {
+	t.Helper()
 	tool := testtool.Require(t, "openssl")
-	rep := corpusReport{parityReport: parityReport{name: dir}}
+	rep := corpusReport{parityReport: parityReport{name: name}}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, o := range corpusObjects(t, dir) {
+	for _, o := range objs {
 		_, want, osOK := opensslText(tool, o.der)
 		want = dropErrorQueue(want)
 		docs, err := Inspect(o.pemIn, o.label, now)

@@ -245,6 +245,9 @@ func invalidityDate(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	if !t.is(classUniversal, tagGenTime) {
+		return errDER // InvalidityDate ::= GeneralizedTime (RFC 5280 5.3.2); openssl reads no other type
+	}
 	tm, err := parseTime(t)
 	if err != nil {
 		return err
@@ -384,12 +387,12 @@ func authorityKeyID(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	if err := taggedFields(parts, 2); err != nil {
+		return err
+	}
 	var keyid, issuer, serial *tlv
 	for i := range parts {
 		p := &parts[i]
-		if p.class != classContext {
-			return errDER
-		}
 		switch p.tag {
 		case 0:
 			keyid = p
@@ -417,6 +420,11 @@ func authorityKeyID(b *bio, v []byte, indent int) error {
 	if serial != nil {
 		mag, _ := integerMagnitude(serial.content)
 		vals = append(vals, confValue{name: "serial", value: hexColon(mag, true)})
+	}
+	if len(vals) == 0 {
+		// i2v_AUTHORITY_KEYID returns no list for an empty SEQUENCE, and
+		// openssl then dumps the raw bytes.
+		return errDER
 	}
 	valPrn(b, vals, indent, true)
 	return nil
@@ -543,10 +551,10 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 		if err != nil {
 			return err
 		}
+		if err := taggedFields(parts, 2); err != nil {
+			return err
+		}
 		for _, part := range parts {
-			if part.class != classContext {
-				return errDER
-			}
 			switch part.tag {
 			case 0:
 				dpn, err := readOne(part.content)
@@ -579,20 +587,23 @@ func issuingDistPoint(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	if err := taggedFields(parts, 5); err != nil {
+		return err
+	}
 	var dp, reasons *tlv
 	flags := map[int]bool{}
 	for i := range parts {
 		p := &parts[i]
-		if p.class != classContext {
-			return errDER
-		}
 		switch p.tag {
 		case 0:
 			dp = p
 		case 3:
 			reasons = p
 		case 1, 2, 4, 5:
-			flags[p.tag] = len(p.content) == 1 && p.content[0] != 0
+			if len(p.content) != 1 {
+				return errDER // a BOOLEAN is one byte
+			}
+			flags[p.tag] = p.content[0] != 0
 		}
 	}
 	// i2r_idp prints in this fixed order, whatever the DER order.
@@ -1103,6 +1114,21 @@ func issuerSignTool(b *bio, v []byte, indent int) error {
 		}
 		b.indent(indent)
 		b.WriteString(labels[i] + asn1StringPrint(p.content))
+	}
+	return nil
+}
+
+// taggedFields checks the elements of a SEQUENCE whose fields are all
+// optional and context-tagged [0]..[maxTag]: openssl's template decoder
+// takes them only in that order, each at most once, and fails on any
+// other element (so the extension falls back to a raw dump).
+func taggedFields(parts []tlv, maxTag int) error {
+	last := -1
+	for _, p := range parts {
+		if p.class != classContext || p.tag <= last || p.tag > maxTag {
+			return errDER
+		}
+		last = p.tag
 	}
 	return nil
 }
