@@ -547,3 +547,29 @@ func checkAttributes(e asnElem) error {
 	}
 	return nil
 }
+
+// CheckNameForm checks the DER of one Name (a SEQUENCE) as openssl's
+// X509_NAME decoder does, for names inside extensions (a directoryName):
+// when it fails there, openssl cannot read the extension and dumps its
+// bytes instead.
+func CheckNameForm(der []byte) error {
+	e, rest, ok := readElem(der)
+	if !ok || len(rest) > 0 || !e.universal(asnSequence) {
+		return formErr("Name", "not one SEQUENCE")
+	}
+	return checkName("Name", e)
+}
+
+// CheckExtensionsForm checks the DER of Extensions (SEQUENCE OF
+// Extension), as openssl's X509_EXTENSIONS decoder does, for the
+// extension request of a CSR.
+func CheckExtensionsForm(der []byte) error {
+	e, rest, ok := readElem(der)
+	if !ok || len(rest) > 0 {
+		return formErr("Extensions", "not one element")
+	}
+	return checkExtensions("Extensions", e)
+}
+
+// CheckOIDForm checks OBJECT IDENTIFIER content as openssl's decoder does.
+func CheckOIDForm(content []byte) error { return checkOID("OBJECT IDENTIFIER", content) }

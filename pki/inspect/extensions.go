@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // extension is one X.509 extension as found in the DER.
@@ -227,7 +229,7 @@ func extKeyUsage(b *bio, v []byte, indent int) error {
 	}
 	var vals []confValue
 	for _, o := range oids {
-		if !o.is(classUniversal, tagOID) {
+		if !isOID(o) {
 			return errDER
 		}
 		vals = append(vals, confValue{value: objNameRaw(o.content)})
@@ -438,7 +440,7 @@ func infoAccess(b *bio, v []byte, indent int) error {
 	var vals []confValue
 	for _, it := range items {
 		parts, err := children(it.content)
-		if err != nil || len(parts) != 2 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) != 2 || !isOID(parts[0]) {
 			return errDER
 		}
 		cv, err := genNameV(parts[1])
@@ -646,7 +648,7 @@ func certPolicies(b *bio, v []byte, indent int) error {
 			b.WriteString("\n")
 		}
 		parts, err := children(p.content)
-		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) < 1 || !isOID(parts[0]) {
 			return errDER
 		}
 		b.indent(indent)
@@ -671,7 +673,7 @@ func printQualifiers(b *bio, quals []tlv, indent int) error {
 			b.WriteString("\n")
 		}
 		parts, err := children(q.content)
-		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) < 1 || !isOID(parts[0]) {
 			return errDER
 		}
 		oid, _ := oidString(parts[0].content)
@@ -1082,7 +1084,7 @@ func policyMappings(b *bio, v []byte, indent int) error {
 	var vals []confValue
 	for _, m := range maps {
 		p, err := children(m.content)
-		if err != nil || len(p) != 2 {
+		if err != nil || len(p) != 2 || !isOID(p[0]) || !isOID(p[1]) {
 			return errDER
 		}
 		vals = append(vals, confValue{name: objNameRaw(p[0].content), value: objNameRaw(p[1].content)})
@@ -1131,4 +1133,10 @@ func taggedFields(parts []tlv, maxTag int) error {
 		last = p.tag
 	}
 	return nil
+}
+
+// isOID reports whether t is an OBJECT IDENTIFIER openssl's decoder takes;
+// one it refuses makes the whole extension unreadable (a raw dump).
+func isOID(t tlv) bool {
+	return t.is(classUniversal, tagOID) && !t.constructed && pki.CheckOIDForm(t.content) == nil
 }

@@ -50,8 +50,30 @@ def put(group, name, der, label=None, raw=None):
             f.write(f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
     stats.setdefault(group, [0, 0, 0])[0] += 1
 
+def tlv(b):
+    """(tag byte, content, rest) of the first DER element of b, or None."""
+    if len(b) < 2:
+        return None
+    n, i = b[1], 2
+    if n & 0x80:
+        k = n & 0x7f
+        n = int.from_bytes(b[2:2 + k], "big")
+        i = 2 + k
+    return (b[0], b[i:i + n], b[i + n:]) if i + n <= len(b) else None
+
+def is_encrypted_pkcs8(der):
+    """EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }."""
+    top = tlv(der)
+    if not top or top[0] != 0x30:
+        return False
+    a = tlv(top[1])
+    b = a and tlv(a[2])
+    return bool(a and b and a[0] == 0x30 and b[0] == 0x04 and not b[2])
+
 def is_key(der):
     """A DER public or private key (not a certificate, CSR or CRL): left out."""
+    if is_encrypted_pkcs8(der):
+        return True
     for args in (["pkey", "-pubin"], ["pkey"]):
         r = subprocess.run(["openssl"] + args + ["-inform", "DER", "-noout"], input=der, capture_output=True)
         if r.returncode == 0:
@@ -76,7 +98,7 @@ def take(group, repo, commit, paths, every=1):
                     continue
                 n += 1
                 put(group, f"{base}.{n}.pem", der, lab)
-        elif not is_key(data):
+        elif data[:1] == b"\x30" and not is_key(data):
             put(group, base if base.endswith(".der") else base + ".der", data)
 
 B = "/work/.mirror/google+boringssl/repo"; BC = "a0689af29e8e460f1e5380e0fb74cef1b342e810"
@@ -95,6 +117,11 @@ take("boringssl-pkits-crls", B, BC, sel(B, BC, "pki/testdata/nist-pkits/crls"), 
 take("webpki", W, WC, sel(W, WC, "tests"))
 take("webpki", W, WC, sel(W, WC, "third-party"))
 take("zcrypto", Z, ZC, sel(Z, ZC, "x509/testdata"))
+M = "/work/.mirror/Mbed-TLS+mbedtls-framework/repo"; MC = "a3079552234917a9831dd70693983af5e62c70de"
+C = "/work/.mirror/google+certificate-transparency-go/repo"; CC = "56578481e43140e9df5b58cf28a41752e2391956"
+mext = re.compile(r"\.(pem|der|crt|crl|csr|req)$")
+take("mbedtls", M, MC, [p for p in sel(M, MC, "data_files", mext) if "/dir" not in p])
+take("ct-go", C, CC, sel(C, CC, "x509"))
 for extra in sys.argv[2:]:
     group, d = extra.split("=", 1)
     for root, _, files in sorted(os.walk(d)):
