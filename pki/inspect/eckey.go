@@ -57,7 +57,9 @@ func (c weierstrass) decodePoint(b []byte) (x, y *big.Int, form byte, ok bool) {
 	switch {
 	case form == 2 && len(b) == 1+n:
 		x = new(big.Int).SetBytes(b[1:])
-		if x.Cmp(c.p) >= 0 {
+		// ModSqrt is only defined for a prime modulus (it may loop or
+		// panic otherwise); openssl's BN_mod_sqrt fails there too.
+		if x.Cmp(c.p) >= 0 || !c.p.ProbablyPrime(20) {
 			return nil, nil, 0, false
 		}
 		rhs := new(big.Int).Mul(x, x)
