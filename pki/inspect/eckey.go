@@ -168,35 +168,16 @@ const oidPrimeField = "1.2.840.10045.1.1"
 func parseExplicitCurve(content []byte) (explicitCurve, bool) {
 	var e explicitCurve
 	f, err := children(content)
-	if err != nil || len(f) < 5 || len(f) > 6 || !f[0].is(classUniversal, tagInteger) || !f[1].is(classUniversal, tagSequence) ||
-		!f[2].is(classUniversal, tagSequence) || !f[3].is(classUniversal, tagOctetString) || !f[4].is(classUniversal, tagInteger) {
+	if err != nil || len(f) < 5 || len(f) > 6 || !f[0].is(classUniversal, tagInteger) || !f[3].is(classUniversal, tagOctetString) ||
+		!f[4].is(classUniversal, tagInteger) {
 		return e, false
 	}
-	field, err := children(f[1].content)
-	if err != nil || len(field) != 2 || !field[0].is(classUniversal, tagOID) || !field[1].is(classUniversal, tagInteger) {
+	p, ok := primeField(f[1])
+	if !ok {
 		return e, false
 	}
-	if oid, _ := oidString(field[0].content); oid != oidPrimeField {
+	if e.curve, e.seed, ok = curveCoefficients(f[2], p); !ok {
 		return e, false
-	}
-	p := parseInteger(field[1].content)
-	// ec_GFp_simple_group_set_curve wants an odd p of more than 2 bits;
-	// OPENSSL_ECC_MAX_FIELD_BITS caps it at 661.
-	if p.Sign() <= 0 || p.BitLen() <= 2 || p.Bit(0) == 0 || p.BitLen() > 661 {
-		return e, false
-	}
-	cv, err := children(f[2].content)
-	if err != nil || len(cv) < 2 || len(cv) > 3 || !cv[0].is(classUniversal, tagOctetString) || !cv[1].is(classUniversal, tagOctetString) {
-		return e, false
-	}
-	a := new(big.Int).Mod(new(big.Int).SetBytes(cv[0].content), p)
-	bb := new(big.Int).Mod(new(big.Int).SetBytes(cv[1].content), p)
-	e.curve = weierstrass{p: p, a: a, b: bb}
-	if len(cv) == 3 {
-		if !cv[2].is(classUniversal, tagBitString) || len(cv[2].content) < 1 {
-			return e, false
-		}
-		e.seed = cv[2].content[1:]
 	}
 	gx, gy, form, ok := e.curve.decodePoint(f[3].content)
 	if !ok {
@@ -226,6 +207,45 @@ func parseExplicitCurve(content []byte) (explicitCurve, bool) {
 	}
 	e.gen = e.curve.encodePoint(gx, gy, e.genForm)
 	return e, true
+}
+
+// primeField reads FieldID ::= SEQUENCE { prime-field OID, p INTEGER }.
+// ec_GFp_simple_group_set_curve wants an odd p of more than 2 bits;
+// OPENSSL_ECC_MAX_FIELD_BITS caps it at 661.
+func primeField(t tlv) (*big.Int, bool) {
+	field, err := children(t.content)
+	if err != nil || !t.is(classUniversal, tagSequence) || len(field) != 2 || !field[0].is(classUniversal, tagOID) ||
+		!field[1].is(classUniversal, tagInteger) {
+		return nil, false
+	}
+	if oid, _ := oidString(field[0].content); oid != oidPrimeField {
+		return nil, false
+	}
+	p := parseInteger(field[1].content)
+	if p.Sign() <= 0 || p.BitLen() <= 2 || p.Bit(0) == 0 || p.BitLen() > 661 {
+		return nil, false
+	}
+	return p, true
+}
+
+// curveCoefficients reads Curve ::= SEQUENCE { a, b OCTET STRING, seed
+// BIT STRING OPTIONAL }, with a and b reduced mod p as openssl keeps them.
+func curveCoefficients(t tlv, p *big.Int) (weierstrass, []byte, bool) {
+	cv, err := children(t.content)
+	if err != nil || !t.is(classUniversal, tagSequence) || len(cv) < 2 || len(cv) > 3 ||
+		!cv[0].is(classUniversal, tagOctetString) || !cv[1].is(classUniversal, tagOctetString) {
+		return weierstrass{}, nil, false
+	}
+	a := new(big.Int).Mod(new(big.Int).SetBytes(cv[0].content), p)
+	b := new(big.Int).Mod(new(big.Int).SetBytes(cv[1].content), p)
+	var seed []byte
+	if len(cv) == 3 {
+		if !cv[2].is(classUniversal, tagBitString) || len(cv[2].content) < 1 {
+			return weierstrass{}, nil, false
+		}
+		seed = cv[2].content[1:]
+	}
+	return weierstrass{p: p, a: a, b: b}, seed, true
 }
 
 // guessCofactor is ec_guess_cofactor: h = (p + 1 + n/2) / n by Hasse's
