@@ -71,15 +71,10 @@ func corpusObjects(t *testing.T, dir string) []corpusObject {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// opensslText prints der with the first of x509, req and crl that reads
-// it, as openssl -text -noout; ok is false when none does.
-func opensslText(tool string, der []byte) (kind, text string, ok bool) {
-	return opensslTextFirst(tool, der, "")
-}
-
-// opensslTextFirst is opensslText trying first first: an object only one
-// of the three commands reads (all of them) gives the same answer in any
-// order, with one openssl run instead of up to three.
+// opensslTextFirst prints der with the first of x509, req and crl that
+// reads it, as openssl -text -noout (ok false when none does), trying first
+// first: an object only one of the three commands reads (all of them) gives
+// the same answer in any order, with one openssl run instead of up to three.
 func opensslTextFirst(tool string, der []byte, first string) (kind, text string, ok bool) {
 	order := []string{"x509", "req", "crl"}
 	for i, k := range order {
