@@ -125,6 +125,9 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 			o, err = ro, nil
 		}
 	}
+	if err == nil && lenient && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) {
+		err = checkSignedForm(data, o.Kind)
+	}
 	if lenient {
 		dropEntries(&o)
 		if err == nil && o.Kind == KindCRL {
@@ -229,6 +232,11 @@ func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) er
 		if err != nil && lenient && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) && signedShape(b.Bytes) {
 			o = Object{Kind: o.Kind, DER: b.Bytes, Refused: errors.Unwrap(err)}
 			err = nil
+		}
+		if err == nil && lenient {
+			if ferr := checkSignedForm(b.Bytes, o.Kind); ferr != nil && (o.Kind == KindCertificate || o.Kind == KindCSR || o.Kind == KindCRL) {
+				err = fmt.Errorf("%s: %w", b.Type, ferr)
+			}
 		}
 		if err != nil {
 			return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}

@@ -78,8 +78,8 @@ func integerOK(c []byte) bool {
 	return true
 }
 
-// checkExtensions checks a SEQUENCE OF Extension's content.
-func checkExtensions(b []byte) string {
+// checkCRLExtensions checks a SEQUENCE OF Extension's content.
+func checkCRLExtensions(b []byte) string {
 	for i := 0; len(b) > 0; i++ {
 		ext, rest, ok := nextElem(b)
 		if !ok || ext.tag != derSequence {
@@ -144,7 +144,7 @@ func checkCRLShape(tbs []byte) error {
 		if !ok || seq.tag != derSequence || len(r) > 0 {
 			return &CRLShapeError{Field: "crlExtensions", Reason: "expected one SEQUENCE of extensions"}
 		}
-		if msg := checkExtensions(seq.content); msg != "" {
+		if msg := checkCRLExtensions(seq.content); msg != "" {
 			return &CRLShapeError{Field: "crlExtensions", Reason: msg}
 		}
 		i++
@@ -184,7 +184,7 @@ func checkEntries(b []byte) error {
 		if len(r) > 0 {
 			return bad(fmt.Sprintf("%d bytes after crlEntryExtensions", len(r)))
 		}
-		if msg := checkExtensions(exts.content); msg != "" {
+		if msg := checkCRLExtensions(exts.content); msg != "" {
 			return bad("crlEntryExtensions: " + msg)
 		}
 	}

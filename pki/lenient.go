@@ -60,6 +60,13 @@ func refusedDER(der []byte) (Object, bool) {
 	if !ok || len(tbs) < 3 {
 		return Object{}, false
 	}
+	// Bytes after the object are left out of what is shown, as openssl's
+	// d2i leaves them; the parser's complaint about them stays in Refused.
+	shown := der
+	var top asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &top); err == nil {
+		shown = der[:len(top.FullBytes)]
+	}
 	isTime := func(v asn1.RawValue) bool {
 		return isUniversal(v, asn1.TagUTCTime) || isUniversal(v, asn1.TagGeneralizedTime)
 	}
@@ -67,14 +74,14 @@ func refusedDER(der []byte) (Object, bool) {
 	case tbs[0].Class == asn1.ClassContextSpecific && tbs[0].Tag == 0,
 		len(tbs) >= 6 && isUniversal(tbs[0], asn1.TagInteger) && isUniversal(tbs[3], asn1.TagSequence):
 		_, err := x509.ParseCertificate(der)
-		return Object{Kind: KindCertificate, DER: der, Label: "CERTIFICATE", Refused: err}, err != nil
+		return Object{Kind: KindCertificate, DER: shown, Label: "CERTIFICATE", Refused: err}, err != nil
 	case isUniversal(tbs[0], asn1.TagInteger) && len(tbs) >= 4 && isTime(tbs[3]),
 		isUniversal(tbs[0], asn1.TagSequence) && isTime(tbs[2]):
 		_, err := ParseCRL(der)
-		return Object{Kind: KindCRL, DER: der, Label: "X509 CRL", Refused: err}, err != nil
+		return Object{Kind: KindCRL, DER: shown, Label: "X509 CRL", Refused: err}, err != nil
 	case isUniversal(tbs[0], asn1.TagInteger) && len(tbs) <= 4 && isUniversal(tbs[1], asn1.TagSequence) && isUniversal(tbs[2], asn1.TagSequence):
 		_, err := x509.ParseCertificateRequest(der)
-		return Object{Kind: KindCSR, DER: der, Label: "CERTIFICATE REQUEST", Refused: err}, err != nil
+		return Object{Kind: KindCSR, DER: shown, Label: "CERTIFICATE REQUEST", Refused: err}, err != nil
 	}
 	return Object{}, false
 }

@@ -25,7 +25,7 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 	eachTLV(c.revokedDER, func(tlv) { nRevoked++ })
 	iss := formatName(c.issuer.full)
 	d.Title = "CRL of " + iss
-	d.Sections = append(d.Sections, c.headSection(iss))
+	d.Sections = append(d.Sections, c.headSection(iss, parts[1]))
 	if len(c.exts) > 0 {
 		d.Sections = append(d.Sections, extensionSection("CRL extensions", c.exts, 8))
 	}
@@ -37,6 +37,10 @@ func fromCRL(der []byte, l *x509.RevocationList, refused error, now time.Time) D
 		goAlg = l.SignatureAlgorithm
 	} else {
 		flagRefused(&d, "CRL", refused)
+	}
+	if !bytes.Equal(c.sigAlg.full, parts[1].full) {
+		d.flag("signature_algorithm", SeverityProblem, "the algorithm inside the signed part ("+algName(c.sigAlg)+") differs from the one beside the signature ("+
+			algName(parts[1])+"), which RFC 5280 5.1.1.2 forbids: verifiers reject this CRL")
 	}
 	if h := weakHash(goAlg, algName(c.sigAlg)); h != "" {
 		d.flag("signature_algorithm", SeverityProblem, h+" signature: broken hash")
@@ -92,9 +96,11 @@ func parseCRLTBS(tbs []tlv) (crlTBS, error) {
 	return c, nil
 }
 
-// headSection renders the CRL's header fields: version, algorithm, issuer
+// headSection renders the CRL's header fields: version, algorithm (the
+// outer one, outerAlg, as openssl shows it even when the signed copy in the
+// TBS differs), issuer
 // (already formatted as iss) and the two update times.
-func (c crlTBS) headSection(iss string) Section {
+func (c crlTBS) headSection(iss string, outerAlg tlv) Section {
 	head := Section{Title: "Certificate Revocation List"}
 	head.Fields = append(head.Fields, Field{Label: "Certificate Revocation List", Lines: []string{"Certificate Revocation List (CRL):"}, Severity: SeverityOK,
 		Path: "heading", Explain: explainFor("crl.heading")})
@@ -103,8 +109,8 @@ func (c crlTBS) headSection(iss string) Section {
 		ver = fmt.Sprintf("        Version unknown (%d)\n", c.version)
 	}
 	head.Fields = append(head.Fields, field("version", "Version", valueAfter(ver, "Version "), ver, "CRL format version; 2 allows extensions such as the CRL number and reasons."))
-	sa := "        Signature Algorithm: " + algName(c.sigAlg) + algTail(c.sigAlg, 8)
-	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(c.sigAlg), sa, "How the CA signed this CRL."))
+	sa := "        Signature Algorithm: " + algName(outerAlg) + algTail(outerAlg, 8)
+	head.Fields = append(head.Fields, field("signature_algorithm", "Signature Algorithm", algName(outerAlg), sa, "How the CA signed this CRL."))
 	head.Fields = append(head.Fields, field("issuer", "Issuer", iss, "        Issuer: "+iss+"\n", "The CA whose certificates this CRL covers; it must match the issuer of the certificate being checked."))
 	head.Fields = append(head.Fields, field("crl.last_update", "Last Update", asn1TimeText(c.thisUpdate), "        Last Update: "+asn1TimeText(c.thisUpdate)+"\n", explainFor("crl.last_update")))
 	nu := "NONE"

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // fromCSR renders der; r is crypto/x509's reading, nil when it refused.
@@ -73,7 +75,6 @@ func csrAttributesSection(info []tlv) (Section, []extension) {
 	var b bio
 	b.WriteString("        Attributes:\n")
 	var exts []extension
-	hasExts := false
 	var attrList []tlv
 	if len(info) > 3 && info[3].is(classContext, 0) {
 		attrList, _ = children(info[3].content)
@@ -81,6 +82,8 @@ func csrAttributesSection(info []tlv) (Section, []extension) {
 	if len(attrList) == 0 {
 		b.WriteString("            (none)\n")
 	}
+	var extReq, msExtReq []tlv // the values of the first attribute of each
+	seenExtReq, seenMSExtReq := false, false
 	for _, a := range attrList {
 		ap, err := children(a.content)
 		if err != nil || len(ap) != 2 {
@@ -88,19 +91,35 @@ func csrAttributesSection(info []tlv) (Section, []extension) {
 		}
 		oid, _ := oidString(ap[0].content)
 		vals, _ := children(ap[1].content)
-		if oid == oidExtReq || oid == oidMSExtReq {
-			if !hasExts && len(vals) > 0 {
-				if seq, err := readOne(vals[0].full); err == nil {
-					exts, _ = parseExtensions(seq.content)
-					hasExts = true
-				}
+		switch {
+		case oid == oidExtReq:
+			if !seenExtReq {
+				extReq, seenExtReq = vals, true
+			}
+			continue
+		case oid == oidMSExtReq:
+			if !seenMSExtReq {
+				msExtReq, seenMSExtReq = vals, true
 			}
 			continue
 		}
 		writeCSRAttribute(&b, objName(oid), vals)
 	}
 	attrs.Fields = append(attrs.Fields, field("attributes", "Attributes", valueOf(b.String()), b.String(), explainFor("csr.attributes")))
-	// openssl 3.0 prints this heading even when nothing was requested.
+	// X509_REQ_get_extensions takes the first value of the first
+	// extensionRequest attribute (else of the Microsoft one). Without one,
+	// openssl 3.0 still prints the heading over an empty list; with one
+	// that is not a well-formed SEQUENCE OF Extension it prints neither.
+	vals, seen := extReq, seenExtReq
+	if !seen {
+		vals, seen = msExtReq, seenMSExtReq
+	}
+	if seen && len(vals) > 0 {
+		if !vals[0].is(classUniversal, tagSequence) || pki.CheckExtensionsForm(vals[0].full) != nil {
+			return attrs, nil
+		}
+		exts, _ = parseExtensions(vals[0].content)
+	}
 	attrs.Fields = append(attrs.Fields, Field{Label: "Requested Extensions", Lines: []string{"            Requested Extensions:"}, Severity: SeverityOK,
 		Path: "extensions", Explain: "The extensions the requester asks the CA to put in the certificate."})
 	for _, e := range exts {

@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // extension is one X.509 extension as found in the DER.
@@ -227,7 +229,7 @@ func extKeyUsage(b *bio, v []byte, indent int) error {
 	}
 	var vals []confValue
 	for _, o := range oids {
-		if !o.is(classUniversal, tagOID) {
+		if !isOID(o) {
 			return errDER
 		}
 		vals = append(vals, confValue{value: objNameRaw(o.content)})
@@ -389,12 +391,12 @@ func authorityKeyID(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	if err := taggedFields(parts, 2); err != nil {
+		return err
+	}
 	var keyid, issuer, serial *tlv
 	for i := range parts {
 		p := &parts[i]
-		if p.class != classContext {
-			return errDER
-		}
 		switch p.tag {
 		case 0:
 			keyid = p
@@ -423,6 +425,11 @@ func authorityKeyID(b *bio, v []byte, indent int) error {
 		mag, _ := integerMagnitude(serial.content)
 		vals = append(vals, confValue{name: "serial", value: hexColon(mag, true)})
 	}
+	if len(vals) == 0 {
+		// i2v_AUTHORITY_KEYID returns no list for an empty SEQUENCE, and
+		// openssl then dumps the raw bytes.
+		return errDER
+	}
 	valPrn(b, vals, indent, true)
 	return nil
 }
@@ -435,7 +442,7 @@ func infoAccess(b *bio, v []byte, indent int) error {
 	var vals []confValue
 	for _, it := range items {
 		parts, err := children(it.content)
-		if err != nil || len(parts) != 2 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) != 2 || !isOID(parts[0]) {
 			return errDER
 		}
 		cv, err := genNameV(parts[1])
@@ -548,10 +555,10 @@ func crlDistPoints(b *bio, v []byte, indent int) error {
 		if err != nil {
 			return err
 		}
+		if err := taggedFields(parts, 2); err != nil {
+			return err
+		}
 		for _, part := range parts {
-			if part.class != classContext {
-				return errDER
-			}
 			switch part.tag {
 			case 0:
 				dpn, err := readOne(part.content)
@@ -584,20 +591,23 @@ func issuingDistPoint(b *bio, v []byte, indent int) error {
 	if err != nil {
 		return err
 	}
+	if err := taggedFields(parts, 5); err != nil {
+		return err
+	}
 	var dp, reasons *tlv
 	flags := map[int]bool{}
 	for i := range parts {
 		p := &parts[i]
-		if p.class != classContext {
-			return errDER
-		}
 		switch p.tag {
 		case 0:
 			dp = p
 		case 3:
 			reasons = p
 		case 1, 2, 4, 5:
-			flags[p.tag] = len(p.content) == 1 && p.content[0] != 0
+			if len(p.content) != 1 {
+				return errDER // a BOOLEAN is one byte
+			}
+			flags[p.tag] = p.content[0] != 0
 		}
 	}
 	// i2r_idp prints in this fixed order, whatever the DER order.
@@ -640,7 +650,7 @@ func certPolicies(b *bio, v []byte, indent int) error {
 			b.WriteString("\n")
 		}
 		parts, err := children(p.content)
-		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) < 1 || !isOID(parts[0]) {
 			return errDER
 		}
 		b.indent(indent)
@@ -665,7 +675,7 @@ func printQualifiers(b *bio, quals []tlv, indent int) error {
 			b.WriteString("\n")
 		}
 		parts, err := children(q.content)
-		if err != nil || len(parts) < 1 || !parts[0].is(classUniversal, tagOID) {
+		if err != nil || len(parts) < 1 || !isOID(parts[0]) {
 			return errDER
 		}
 		oid, _ := oidString(parts[0].content)
@@ -1076,7 +1086,7 @@ func policyMappings(b *bio, v []byte, indent int) error {
 	var vals []confValue
 	for _, m := range maps {
 		p, err := children(m.content)
-		if err != nil || len(p) != 2 {
+		if err != nil || len(p) != 2 || !isOID(p[0]) || !isOID(p[1]) {
 			return errDER
 		}
 		vals = append(vals, confValue{name: objNameRaw(p[0].content), value: objNameRaw(p[1].content)})
@@ -1110,4 +1120,25 @@ func issuerSignTool(b *bio, v []byte, indent int) error {
 		b.WriteString(labels[i] + asn1StringPrint(p.content))
 	}
 	return nil
+}
+
+// taggedFields checks the elements of a SEQUENCE whose fields are all
+// optional and context-tagged [0]..[maxTag]: openssl's template decoder
+// takes them only in that order, each at most once, and fails on any
+// other element (so the extension falls back to a raw dump).
+func taggedFields(parts []tlv, maxTag int) error {
+	last := -1
+	for _, p := range parts {
+		if p.class != classContext || p.tag <= last || p.tag > maxTag {
+			return errDER
+		}
+		last = p.tag
+	}
+	return nil
+}
+
+// isOID reports whether t is an OBJECT IDENTIFIER openssl's decoder takes;
+// one it refuses makes the whole extension unreadable (a raw dump).
+func isOID(t tlv) bool {
+	return t.is(classUniversal, tagOID) && !t.constructed && pki.CheckOIDForm(t.content) == nil
 }

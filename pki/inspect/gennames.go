@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/pkibench/pkibench/pki"
 )
 
 // ipText is ossl_ipaddr_to_asc: dotted quad, or eight upper-case hex
@@ -39,7 +41,7 @@ func lenValue(name string, v []byte) (confValue, error) {
 // otherName splits an otherName into its type OID and inner value.
 func otherName(g tlv) (string, tlv, error) {
 	parts, err := children(g.content)
-	if err != nil || len(parts) < 2 || !parts[0].is(classUniversal, tagOID) || !parts[1].is(classContext, 0) {
+	if err != nil || len(parts) != 2 || !isOID(parts[0]) || !parts[1].is(classContext, 0) || !parts[1].constructed {
 		return "", tlv{}, errDER
 	}
 	oid, err := oidString(parts[0].content)
@@ -122,8 +124,14 @@ func genNameShape(g tlv) bool {
 		return false
 	}
 	switch g.tag {
-	case 0, 3, 4, 5:
+	case 4:
+		// [4] EXPLICIT Name: one Name that openssl's X509_NAME decoder takes.
+		inner, err := readOne(g.content)
+		return g.constructed && err == nil && pki.CheckNameForm(inner.full) == nil
+	case 0, 3, 5:
 		return g.constructed
+	case 8:
+		return !g.constructed && pki.CheckOIDForm(g.content) == nil
 	}
 	return !g.constructed
 }

@@ -42,22 +42,32 @@ func parsePSS(der []byte) (pssParams, bool) {
 	if err != nil {
 		return p, false
 	}
+	last := -1
 	for _, f := range fields {
-		if f.class != classContext {
+		// The fields are [0]..[3] EXPLICIT, each at most once and in order,
+		// as openssl's template decoder (RSA_PSS_PARAMS) insists.
+		if f.class != classContext || !f.constructed || f.tag <= last || f.tag > 3 {
 			return p, false
 		}
+		last = f.tag
 		inner, err := readOne(f.content)
 		if err != nil {
 			return p, false
 		}
+		if f.tag >= 2 && (!inner.is(classUniversal, tagInteger) || !minimalInteger(inner.content)) {
+			return p, false
+		}
 		switch f.tag {
 		case 0:
+			if !isAlgorithmIdentifier(inner) {
+				return p, false
+			}
 			p.hash = algName(inner)
 		case 1:
 			// ossl_rsa_pss_decode gives up unless the mask is MGF1 over
 			// an AlgorithmIdentifier (ossl_x509_algor_mgf1_decode).
 			mp, err := children(inner.content)
-			if err != nil || len(mp) < 2 || !mp[0].is(classUniversal, tagOID) || !mp[1].is(classUniversal, tagSequence) {
+			if err != nil || len(mp) != 2 || !isAlgorithmIdentifier(inner) || !isAlgorithmIdentifier(mp[1]) {
 				return p, false
 			}
 			if oid, _ := oidString(mp[0].content); oid != oidMGF1 {
@@ -71,4 +81,24 @@ func parsePSS(der []byte) (pssParams, bool) {
 		}
 	}
 	return p, true
+}
+
+// isAlgorithmIdentifier reports whether t is SEQUENCE { OBJECT IDENTIFIER,
+// parameters OPTIONAL }, the only shape openssl's X509_ALGOR decodes.
+func isAlgorithmIdentifier(t tlv) bool {
+	if !t.is(classUniversal, tagSequence) {
+		return false
+	}
+	in, err := children(t.content)
+	if err != nil || len(in) < 1 || len(in) > 2 || !in[0].is(classUniversal, tagOID) {
+		return false
+	}
+	_, err = oidString(in[0].content)
+	return err == nil
+}
+
+// minimalInteger reports whether b is INTEGER content openssl accepts:
+// not empty, without redundant leading bytes.
+func minimalInteger(b []byte) bool {
+	return len(b) > 0 && (len(b) == 1 || !(b[0] == 0 && b[1]&0x80 == 0 || b[0] == 0xff && b[1]&0x80 != 0))
 }

@@ -81,6 +81,10 @@ func publicKeyText(b *bio, rawSPKI []byte, pub crypto.PublicKey, indent int) boo
 		return true
 	case oidRSAPSS:
 		return rsaPSSKeyText(b, s, indent)
+	case oidECPublicKey:
+		if _, ok := pub.(*ecdsa.PublicKey); !ok {
+			return rawECKeyText(b, s, indent)
+		}
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:

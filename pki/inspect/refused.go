@@ -3,7 +3,9 @@ package inspect
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/x509"
+	"math/big"
 	"strings"
 
 	"github.com/pkibench/pkibench/pki"
@@ -38,6 +40,7 @@ func loosePublicKey(raw []byte) any {
 		if k, err := x509.ParsePKCS1PublicKey(s.key); err == nil {
 			return k
 		}
+		return looseRSAKey(s.key)
 	case oidECPublicKey:
 		curve, err := oidString(s.params.content)
 		if err != nil || !s.params.is(classUniversal, tagOID) {
@@ -59,4 +62,25 @@ func loosePublicKey(raw []byte) any {
 		}
 	}
 	return nil
+}
+
+// looseRSAKey reads RSAPublicKey as openssl's BIGNUM decoder does: each
+// INTEGER's bytes as an unsigned magnitude, so a modulus whose leading
+// zero byte is missing (negative in DER, refused by crypto/x509) still
+// shows with its bits.
+func looseRSAKey(b []byte) any {
+	seq, err := readOne(b)
+	if err != nil || !seq.is(classUniversal, tagSequence) {
+		return nil
+	}
+	parts, err := children(seq.content)
+	if err != nil || len(parts) != 2 || !parts[0].is(classUniversal, tagInteger) || !parts[1].is(classUniversal, tagInteger) {
+		return nil
+	}
+	n := new(big.Int).SetBytes(parts[0].content)
+	e := new(big.Int).SetBytes(parts[1].content)
+	if n.Sign() == 0 || !e.IsInt64() || e.Int64() > 1<<31-1 {
+		return nil
+	}
+	return &rsa.PublicKey{N: n, E: int(e.Int64())}
 }
