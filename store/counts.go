@@ -61,11 +61,16 @@ type indexID struct {
 // or not a regular file (then no summary applies).
 func statIndex(path string) (indexID, bool) {
 	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil {
 		return indexID{}, false
 	}
+	return fileID(fi)
+}
+
+// fileID identifies the regular file fi describes.
+func fileID(fi os.FileInfo) (indexID, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
+	if !ok || !fi.Mode().IsRegular() {
 		return indexID{}, false
 	}
 	return indexID{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}, true

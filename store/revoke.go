@@ -153,7 +153,7 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 	var before indexID
 	var delta countsDelta
 	if err == nil {
-		err = withFileBytes(path, func(data []byte) error {
+		err = withFileBytes(path, func(data []byte, id indexID) error {
 			ix, err := lineIndexOf(data, path, ws)
 			if err != nil {
 				return err
@@ -165,8 +165,19 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 			writing = true
 			// The counts' delta reads the old lines, which live in data:
 			// it is taken before the mapping goes.
-			before, delta = indexIDOf(path), editsDelta(ix, edits)
-			return writeFileAtomicParts(path, 0o644, ix.parts(edits)...)
+			before, delta = id, editsDelta(ix, edits)
+			b.s.step("index read")
+			// Another program (openssl ca, an editor) may have replaced
+			// or rewritten the index since it was opened: its change would
+			// be lost under this rename, and a file rewritten in place
+			// under the mapping would be written back mixed with the new
+			// bytes. The index must still be the file that was read.
+			return writeFileAtomicPartsIf(path, 0o644, func() error {
+				if now, ok := statIndex(path); !ok || now != id {
+					return ErrChangedWhileRead
+				}
+				return nil
+			}, ix.parts(edits)...)
 		})
 	}
 	if err != nil {
