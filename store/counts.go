@@ -505,7 +505,7 @@ func editsDelta(ix lineIndex, edits map[int]*Entry) countsDelta {
 		if end < 0 {
 			return countsDelta{unknown: true}
 		}
-		old, err := parseIndexLine(string(ix.data[start : start+end]))
+		old, err := parseIndexLine(string(lineText(ix.data[start : start+end])))
 		if err != nil {
 			return countsDelta{unknown: true}
 		}

@@ -234,7 +234,7 @@ func (b *revokeBatch) editIndex(ca string, ws []revokeWant, ix lineIndex, path s
 		}
 		e := edits[r.start]
 		if e == nil {
-			line, perr := parseIndexLine(string(ix.data[r.start : r.end-1]))
+			line, perr := parseIndexLine(string(lineText(ix.data[r.start : r.end-1])))
 			if perr != nil {
 				b.out[w.i].Err = &IndexError{File: path, Line: bytes.Count(ix.data[:r.start], []byte{'\n'}) + 1, Reason: perr.Error()}
 				continue
@@ -364,6 +364,13 @@ func serialField(line []byte) (string, bool) {
 	return string(f), true
 }
 
+// lineText is an index line without its newline and without the CR of a
+// CRLF ending, as eachIndexEntry reads it: a CR left on would be read into
+// the subject (and written back escaped, "\x0D", changing it).
+func lineText(line []byte) []byte {
+	return bytes.TrimSuffix(line, []byte{'\r'})
+}
+
 // parts returns the index with the edited lines (keyed by line start)
 // formatted again and every other byte as it was: slices of the bytes read
 // between the new lines, so the rewrite copies nothing it did not change.
@@ -376,8 +383,15 @@ func (ix lineIndex) parts(edits map[int]*Entry) [][]byte {
 	out := make([][]byte, 0, 2*len(starts)+1)
 	prev := 0
 	for _, st := range starts {
-		out = append(out, ix.data[prev:st], []byte(edits[st].Line()))
-		prev = st + bytes.IndexByte(ix.data[st:], '\n') + 1
+		nl := st + bytes.IndexByte(ix.data[st:], '\n')
+		line := []byte(edits[st].Line())
+		if nl > st && ix.data[nl-1] == '\r' {
+			// A line ending in CRLF keeps it: openssl splits lines at the
+			// newline only, so the CR is the end of its subject field.
+			line = append(line[:len(line)-1], '\r', '\n')
+		}
+		out = append(out, ix.data[prev:st], line)
+		prev = nl + 1
 	}
 	return append(out, ix.data[prev:])
 }
