@@ -83,3 +83,52 @@ func TestIndexNotAFilePlanted(t *testing.T) {
 		})
 	}
 }
+
+// profiles.tsv is optional (list shows no profile without it): a FIFO or a
+// link to /dev/zero planted there must not block or exhaust `list`; the
+// certificates are listed, without profiles.
+func TestProfilesNotAFilePlanted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		plant func(p string) error
+	}{
+		{"fifo", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"link to /dev/zero", func(p string) error { return os.Symlink("/dev/zero", p) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStore(t)
+			mustCA(t, st, CAOptions{Name: "abc"})
+			if _, err := st.Issue(IssueOptions{Names: []string{"a"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(st.caDir("abc"), profilesFile)
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.plant(p); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if f, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+					f.Close()
+				}
+			}()
+			done := make(chan []Cert, 1)
+			go func() {
+				cs, err := st.List(ListFilter{})
+				if err != nil {
+					t.Error(err)
+				}
+				done <- cs
+			}()
+			select {
+			case cs := <-done:
+				if len(cs) != 1 || cs[0].Name != "a" || cs[0].Profile != "" {
+					t.Errorf("list with a %s at profiles.tsv: %+v", tc.name, cs)
+				}
+			case <-time.After(10 * time.Second):
+				t.Errorf("list with a %s at profiles.tsv has not returned after 10 s", tc.name)
+			}
+		})
+	}
+}
