@@ -154,11 +154,28 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 	var delta countsDelta
 	if err == nil {
 		err = withFileBytes(path, func(data []byte, id indexID) error {
+			b.s.step("index read")
+			// changed says the index is no longer the file opened: what
+			// was read of it may be half of another program's write (a
+			// serial "not found" in an index being rewritten in place).
+			changed := func() bool {
+				now, ok := statIndex(path)
+				return !ok || now != id
+			}
 			ix, err := lineIndexOf(data, path, ws)
 			if err != nil {
+				if changed() {
+					return fmt.Errorf("%s: %w", path, ErrChangedWhileRead)
+				}
 				return err
 			}
 			edits := b.editIndex(ca, ws, ix, path)
+			if b.anyFailed(ws) && changed() {
+				for _, w := range ws {
+					b.out[w.i], b.subCA[w.i] = RevokeResult{Target: b.targets[w.i]}, ""
+				}
+				return fmt.Errorf("%s: %w", path, ErrChangedWhileRead)
+			}
 			if len(edits) == 0 {
 				return nil
 			}
@@ -166,14 +183,13 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 			// The counts' delta reads the old lines, which live in data:
 			// it is taken before the mapping goes.
 			before, delta = id, editsDelta(ix, edits)
-			b.s.step("index read")
 			// Another program (openssl ca, an editor) may have replaced
 			// or rewritten the index since it was opened: its change would
 			// be lost under this rename, and a file rewritten in place
 			// under the mapping would be written back mixed with the new
 			// bytes. The index must still be the file that was read.
 			return writeFileAtomicPartsIf(path, 0o644, func() error {
-				if now, ok := statIndex(path); !ok || now != id {
+				if changed() {
 					return ErrChangedWhileRead
 				}
 				return nil
@@ -198,6 +214,16 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 		b.s.step("index written")
 		b.s.refreshCounts(b.s.caDir(ca), before, delta)
 	}
+}
+
+// anyFailed reports whether a target of ws could not be revoked.
+func (b *revokeBatch) anyFailed(ws []revokeWant) bool {
+	for _, w := range ws {
+		if b.out[w.i].Err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // canRevoke refuses a CA whose key is not in the store.

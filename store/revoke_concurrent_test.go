@@ -161,3 +161,63 @@ func opensslGenCRL(t *testing.T, openssl string, st *Store) string {
 	testtool.Run(t, "", openssl, "ca", "-config", opensslConf(t, st), "-gencrl", "-out", out)
 	return testtool.Run(t, "", openssl, "crl", "-in", out, "-noout", "-text")
 }
+
+// An editor rewriting index.txt in place had cut it short when pkibench
+// opened it and finished after pkibench read it: the serial was not in the
+// bytes read, but it is in the index. The answer must be "changed while
+// read, run again", not "not found" (nor "already revoked", nor a parse
+// error of half a line), for the index read into memory and the mapped one.
+func TestRevokeReadsAnIndexBeingRewritten(t *testing.T) {
+	for _, big := range []bool{false, true} {
+		for _, cut := range []string{"empty", "half"} {
+			t.Run(fmt.Sprintf("%s/mapped=%v", cut, big), func(t *testing.T) {
+				st := newStore(t)
+				mustCA(t, st, CAOptions{Name: "abc"})
+				if _, err := st.Issue(IssueOptions{Names: []string{"a", "b"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+					t.Fatal(err)
+				}
+				p := filepath.Join(st.caDir("abc"), layout.Index)
+				full, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if big {
+					var pad strings.Builder
+					for i := 1; pad.Len() < 4*mapMin; i++ {
+						fmt.Fprintf(&pad, "V\t371122093714Z\t\t%032X\tunknown\t/CN=pad%d\n", 0xF000000+i, i)
+					}
+					full = append([]byte(pad.String()), full...)
+				}
+				part := full[:0]
+				if cut == "half" {
+					part = full[:len(full)-len(full)/8] // b's line (the last) is cut
+				}
+				if err := os.WriteFile(p, part, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				st.stepHook = func(point string) {
+					if point == "index read" {
+						st.stepHook = nil
+						f, err := os.OpenFile(p, os.O_WRONLY, 0)
+						if err != nil {
+							t.Fatal(err)
+						}
+						f.WriteAt(full[len(part):], int64(len(part)))
+						f.Close()
+					}
+				}
+				_, err = st.Revoke("b", RevokeOptions{Reason: 1})
+				st.stepHook = nil
+				if !errors.Is(err, ErrChangedWhileRead) || !strings.Contains(err.Error(), p) {
+					t.Errorf("revoke while the index was being rewritten: %v, want an error naming %s and wrapping ErrChangedWhileRead", err, p)
+				}
+				if got, _ := os.ReadFile(p); !bytes.Equal(got, full) {
+					t.Error("the index the other program wrote was changed")
+				}
+				if _, err := st.Revoke("b", RevokeOptions{Reason: 1}); err != nil {
+					t.Errorf("run again: %v", err)
+				}
+			})
+		}
+	}
+}
