@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/big"
 	"path/filepath"
@@ -188,12 +189,19 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 			// be lost under this rename, and a file rewritten in place
 			// under the mapping would be written back mixed with the new
 			// bytes. The index must still be the file that was read.
-			return writeFileAtomicPartsIf(path, 0o644, func() error {
+			b.s.step("index edited")
+			err = writeFileAtomicPartsIf(path, 0o644, func() error {
 				if changed() {
 					return ErrChangedWhileRead
 				}
 				return nil
 			}, ix.parts(edits)...)
+			if err != nil && !errors.Is(err, ErrChangedWhileRead) && changed() {
+				// Writing pages of a mapping that a truncation took away
+				// fails with EFAULT ("bad address"): say why.
+				return fmt.Errorf("%w (%v)", ErrChangedWhileRead, err)
+			}
+			return err
 		})
 	}
 	if err != nil {

@@ -27,15 +27,21 @@ func TestRevokeWhileAnotherProgramWritesTheIndex(t *testing.T) {
 	for _, big := range []bool{false, true} {
 		for _, tc := range []struct {
 			name  string
+			step  string                                  // when it writes: "" for "index read"
 			write func(t *testing.T, st *Store, p string) // the other program
 		}{
-			{"openssl ca -revoke", func(t *testing.T, st *Store, _ string) { opensslRevokeWith(t, openssl, st, "c") }},
-			{"truncated in place", func(t *testing.T, _ *Store, p string) {
+			{"truncated in place while writing", "index edited", func(t *testing.T, _ *Store, p string) {
 				if err := os.Truncate(p, 0); err != nil {
 					t.Fatal(err)
 				}
 			}},
-			{"rewritten in place", func(t *testing.T, _ *Store, p string) {
+			{"openssl ca -revoke", "", func(t *testing.T, st *Store, _ string) { opensslRevokeWith(t, openssl, st, "c") }},
+			{"truncated in place", "", func(t *testing.T, _ *Store, p string) {
+				if err := os.Truncate(p, 0); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"rewritten in place", "", func(t *testing.T, _ *Store, p string) {
 				// Same size, other bytes: an editor that truncates and writes.
 				b, err := os.ReadFile(p)
 				if err != nil {
@@ -72,8 +78,12 @@ func TestRevokeWhileAnotherProgramWritesTheIndex(t *testing.T) {
 					}
 				}
 				var theirs []byte
+				step := tc.step
+				if step == "" {
+					step = "index read"
+				}
 				st.stepHook = func(point string) {
-					if point != "index read" {
+					if point != step {
 						return
 					}
 					st.stepHook = nil
@@ -219,5 +229,45 @@ func TestRevokeReadsAnIndexBeingRewritten(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A mapped index cut short while its bytes are being written to the new
+// index: the write(2) of pages the truncation took fails with EFAULT ("bad
+// address"), which must come out as ErrChangedWhileRead, with the other
+// program's index left as it is. (The target's line is first and the cut
+// leaves it, so nothing but the write touches the lost pages.)
+func TestRevokeMappedIndexCutWhileWritten(t *testing.T) {
+	st := newStore(t)
+	mustCA(t, st, CAOptions{Name: "abc"})
+	if _, err := st.Issue(IssueOptions{Names: []string{"b"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(st.caDir("abc"), layout.Index)
+	var pad strings.Builder
+	for i := 1; pad.Len() < 4*mapMin; i++ {
+		fmt.Fprintf(&pad, "V\t371122093714Z\t\t%032X\tunknown\t/CN=pad%d\n", 0xF000000+i, i)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(pad.String())
+	f.Close()
+	st.stepHook = func(point string) {
+		if point == "index edited" {
+			st.stepHook = nil
+			if err := os.Truncate(p, mapMin); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	_, err = st.Revoke("b", RevokeOptions{Reason: 1})
+	st.stepHook = nil
+	if !errors.Is(err, ErrChangedWhileRead) || !strings.Contains(err.Error(), p) {
+		t.Errorf("revoke while the mapped index was cut: %v, want an error naming %s and wrapping ErrChangedWhileRead", err, p)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Size() != mapMin {
+		t.Errorf("the other program's index was replaced: %v %v", fi.Size(), err)
 	}
 }
