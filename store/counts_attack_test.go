@@ -117,32 +117,44 @@ func TestCountsSparseHugeSummary(t *testing.T) {
 	}
 }
 
-// A folder at index.counts: ca list counts the index, check says what is
-// there instead of "no counts summary".
+// A folder, or a link to /dev/zero, at index.counts: ca list counts the
+// index, check says what is there instead of "no counts summary", a write
+// refuses naming it.
 func TestCountsFolderPlanted(t *testing.T) {
-	st := newStore(t)
-	mustCA(t, st, CAOptions{Name: "abc"})
-	if _, err := st.Issue(IssueOptions{Names: []string{"a"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
-		t.Fatal(err)
-	}
-	sum := filepath.Join(st.caDir("abc"), layout.IndexCounts)
-	os.Remove(sum)
-	if err := os.Mkdir(sum, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := listed(t, st)
-	if want := recount(t, st, "abc", st.Now()); got["abc"] != want {
-		t.Errorf("ca list: %v, the index holds %v", got["abc"], want)
-	}
-	rep, err := st.Check(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := countsFinding(rep, "abc"); p == nil || !strings.Contains(p.Message, "expected a regular file") {
-		t.Errorf("check: want the folder named, got %+v", rep.Problems)
-	}
-	if _, err := st.Issue(IssueOptions{Names: []string{"b"}, CA: "abc", Profile: pki.ProfileClient}); err == nil || !strings.Contains(err.Error(), layout.IndexCounts) {
-		t.Errorf("an issue with a folder at the summary: %v, want a refusal naming it", err)
+	for _, tc := range []struct {
+		name  string
+		plant func(p string) error
+	}{
+		{"folder", func(p string) error { return os.Mkdir(p, 0o700) }},
+		{"link to /dev/zero", func(p string) error { return os.Symlink("/dev/zero", p) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStore(t)
+			mustCA(t, st, CAOptions{Name: "abc"})
+			if _, err := st.Issue(IssueOptions{Names: []string{"a"}, CA: "abc", Profile: pki.ProfileClient}); err != nil {
+				t.Fatal(err)
+			}
+			sum := filepath.Join(st.caDir("abc"), layout.IndexCounts)
+			os.Remove(sum)
+			if err := tc.plant(sum); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := listed(t, st)
+			if want := recount(t, st, "abc", st.Now()); got["abc"] != want {
+				t.Errorf("ca list: %v, the index holds %v", got["abc"], want)
+			}
+			rep, err := st.Check(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// check already named a planted link.
+			if p := countsFinding(rep, "abc"); p == nil || !strings.Contains(p.Message, "expected a regular file") && !strings.Contains(p.Message, "symbolic link") {
+				t.Errorf("check: want what is there named, got %+v", rep.Problems)
+			}
+			if _, err := st.Issue(IssueOptions{Names: []string{"b"}, CA: "abc", Profile: pki.ProfileClient}); err == nil || !strings.Contains(err.Error(), layout.IndexCounts) {
+				t.Errorf("an issue with a %s at the summary: %v, want a refusal naming it", tc.name, err)
+			}
+		})
 	}
 }
 
