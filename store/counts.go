@@ -329,7 +329,7 @@ func readRegular(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
 	}
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s: %d bytes, %w (at most %d)", path, fi.Size(), errTooLarge, limit)
@@ -535,7 +535,8 @@ func (c *checker) counts(name string, es []Entry) {
 		if why != nil && !errors.Is(why, os.ErrNotExist) {
 			// Something else is there: a folder, a FIFO, a link.
 			pr = c.add("warning", p, "the counts summary cannot be read (%v; expected a regular file): `ca list` counts the whole index instead", why)
-			break
+			pr.Fix = &pki.Fix{Kind: pki.FixRepair, Say: "remove it; check --repair then writes the summary from index.txt"}
+			return
 		}
 		pr = c.add("warning", p, "no counts summary: `ca list` counts the whole index instead")
 	case countsStale:
