@@ -280,9 +280,10 @@ func (c *checker) ca(name string) error {
 func (c *checker) index(name string) (es []Entry, ok bool, err error) {
 	dir := c.s.caDir(name)
 	idxPath := filepath.Join(dir, "index.txt")
-	b, err := os.ReadFile(idxPath)
+	b, err := readIndexFile(idxPath)
 	if err != nil && !os.IsNotExist(err) {
-		return nil, false, err
+		c.add("problem", idxPath, "cannot be read: %v", err)
+		return nil, false, nil
 	}
 	es, torn, err := ParseIndex(b, idxPath)
 	if err != nil {

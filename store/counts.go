@@ -61,11 +61,16 @@ type indexID struct {
 // or not a regular file (then no summary applies).
 func statIndex(path string) (indexID, bool) {
 	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil {
 		return indexID{}, false
 	}
+	return fileID(fi)
+}
+
+// fileID identifies the regular file fi describes.
+func fileID(fi os.FileInfo) (indexID, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
+	if !ok || !fi.Mode().IsRegular() {
 		return indexID{}, false
 	}
 	return indexID{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(), ino: st.Ino}, true
@@ -219,6 +224,21 @@ func (c indexCounts) encode() []byte {
 // errCountsDamaged is a summary that is torn or not what pkibench writes.
 var errCountsDamaged = errors.New("torn or damaged (its checksum or length does not match)")
 
+// errCountsImpossible is a summary whose checksum matches but whose counts
+// no index of the size it names could hold: made by hand, not by pkibench.
+var errCountsImpossible = errors.New("not what pkibench writes (its counts are more lines than the index it names could hold)")
+
+// minIndexLineLen is the fewest bytes an index line that counts can take:
+// a status, five tabs, a serial digit and the newline (the expiry takes
+// more; this bound only needs to be safe).
+const minIndexLineLen = 8
+
+// maxCountsSize is the largest summary of an index of indexSize bytes:
+// the header, the checksum and at most one varint (10 bytes) per line.
+func maxCountsSize(indexSize int64) int64 {
+	return int64(countsHeader) + 4 + 10*(indexSize/minIndexLineLen+1)
+}
+
 func decodeCounts(b []byte) (indexCounts, error) {
 	if len(b) < countsHeader+4 || string(b[:len(countsMagic)]) != countsMagic {
 		return indexCounts{}, errCountsDamaged
@@ -233,6 +253,16 @@ func decodeCounts(b []byte) (indexCounts, error) {
 	}
 	if f[8] != int64(len(body)-countsHeader) || f[4] < 0 || f[5] < 0 || f[6] < 0 {
 		return indexCounts{}, errCountsDamaged
+	}
+	// The checksum proves nothing against a hand-made file (anyone can
+	// compute it), so the counts must at least be possible: a V line's
+	// expiry is one varint of a byte or more, and the index it names
+	// cannot hold more lines than its size allows. Without this a forged
+	// count would be shown by `ca list` as it stands, and decoding the
+	// expiries would size a slice by it (gigabytes, or a crash).
+	if f[6] > f[8] || f[0] < 0 || f[4] > f[0]/minIndexLineLen || f[5] > f[0]/minIndexLineLen || f[6] > f[0]/minIndexLineLen ||
+		f[4]+f[5]+f[6] > f[0]/minIndexLineLen {
+		return indexCounts{}, errCountsImpossible
 	}
 	return indexCounts{id: indexID{size: f[0], mtime: f[1], ctime: f[2], ino: uint64(f[3])},
 		revoked: f[4], expired: f[5], valid: f[6], last: f[7], body: body[countsHeader:]}, nil
@@ -253,33 +283,42 @@ const (
 // read, so a write landing in between makes the summary look stale (its
 // identity is the newer one), never fresh with older counts.
 func readCounts(dir string) (indexCounts, countsState) {
-	c, _, st := readCountsRaw(dir)
+	c, _, st, _ := readCountsRaw(dir)
 	return c, st
 }
 
-// readCountsRaw is readCounts with the summary's bytes as read.
-func readCountsRaw(dir string) (indexCounts, []byte, countsState) {
+// readCountsRaw is readCounts with the summary's bytes as read and, for a
+// damaged one, what is wrong with it.
+func readCountsRaw(dir string) (indexCounts, []byte, countsState, error) {
 	id, ok := statIndex(filepath.Join(dir, layout.Index))
 	if !ok {
-		return indexCounts{}, nil, countsMissing
+		return indexCounts{}, nil, countsMissing, nil
 	}
-	b, err := readRegular(filepath.Join(dir, layout.IndexCounts))
+	b, err := readRegular(filepath.Join(dir, layout.IndexCounts), maxCountsSize(id.size))
+	if errors.Is(err, errTooLarge) {
+		return indexCounts{}, nil, countsDamaged, err
+	}
 	if err != nil {
-		return indexCounts{}, nil, countsMissing
+		return indexCounts{}, nil, countsMissing, err
 	}
 	c, err := decodeCounts(b)
 	if err != nil {
-		return indexCounts{}, b, countsDamaged
+		return indexCounts{}, b, countsDamaged, err
 	}
 	if c.id != id {
-		return c, b, countsStale
+		return c, b, countsStale, nil
 	}
-	return c, b, countsFresh
+	return c, b, countsFresh, nil
 }
 
-// readRegular reads a plain file; anything else planted there (a link, a
-// FIFO that would block `ca list`) is not read.
-func readRegular(path string) ([]byte, error) {
+// errTooLarge is a file larger than what it holds can be.
+var errTooLarge = errors.New("larger than it can be")
+
+// readRegular reads a plain file of at most limit bytes; anything else
+// planted there (a link, a FIFO that would block `ca list`) is not read,
+// nor is a larger file (a sparse file of a terabyte costs its maker
+// nothing, and a buffer of its size would end the reader).
+func readRegular(path string, limit int64) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
@@ -290,7 +329,10 @@ func readRegular(path string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, %w (at most %d)", path, fi.Size(), errTooLarge, limit)
 	}
 	// Sized as the file is (io.ReadAll would grow its buffer a dozen times
 	// for a summary of 100,000 lines); a file that changed meanwhile fails
@@ -344,7 +386,7 @@ func writeCounts(dir string, c indexCounts) error {
 // replaced whole instead, never written through.
 func updateCounts(dir string, old []byte, c indexCounts) error {
 	b := c.encode()
-	f, err := os.OpenFile(filepath.Join(dir, layout.IndexCounts), os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(filepath.Join(dir, layout.IndexCounts), os.O_WRONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return writeCounts(dir, c)
 	}
@@ -394,7 +436,7 @@ func (s *Store) refreshCounts(dir string, before indexID, d countsDelta) {
 	if !ok {
 		return
 	}
-	if c, old, st := readCountsRaw(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) && !d.unknown {
+	if c, old, st, _ := readCountsRaw(dir); (st == countsStale || st == countsFresh) && c.id == before && before != (indexID{}) && !d.unknown {
 		// c.body is a view of old: the new summary is built in a copy.
 		c.body = append(make([]byte, 0, len(c.body)+16*len(d.add)), c.body...)
 		if c.remove(d.remove) == nil {
@@ -463,7 +505,7 @@ func editsDelta(ix lineIndex, edits map[int]*Entry) countsDelta {
 		if end < 0 {
 			return countsDelta{unknown: true}
 		}
-		old, err := parseIndexLine(string(ix.data[start : start+end]))
+		old, err := parseIndexLine(string(lineText(ix.data[start : start+end])))
 		if err != nil {
 			return countsDelta{unknown: true}
 		}
@@ -478,7 +520,7 @@ func editsDelta(ix lineIndex, edits map[int]*Entry) countsDelta {
 func (c *checker) counts(name string, es []Entry) {
 	dir := c.s.caDir(name)
 	p := filepath.Join(dir, layout.IndexCounts)
-	sum, st := readCounts(dir)
+	sum, _, st, why := readCountsRaw(dir)
 	var pr *Problem
 	switch st {
 	case countsFresh:
@@ -490,11 +532,17 @@ func (c *checker) counts(name string, es []Entry) {
 		if !exists(filepath.Join(dir, layout.Index)) {
 			return
 		}
+		if why != nil && !errors.Is(why, os.ErrNotExist) {
+			// Something else is there: a folder, a FIFO, a link.
+			pr = c.add("warning", p, "the counts summary cannot be read (%v; expected a regular file): `ca list` counts the whole index instead", why)
+			pr.Fix = &pki.Fix{Kind: pki.FixRepair, Say: "remove it; check --repair then writes the summary from index.txt"}
+			return
+		}
 		pr = c.add("warning", p, "no counts summary: `ca list` counts the whole index instead")
 	case countsStale:
 		pr = c.add("warning", p, "the counts summary describes an older index.txt (changed since, e.g. by openssl ca): `ca list` counts the whole index instead")
 	case countsDamaged:
-		pr = c.add("warning", p, "the counts summary is %v: `ca list` counts the whole index instead", errCountsDamaged)
+		pr = c.add("warning", p, "the counts summary is %v: `ca list` counts the whole index instead", countsWhy(why))
 	}
 	pr.Fix = &pki.Fix{Kind: pki.FixRepair, Say: "rewrite the counts summary from index.txt"}
 	if c.repair {
@@ -504,6 +552,18 @@ func (c *checker) counts(name string, es []Entry) {
 		}
 		c.fixed(pr, "rewritten from index.txt")
 	}
+}
+
+// countsWhy words what is wrong with a damaged summary.
+func countsWhy(err error) string {
+	if errors.Is(err, errTooLarge) {
+		// readRegular's error names the file, its size and the limit.
+		return "larger than any summary of its index.txt (" + err.Error() + ")"
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return errCountsDamaged.Error()
 }
 
 // indexIDOf identifies the index at path (the zero indexID when it is

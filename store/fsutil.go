@@ -23,6 +23,13 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 // a 7 MB copy of them. Small parts are gathered in a buffer, large ones go
 // straight to the file.
 func writeFileAtomicParts(path string, perm os.FileMode, parts ...[]byte) error {
+	return writeFileAtomicPartsIf(path, perm, nil, parts...)
+}
+
+// writeFileAtomicPartsIf is writeFileAtomicParts that, once the new file is
+// durable and just before it replaces path, asks unchanged whether path is
+// still what the parts were made from; an error there writes nothing.
+func writeFileAtomicPartsIf(path string, perm os.FileMode, unchanged func() error, parts ...[]byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
@@ -47,6 +54,11 @@ func writeFileAtomicParts(path string, perm os.FileMode, parts ...[]byte) error 
 	}
 	if err := f.Close(); err != nil {
 		return err
+	}
+	if unchanged != nil {
+		if err := unchanged(); err != nil {
+			return err
+		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return err

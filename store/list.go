@@ -31,7 +31,7 @@ func (s *Store) List(f ListFilter) ([]Cert, error) {
 			continue
 		}
 		path := filepath.Join(s.caDir(ca.Name()), "index.txt")
-		data, err := os.ReadFile(path)
+		data, err := readIndexFile(path)
 		if os.IsNotExist(err) {
 			continue
 		}

@@ -14,11 +14,14 @@ import (
 // reading it: below it a read is as cheap and needs no fault handling.
 const mapMin = 1 << 20
 
-// ErrChangedWhileRead reports a file cut short by another program while it
-// was mapped: its bytes are no longer there to read.
-var ErrChangedWhileRead = errors.New("file cut short by another program while being read")
+// ErrChangedWhileRead reports a file that another program changed while
+// pkibench read it to rewrite it (cut short while mapped, rewritten in
+// place, or replaced, as openssl ca does): nothing was written, and the
+// command can be run again on the file as it is now.
+var ErrChangedWhileRead = errors.New("changed by another program while being read (nothing written; run the command again)")
 
-// withFileBytes runs fn on the bytes of the file at path. A file of mapMin
+// withFileBytes runs fn on the bytes of the file at path and its identity
+// as opened (fn compares it with the path's before replacing the file). A file of mapMin
 // or more is mapped read-only (populated at once) rather than read: a
 // revocation in an index of 100,000 lines then costs no 7 MB heap buffer,
 // no page faults to fill it and no copy, and the bytes before and after the
@@ -29,7 +32,7 @@ var ErrChangedWhileRead = errors.New("file cut short by another program while be
 // the store lock; openssl replaces the index by a rename, which leaves the
 // mapped file whole), reading the lost pages faults: that fault becomes an
 // error wrapping ErrChangedWhileRead instead of a crash.
-func withFileBytes(path string, fn func(data []byte) error) (err error) {
+func withFileBytes(path string, fn func(data []byte, id indexID) error) (err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -40,12 +43,16 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 		return err
 	}
 	size := st.Size()
+	id, ok := fileID(st)
+	if !ok {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
 	if size < mapMin || int64(int(size)) != size {
 		data, err := readSized(f, size)
 		if err != nil {
 			return err
 		}
-		return fn(data)
+		return fn(data, id)
 	}
 	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
 	if err != nil {
@@ -54,7 +61,7 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 		if err != nil {
 			return err
 		}
-		return fn(data)
+		return fn(data, id)
 	}
 	defer unix.Munmap(data)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -66,7 +73,7 @@ func withFileBytes(path string, fn func(data []byte) error) (err error) {
 			err = fmt.Errorf("%s: %w", path, ErrChangedWhileRead)
 		}
 	}()
-	return fn(data)
+	return fn(data, id)
 }
 
 // readSized reads f to its end into a buffer of its size (as os.ReadFile

@@ -17,14 +17,14 @@ func TestWithFileBytesMapsOrReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []byte
-		if err := withFileBytes(p, func(b []byte) error { got = append([]byte(nil), b...); return nil }); err != nil {
+		if err := withFileBytes(p, func(b []byte, _ indexID) error { got = append([]byte(nil), b...); return nil }); err != nil {
 			t.Fatalf("size %d: %v", size, err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("size %d: got %d bytes, not the file's", size, len(got))
 		}
 	}
-	if err := withFileBytes(filepath.Join(t.TempDir(), "absent"), func([]byte) error { return nil }); !errors.Is(err, os.ErrNotExist) {
+	if err := withFileBytes(filepath.Join(t.TempDir(), "absent"), func([]byte, indexID) error { return nil }); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("absent file: %v", err)
 	}
 }
@@ -36,7 +36,7 @@ func TestWithFileBytesTruncatedWhileMapped(t *testing.T) {
 	if err := os.WriteFile(p, bytes.Repeat([]byte{'x'}, 2*mapMin), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := withFileBytes(p, func(b []byte) error {
+	err := withFileBytes(p, func(b []byte, _ indexID) error {
 		if err := os.Truncate(p, 0); err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func TestWithFileBytesTruncatedWhileMapped(t *testing.T) {
 	if err := os.WriteFile(p, bytes.Repeat([]byte{'x'}, 2*mapMin), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := withFileBytes(p, func([]byte) error { return mine }); err != mine {
+	if err := withFileBytes(p, func([]byte, indexID) error { return mine }); err != mine {
 		t.Errorf("fn's error: %v", err)
 	}
 }

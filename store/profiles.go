@@ -42,9 +42,11 @@ func appendProfiles(caDir string, es []Entry, profile func(Entry) string) error 
 }
 
 // readProfiles maps serials to profiles for one CA; a missing file (a store
-// made by openssl, or before this file existed) gives an empty map.
+// made by openssl, or before this file existed) gives an empty map, and so
+// does anything but a plain file planted there (a FIFO would block list, a
+// link to /dev/zero would never end) or one larger than an index can be.
 func readProfiles(caDir string) map[string]string {
-	data, err := os.ReadFile(filepath.Join(caDir, profilesFile))
+	data, err := readRegular(filepath.Join(caDir, profilesFile), maxIndexSize)
 	if err != nil {
 		return nil
 	}

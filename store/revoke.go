@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/big"
 	"path/filepath"
@@ -153,20 +154,54 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 	var before indexID
 	var delta countsDelta
 	if err == nil {
-		err = withFileBytes(path, func(data []byte) error {
+		err = withFileBytes(path, func(data []byte, id indexID) error {
+			b.s.step("index read")
+			// changed says the index is no longer the file opened: what
+			// was read of it may be half of another program's write (a
+			// serial "not found" in an index being rewritten in place).
+			changed := func() bool {
+				now, ok := statIndex(path)
+				return !ok || now != id
+			}
 			ix, err := lineIndexOf(data, path, ws)
 			if err != nil {
+				if changed() {
+					return fmt.Errorf("%s: %w", path, ErrChangedWhileRead)
+				}
 				return err
 			}
 			edits := b.editIndex(ca, ws, ix, path)
+			if b.anyFailed(ws) && changed() {
+				for _, w := range ws {
+					b.out[w.i], b.subCA[w.i] = RevokeResult{Target: b.targets[w.i]}, ""
+				}
+				return fmt.Errorf("%s: %w", path, ErrChangedWhileRead)
+			}
 			if len(edits) == 0 {
 				return nil
 			}
 			writing = true
 			// The counts' delta reads the old lines, which live in data:
 			// it is taken before the mapping goes.
-			before, delta = indexIDOf(path), editsDelta(ix, edits)
-			return writeFileAtomicParts(path, 0o644, ix.parts(edits)...)
+			before, delta = id, editsDelta(ix, edits)
+			// Another program (openssl ca, an editor) may have replaced
+			// or rewritten the index since it was opened: its change would
+			// be lost under this rename, and a file rewritten in place
+			// under the mapping would be written back mixed with the new
+			// bytes. The index must still be the file that was read.
+			b.s.step("index edited")
+			err = writeFileAtomicPartsIf(path, 0o644, func() error {
+				if changed() {
+					return ErrChangedWhileRead
+				}
+				return nil
+			}, ix.parts(edits)...)
+			if err != nil && !errors.Is(err, ErrChangedWhileRead) && changed() {
+				// Writing pages of a mapping that a truncation took away
+				// fails with EFAULT ("bad address"): say why.
+				return fmt.Errorf("%w (%v)", ErrChangedWhileRead, err)
+			}
+			return err
 		})
 	}
 	if err != nil {
@@ -187,6 +222,16 @@ func (b *revokeBatch) revokeInCA(ca string, ws []revokeWant) {
 		b.s.step("index written")
 		b.s.refreshCounts(b.s.caDir(ca), before, delta)
 	}
+}
+
+// anyFailed reports whether a target of ws could not be revoked.
+func (b *revokeBatch) anyFailed(ws []revokeWant) bool {
+	for _, w := range ws {
+		if b.out[w.i].Err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // canRevoke refuses a CA whose key is not in the store.
@@ -223,7 +268,7 @@ func (b *revokeBatch) editIndex(ca string, ws []revokeWant, ix lineIndex, path s
 		}
 		e := edits[r.start]
 		if e == nil {
-			line, perr := parseIndexLine(string(ix.data[r.start : r.end-1]))
+			line, perr := parseIndexLine(string(lineText(ix.data[r.start : r.end-1])))
 			if perr != nil {
 				b.out[w.i].Err = &IndexError{File: path, Line: bytes.Count(ix.data[:r.start], []byte{'\n'}) + 1, Reason: perr.Error()}
 				continue
@@ -353,6 +398,13 @@ func serialField(line []byte) (string, bool) {
 	return string(f), true
 }
 
+// lineText is an index line without its newline and without the CR of a
+// CRLF ending, as eachIndexEntry reads it: a CR left on would be read into
+// the subject (and written back escaped, "\x0D", changing it).
+func lineText(line []byte) []byte {
+	return bytes.TrimSuffix(line, []byte{'\r'})
+}
+
 // parts returns the index with the edited lines (keyed by line start)
 // formatted again and every other byte as it was: slices of the bytes read
 // between the new lines, so the rewrite copies nothing it did not change.
@@ -365,8 +417,15 @@ func (ix lineIndex) parts(edits map[int]*Entry) [][]byte {
 	out := make([][]byte, 0, 2*len(starts)+1)
 	prev := 0
 	for _, st := range starts {
-		out = append(out, ix.data[prev:st], []byte(edits[st].Line()))
-		prev = st + bytes.IndexByte(ix.data[st:], '\n') + 1
+		nl := st + bytes.IndexByte(ix.data[st:], '\n')
+		line := []byte(edits[st].Line())
+		if nl > st && ix.data[nl-1] == '\r' {
+			// A line ending in CRLF keeps it: openssl splits lines at the
+			// newline only, so the CR is the end of its subject field.
+			line = append(line[:len(line)-1], '\r', '\n')
+		}
+		out = append(out, ix.data[prev:st], line)
+		prev = nl + 1
 	}
 	return append(out, ix.data[prev:])
 }
