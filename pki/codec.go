@@ -129,10 +129,8 @@ func decode(data []byte, source string, lenient bool) ([]Object, error) {
 		err = checkSignedForm(data, o.Kind)
 	}
 	if lenient {
+		// checkSignedForm above walked a CRL's every entry, whatever its size.
 		dropEntries(&o)
-		if err == nil && o.Kind == KindCRL {
-			err = crlShape(o.DER)
-		}
 	}
 	if err != nil {
 		return nil, &DecodeError{Source: source, Reason: err.Error(), Err: err}
@@ -243,11 +241,6 @@ func eachPEM(data []byte, source string, lenient bool, fn func(Object) error) er
 		}
 		if lenient {
 			dropEntries(&o)
-			if o.Kind == KindCRL {
-				if err := crlShape(o.DER); err != nil {
-					return &DecodeError{Source: source, Block: n, Reason: err.Error(), Err: err}
-				}
-			}
 		}
 		o.Format = "PEM"
 		o.Label = b.Type

@@ -17,9 +17,36 @@ import (
 // the bytes of those it cannot read.
 var ErrASN1Form = errors.New("not DER of the ASN.1 structure RFC 5280 defines; openssl refuses it too")
 
+// ErrCRLShape is ErrASN1Form for a CRL: every *FormError of a CRL wraps
+// both, so a caller that must tell a malformed CRL from a malformed
+// certificate (verify's --crl) branches on this one. The walk covers every
+// entry at any size: crypto/x509 does not parse the entries of a big CRL
+// in the display decode (bigCRL), and overlooks trailing TBS elements.
+var ErrCRLShape = errors.New("CRL is malformed; openssl refuses it too")
+
+// FormError names the field whose encoding broke the structure, e.g.
+// Field "tbsCertList.revokedCertificates entry 5000: userCertificate".
+type FormError struct {
+	Kind   Kind // set by checkSignedForm; KindCRL makes it ErrCRLShape too
+	Field  string
+	Reason string
+}
+
+func (e *FormError) Error() string {
+	return fmt.Sprintf("%s: %s: %s", ErrASN1Form, e.Field, e.Reason)
+}
+
+// Unwrap makes every FormError ErrASN1Form, and a CRL's ErrCRLShape too.
+func (e *FormError) Unwrap() []error {
+	if e.Kind == KindCRL {
+		return []error{ErrASN1Form, ErrCRLShape}
+	}
+	return []error{ErrASN1Form}
+}
+
 // formErr names the field whose encoding broke the structure.
 func formErr(field, why string) error {
-	return fmt.Errorf("%w: %s: %s", ErrASN1Form, field, why)
+	return &FormError{Field: field, Reason: why}
 }
 
 // asnElem is one element as openssl's decoder sees it.
@@ -88,7 +115,26 @@ func elems(b []byte) ([]asnElem, bool) {
 	return out, true
 }
 
-func (e asnElem) universal(tag int) bool { return e.class == 0 && e.tag == tag }
+// universal says whether e is the universal type tag. A BOOLEAN, INTEGER,
+// ENUMERATED, NULL or OBJECT IDENTIFIER must be primitive, as openssl's
+// decoder requires (ASN1_R_TYPE_NOT_PRIMITIVE); string types may be
+// either. A SEQUENCE is not judged here: see seqItem.
+func (e asnElem) universal(tag int) bool {
+	if e.class != 0 || e.tag != tag {
+		return false
+	}
+	switch tag {
+	case asnBoolean, asnInteger, asnEnumerated, asnNull, asnOID:
+		return !e.constructed
+	}
+	return true
+}
+
+// seqItem says whether e can be a SEQUENCE type (an AlgorithmIdentifier,
+// an Extension, a CRL entry): openssl requires it constructed
+// (ASN1_R_SEQUENCE_NOT_CONSTRUCTED). A SEQUENCE OF (revokedCertificates,
+// Extensions, a Name) it reads in either form, so those use universal.
+func seqItem(e asnElem) bool { return e.universal(asnSequence) && e.constructed }
 
 const (
 	asnBoolean    = 1
@@ -110,6 +156,21 @@ const (
 // X509, X509_REQ or X509_CRL. Bytes after the outer SEQUENCE are ignored,
 // as d2i ignores them.
 func checkSignedForm(der []byte, kind Kind) error {
+	err := checkSigned(der, kind)
+	var fe *FormError
+	if errors.As(err, &fe) {
+		fe.Kind = kind
+	}
+	return err
+}
+
+// CRLShape checks der, a CRL, as openssl's d2i_X509_CRL reads it (see
+// checkSignedForm): crypto/x509 accepts trailing elements that openssl
+// refuses, so a verifier checks this as well. A refusal is a *FormError
+// wrapping ErrCRLShape, or ErrSignedShape.
+func CRLShape(der []byte) error { return checkSignedForm(der, KindCRL) }
+
+func checkSigned(der []byte, kind Kind) error {
 	top, _, ok := readElem(der)
 	if !ok || !top.universal(asnSequence) || !top.constructed {
 		return formErr("outer SEQUENCE", "not a SEQUENCE")
@@ -118,7 +179,7 @@ func checkSignedForm(der []byte, kind Kind) error {
 	if !ok {
 		return formErr("outer SEQUENCE", "bad length")
 	}
-	if len(parts) != 3 || !parts[0].universal(asnSequence) {
+	if len(parts) != 3 || !seqItem(parts[0]) {
 		return ErrSignedShape
 	}
 	if err := checkAlgorithm("signatureAlgorithm", parts[1]); err != nil {
@@ -166,10 +227,18 @@ func (f *fields) take(name string, optional bool, match func(asnElem) bool, chec
 		if optional {
 			return nil
 		}
-		return formErr(f.what+"."+name, "missing or of the wrong type")
+		return formErr(f.field(name), "missing or of the wrong type")
 	}
 	f.es = f.es[1:]
 	return check(e)
+}
+
+// field is the name of one field, under f.what when there is one.
+func (f *fields) field(name string) string {
+	if f.what == "" {
+		return name
+	}
+	return f.what + "." + name
 }
 
 func (f *fields) end() error {
@@ -194,11 +263,11 @@ func checkTBSCertificate(tbs []asnElem) error {
 	steps := []error{
 		f.take("version", true, isCtx(0), func(e asnElem) error { return checkExplicit("tbsCertificate.version", e, checkIntegerElem) }),
 		f.take("serialNumber", false, isUni(asnInteger), func(e asnElem) error { return checkInteger("tbsCertificate.serialNumber", e.content) }),
-		f.take("signature", false, isUni(asnSequence), func(e asnElem) error { return checkAlgorithm("tbsCertificate.signature", e) }),
+		f.take("signature", false, seqItem, func(e asnElem) error { return checkAlgorithm("tbsCertificate.signature", e) }),
 		f.take("issuer", false, isUni(asnSequence), func(e asnElem) error { return checkName("tbsCertificate.issuer", e) }),
-		f.take("validity", false, isUni(asnSequence), checkValidity),
+		f.take("validity", false, seqItem, checkValidity),
 		f.take("subject", false, isUni(asnSequence), func(e asnElem) error { return checkName("tbsCertificate.subject", e) }),
-		f.take("subjectPublicKeyInfo", false, isUni(asnSequence), func(e asnElem) error { return checkSPKI("tbsCertificate.subjectPublicKeyInfo", e) }),
+		f.take("subjectPublicKeyInfo", false, seqItem, func(e asnElem) error { return checkSPKI("tbsCertificate.subjectPublicKeyInfo", e) }),
 		f.take("issuerUniqueID", true, isCtx(1), func(e asnElem) error { return checkImplicitBits("tbsCertificate.issuerUniqueID", e) }),
 		f.take("subjectUniqueID", true, isCtx(2), func(e asnElem) error { return checkImplicitBits("tbsCertificate.subjectUniqueID", e) }),
 		f.take("extensions", true, isCtx(3), func(e asnElem) error {
@@ -213,7 +282,7 @@ func checkTBSCertList(tbs []asnElem) error {
 	f := fields{what: "tbsCertList", es: tbs}
 	steps := []error{
 		f.take("version", true, isUni(asnInteger), func(e asnElem) error { return checkInteger("tbsCertList.version", e.content) }),
-		f.take("signature", false, isUni(asnSequence), func(e asnElem) error { return checkAlgorithm("tbsCertList.signature", e) }),
+		f.take("signature", false, seqItem, func(e asnElem) error { return checkAlgorithm("tbsCertList.signature", e) }),
 		f.take("issuer", false, isUni(asnSequence), func(e asnElem) error { return checkName("tbsCertList.issuer", e) }),
 		f.take("thisUpdate", false, isTime, noCheck),
 		f.take("nextUpdate", true, isTime, noCheck),
@@ -231,7 +300,7 @@ func checkCertificationRequestInfo(tbs []asnElem) error {
 	steps := []error{
 		f.take("version", false, isUni(asnInteger), func(e asnElem) error { return checkInteger("certificationRequestInfo.version", e.content) }),
 		f.take("subject", false, isUni(asnSequence), func(e asnElem) error { return checkName("certificationRequestInfo.subject", e) }),
-		f.take("subjectPKInfo", false, isUni(asnSequence), func(e asnElem) error { return checkSPKI("certificationRequestInfo.subjectPKInfo", e) }),
+		f.take("subjectPKInfo", false, seqItem, func(e asnElem) error { return checkSPKI("certificationRequestInfo.subjectPKInfo", e) }),
 		f.take("attributes", true, isCtx(0), checkAttributes),
 		f.end(),
 	}
@@ -315,7 +384,7 @@ func checkOID(field string, b []byte) error {
 
 // checkAlgorithm: AlgorithmIdentifier ::= SEQUENCE { OID, ANY OPTIONAL }.
 func checkAlgorithm(field string, e asnElem) error {
-	if !e.universal(asnSequence) {
+	if !seqItem(e) {
 		return formErr(field, "not a SEQUENCE")
 	}
 	in, ok := elems(e.content)
@@ -469,8 +538,8 @@ func checkExtensions(field string, e asnElem) error {
 		return formErr(field, "bad length")
 	}
 	for _, x := range exts {
-		if !x.universal(asnSequence) {
-			return formErr(field, "an extension must be a SEQUENCE")
+		if !seqItem(x) {
+			return formErr(field, "an extension must be a constructed SEQUENCE")
 		}
 		in, ok := elems(x.content)
 		if !ok {
@@ -491,33 +560,54 @@ func checkExtensions(field string, e asnElem) error {
 }
 
 // checkRevoked: SEQUENCE OF SEQUENCE { serial INTEGER, revocationDate
-// Time, crlEntryExtensions Extensions OPTIONAL }.
+// Time, crlEntryExtensions Extensions OPTIONAL }. It reads the entries one
+// at a time, so a refusal names the entry (a damaged length included) and
+// a CRL of 300,000 entries costs no list of them.
 func checkRevoked(e asnElem) error {
 	const field = "tbsCertList.revokedCertificates"
-	entries, ok := elems(e.content)
-	if !ok {
-		return formErr(field, "bad length")
-	}
-	for _, en := range entries {
-		if !en.universal(asnSequence) {
-			return formErr(field, "an entry must be a SEQUENCE")
-		}
-		in, ok := elems(en.content)
+	for i, b := 0, e.content; len(b) > 0; i++ {
+		en, rest, ok := readElem(b)
 		if !ok {
-			return formErr(field, "bad length")
+			return formErr(fmt.Sprintf("%s entry %d", field, i), "does not read (truncated or damaged length)")
 		}
-		f := fields{what: field + ".entry", es: in}
-		err := firstErr([]error{
-			f.take("userCertificate", false, isUni(asnInteger), func(e asnElem) error { return checkInteger(field+".userCertificate", e.content) }),
-			f.take("revocationDate", false, isTime, noCheck),
-			f.take("crlEntryExtensions", true, isUni(asnSequence), func(e asnElem) error { return checkExtensions(field+".crlEntryExtensions", e) }),
-			f.end(),
-		})
-		if err != nil {
+		if err := checkEntry(en); err != nil {
+			var fe *FormError
+			if errors.As(err, &fe) {
+				fe.Field = entryField(field, i, fe.Field)
+			}
 			return err
 		}
+		b = rest
 	}
 	return nil
+}
+
+// entryField names a field of entry i: built only on a refusal, so the
+// walk of a big CRL formats nothing.
+func entryField(list string, i int, field string) string {
+	if field == "" {
+		return fmt.Sprintf("%s entry %d", list, i)
+	}
+	return fmt.Sprintf("%s entry %d: %s", list, i, field)
+}
+
+// checkEntry checks one revokedCertificates entry; its fields are named
+// relative to the entry, which checkRevoked names.
+func checkEntry(en asnElem) error {
+	if !seqItem(en) {
+		return formErr("", "must be a constructed SEQUENCE")
+	}
+	in, ok := elems(en.content)
+	if !ok {
+		return formErr("", "an element inside does not read (truncated or damaged length)")
+	}
+	f := fields{es: in}
+	return firstErr([]error{
+		f.take("userCertificate", false, isUni(asnInteger), func(e asnElem) error { return checkInteger("userCertificate", e.content) }),
+		f.take("revocationDate", false, isTime, noCheck),
+		f.take("crlEntryExtensions", true, isUni(asnSequence), func(e asnElem) error { return checkExtensions("crlEntryExtensions", e) }),
+		f.end(),
+	})
 }
 
 // checkAttributes: [0] IMPLICIT SET OF SEQUENCE { OID, SET OF ANY }.
