@@ -148,8 +148,19 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 			return err
 		}
 		dir := s.caDir(ca)
-		es, err := readIndex(filepath.Join(dir, "index.txt"))
-		if err != nil {
+		// Only the revoked lines become entries; the rest of the index is
+		// read past without keeping an Entry for each line.
+		var revs []pki.Revocation
+		ipath := filepath.Join(dir, "index.txt")
+		data, err := readIndexFile(ipath)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		if _, err := eachIndexEntry(data, ipath, func(e Entry) {
+			if e.Flag == 'R' {
+				revs = append(revs, pki.Revocation{Serial: e.Serial, Time: e.RevokedAt, Reason: e.Reason})
+			}
+		}); err != nil {
 			return err
 		}
 		num, err := readCRLNumber(filepath.Join(dir, "crlnumber"))
@@ -173,12 +184,6 @@ func (s *Store) PublishCRL(ca string, o CRLOptions) (*CRLState, error) {
 		next := now.AddDate(0, 0, days)
 		if next.After(cert.NotAfter) {
 			return &CRLExpiryError{NextUpdate: next, CANotAfter: cert.NotAfter}
-		}
-		var revs []pki.Revocation
-		for _, e := range es {
-			if e.Flag == 'R' {
-				revs = append(revs, pki.Revocation{Serial: e.Serial, Time: e.RevokedAt, Reason: e.Reason})
-			}
 		}
 		der, err := pki.CreateCRL(pki.CRLRequest{Number: num, ThisUpdate: now, NextUpdate: next, Revoked: revs}, cert, key)
 		if err != nil {
