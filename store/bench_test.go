@@ -262,7 +262,7 @@ func BenchmarkCountsRefresh(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				serial, _ := pki.NewSerial()
 				e := Entry{Flag: 'V', NotAfter: time.Now().AddDate(1, 0, 0), Serial: serial, File: fmt.Sprintf("certs/n%d", i), Subject: fmt.Sprintf("/CN=n%d", i)}
-				before := indexIDOf(idx)
+				before, _ := statIndex(idx)
 				f, err := os.OpenFile(idx, os.O_APPEND|os.O_WRONLY, 0)
 				if err != nil {
 					b.Fatal(err)

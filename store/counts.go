@@ -566,9 +566,3 @@ func countsWhy(err error) string {
 	return errCountsDamaged.Error()
 }
 
-// indexIDOf identifies the index at path (the zero indexID when it is
-// missing: no summary then counts as describing it).
-func indexIDOf(path string) indexID {
-	id, _ := statIndex(path)
-	return id
-}

@@ -88,15 +88,6 @@ func fromObjectNoPEM(o pki.Object, now time.Time) Document {
 	return d
 }
 
-// FromObjects inspects every object of a decoded input, in order.
-func FromObjects(objs []pki.Object, now time.Time) []Document {
-	out := make([]Document, 0, len(objs))
-	for _, o := range objs {
-		out = append(out, FromObject(o, now))
-	}
-	return out
-}
-
 // Each inspects every object of data (PEM with any number of blocks, or
 // one DER object, refused ones included, see pki.DecodeLenient) one at a
 // time: fn gets each document as soon as

@@ -30,10 +30,11 @@ func TestFromObjectKindsAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := FromObjects(objs, testNow)
+	var docs []Document
 	var kinds []string
-	for _, d := range docs {
-		kinds = append(kinds, d.Kind)
+	for _, o := range objs {
+		docs = append(docs, FromObject(o, testNow))
+		kinds = append(kinds, docs[len(docs)-1].Kind)
 	}
 	if got := strings.Join(kinds, ","); got != "certificate,certificate,private-key,encrypted-private-key" {
 		t.Fatalf("kinds = %s", got)
