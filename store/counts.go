@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -319,30 +318,7 @@ var errTooLarge = errors.New("larger than it can be")
 // nor is a larger file (a sparse file of a terabyte costs its maker
 // nothing, and a buffer of its size would end the reader).
 func readRegular(path string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(fi.Mode()))
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, %w (at most %d)", path, fi.Size(), errTooLarge, limit)
-	}
-	// Sized as the file is (io.ReadAll would grow its buffer a dozen times
-	// for a summary of 100,000 lines); a file that changed meanwhile fails
-	// its checksum.
-	b := make([]byte, fi.Size())
-	n, err := io.ReadFull(f, b)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return nil, err
-	}
-	return b[:n], nil
+	return readPlainFile(path, syscall.O_NOFOLLOW, limit, "")
 }
 
 // The summary is never synced, on purpose: one lost or torn by a crash is

@@ -288,7 +288,16 @@ const maxIndexSize = 1 << 30
 // handed over by someone else is an error naming it: a FIFO would block
 // the reader until a writer came, a link to /dev/zero would never end.
 func readIndexFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return readPlainFile(path, 0, maxIndexSize, "; expected openssl's index, a text file")
+}
+
+// readPlainFile is the one reader of the store's files that others may
+// have planted: it opens without blocking (a FIFO), refuses what is not a
+// regular file (naming what it is, then expect) and a file over limit
+// bytes (errTooLarge), and reads the rest in a buffer of its size. flag
+// adds to the open flags (O_NOFOLLOW where a link is not followed).
+func readPlainFile(path string, flag int, limit int64, expect string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|flag, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -298,10 +307,10 @@ func readIndexFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s); expected openssl's index, a text file", path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("%s is not a regular file (%s)%s", path, fileKind(fi.Mode()), expect)
 	}
-	if fi.Size() > maxIndexSize {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d an index of openssl's format is read up to", path, fi.Size(), maxIndexSize)
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, %w (at most %d)", path, fi.Size(), errTooLarge, limit)
 	}
 	return readSized(f, fi.Size())
 }
