@@ -550,4 +550,3 @@ func countsWhy(err error) string {
 	}
 	return errCountsDamaged.Error()
 }
-
