@@ -18,50 +18,50 @@ import (
 // and the field; a certificate's refusal is not ErrCRLShape.
 func TestCRLFormOneWalker(t *testing.T) {
 	tool := testtool.Require(t, "openssl")
-	good := der(0x30, der(0x02, []byte{1}), utc)
-	reason := func(oid, crit, val []byte) []byte { return der(0x30, der(0x30, oid, crit, val)) }
-	reasonOID := der(0x06, []byte{0x55, 0x1d, 0x15})
-	reasonVal := der(0x04, der(0x0a, []byte{1}))
+	good := testtool.DER(0x30, testtool.DER(0x02, []byte{1}), utc)
+	reason := func(oid, crit, val []byte) []byte { return testtool.DER(0x30, testtool.DER(0x30, oid, crit, val)) }
+	reasonOID := testtool.DER(0x06, []byte{0x55, 0x1d, 0x15})
+	reasonVal := testtool.DER(0x04, testtool.DER(0x0a, []byte{1}))
 	cases := []struct {
 		name  string
 		odd   []byte // entry 1 of 3
 		field string // what the refusal names; "" when openssl reads it
 	}{
-		{"entry a primitive SEQUENCE", der(0x10, der(0x02, []byte{2}), utc), "revokedCertificates entry 1: "},
-		{"serial a constructed INTEGER", der(0x30, der(0x22, der(0x02, []byte{2})), utc), "revokedCertificates entry 1: userCertificate"},
-		{"serial with redundant zero", der(0x30, der(0x02, []byte{0, 2}), utc), "revokedCertificates entry 1: userCertificate"},
+		{"entry a primitive SEQUENCE", testtool.DER(0x10, testtool.DER(0x02, []byte{2}), utc), "revokedCertificates entry 1: "},
+		{"serial a constructed INTEGER", testtool.DER(0x30, testtool.DER(0x22, testtool.DER(0x02, []byte{2})), utc), "revokedCertificates entry 1: userCertificate"},
+		{"serial with redundant zero", testtool.DER(0x30, testtool.DER(0x02, []byte{0, 2}), utc), "revokedCertificates entry 1: userCertificate"},
 		{"entry truncated", []byte{0x30, 0x20, 0x02, 0x10, 0x01}, "revokedCertificates entry 1: "},
-		{"element after extensions", der(0x30, der(0x02, []byte{2}), utc, reason(reasonOID, nil, reasonVal), der(0x05)), "revokedCertificates entry 1: "},
-		{"extension OID constructed", der(0x30, der(0x02, []byte{2}), utc, reason(der(0x26, reasonOID), nil, reasonVal)), "revokedCertificates entry 1: crlEntryExtensions"},
-		{"critical a constructed BOOLEAN", der(0x30, der(0x02, []byte{2}), utc, reason(reasonOID, der(0x21, der(0x01, []byte{0xff})), reasonVal)), "revokedCertificates entry 1: crlEntryExtensions"},
-		{"extension a primitive SEQUENCE", der(0x30, der(0x02, []byte{2}), utc, der(0x30, der(0x10, reasonOID, reasonVal))), "revokedCertificates entry 1: crlEntryExtensions"},
+		{"element after extensions", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, reason(reasonOID, nil, reasonVal), testtool.DER(0x05)), "revokedCertificates entry 1: "},
+		{"extension OID constructed", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, reason(testtool.DER(0x26, reasonOID), nil, reasonVal)), "revokedCertificates entry 1: crlEntryExtensions"},
+		{"critical a constructed BOOLEAN", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, reason(reasonOID, testtool.DER(0x21, testtool.DER(0x01, []byte{0xff})), reasonVal)), "revokedCertificates entry 1: crlEntryExtensions"},
+		{"extension a primitive SEQUENCE", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, testtool.DER(0x30, testtool.DER(0x10, reasonOID, reasonVal))), "revokedCertificates entry 1: crlEntryExtensions"},
 		// openssl reads these (BER's constructed strings), so does the walker.
-		{"plain entry", der(0x30, der(0x02, []byte{2}), utc, reason(reasonOID, der(0x01, []byte{0xff}), reasonVal)), ""},
-		{"extnValue a constructed OCTET STRING", der(0x30, der(0x02, []byte{2}), utc, reason(reasonOID, nil, der(0x24, reasonVal))), ""},
-		{"revocationDate a constructed UTCTime", der(0x30, der(0x02, []byte{2}), der(0x37, utc)), ""},
+		{"plain entry", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, reason(reasonOID, testtool.DER(0x01, []byte{0xff}), reasonVal)), ""},
+		{"extnValue a constructed OCTET STRING", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, reason(reasonOID, nil, testtool.DER(0x24, reasonVal))), ""},
+		{"revocationDate a constructed UTCTime", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), testtool.DER(0x37, utc)), ""},
 		// a SEQUENCE OF openssl reads in either form
-		{"crlEntryExtensions a primitive SEQUENCE OF", der(0x30, der(0x02, []byte{2}), utc, der(0x10, der(0x30, reasonOID, reasonVal))), ""},
+		{"crlEntryExtensions a primitive SEQUENCE OF", testtool.DER(0x30, testtool.DER(0x02, []byte{2}), utc, testtool.DER(0x10, testtool.DER(0x30, reasonOID, reasonVal))), ""},
 	}
 	// The to-be-signed part's own fields, each case a whole CRL.
 	ents := bytes.Join([][]byte{good, good}, nil)
-	iss := nameWith(der(0x0c, []byte("ca")))
+	iss := nameWith(testtool.DER(0x0c, []byte("ca")))
 	crlOf := func(ver, alg, issuer, this, list, tail []byte) []byte {
-		tbs := der(0x30, ver, alg, issuer, this, utc, list, tail)
-		return der(0x30, tbs, algSHA256RSA, der(0x03, []byte{0, 1, 2}))
+		tbs := testtool.DER(0x30, ver, alg, issuer, this, utc, list, tail)
+		return testtool.DER(0x30, tbs, algSHA256RSA, testtool.DER(0x03, []byte{0, 1, 2}))
 	}
-	v1 := der(0x02, []byte{1})
+	v1 := testtool.DER(0x02, []byte{1})
 	tbsCases := []struct {
 		name, field string
 		crl         []byte
 	}{
-		{"signature a primitive SEQUENCE", "signature", crlOf(v1, der(0x10, algSHA256RSA[2:]), iss, utc, der(0x30, ents), nil)},
-		{"version a constructed INTEGER", "signature", crlOf(der(0x22, v1), algSHA256RSA, iss, utc, der(0x30, ents), nil)},
-		{"crl extension a primitive SEQUENCE", "crlExtensions", crlOf(v1, algSHA256RSA, iss, utc, der(0x30, ents), der(0xa0, der(0x30, der(0x10, reasonOID, reasonVal))))},
-		{"trailing element", "tbsCertList: 1 element(s) after the last field", crlOf(v1, algSHA256RSA, iss, utc, der(0x30, ents), der(0x05))},
-		{"revokedCertificates a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, iss, utc, der(0x10, ents), nil)},
-		{"issuer a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, der(0x10, iss[2:]), utc, der(0x30, ents), nil)},
-		{"thisUpdate a constructed UTCTime", "", crlOf(v1, algSHA256RSA, iss, der(0x37, utc), der(0x30, ents), nil)},
-		{"crlExtensions a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, iss, utc, der(0x30, ents), der(0xa0, der(0x10, der(0x30, reasonOID, reasonVal))))},
+		{"signature a primitive SEQUENCE", "signature", crlOf(v1, testtool.DER(0x10, algSHA256RSA[2:]), iss, utc, testtool.DER(0x30, ents), nil)},
+		{"version a constructed INTEGER", "signature", crlOf(testtool.DER(0x22, v1), algSHA256RSA, iss, utc, testtool.DER(0x30, ents), nil)},
+		{"crl extension a primitive SEQUENCE", "crlExtensions", crlOf(v1, algSHA256RSA, iss, utc, testtool.DER(0x30, ents), testtool.DER(0xa0, testtool.DER(0x30, testtool.DER(0x10, reasonOID, reasonVal))))},
+		{"trailing element", "tbsCertList: 1 element(s) after the last field", crlOf(v1, algSHA256RSA, iss, utc, testtool.DER(0x30, ents), testtool.DER(0x05))},
+		{"revokedCertificates a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, iss, utc, testtool.DER(0x10, ents), nil)},
+		{"issuer a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, testtool.DER(0x10, iss[2:]), utc, testtool.DER(0x30, ents), nil)},
+		{"thisUpdate a constructed UTCTime", "", crlOf(v1, algSHA256RSA, iss, testtool.DER(0x37, utc), testtool.DER(0x30, ents), nil)},
+		{"crlExtensions a primitive SEQUENCE OF", "", crlOf(v1, algSHA256RSA, iss, utc, testtool.DER(0x30, ents), testtool.DER(0xa0, testtool.DER(0x10, testtool.DER(0x30, reasonOID, reasonVal))))},
 	}
 	type crlCase struct {
 		name, field string
@@ -105,7 +105,7 @@ func TestCRLFormOneWalker(t *testing.T) {
 		}
 	}
 	p := baseParts()
-	p.serial = der(0x02, []byte{0, 1})
+	p.serial = testtool.DER(0x02, []byte{0, 1})
 	if err := checkSignedForm(p.cert(algSHA256RSA), KindCertificate); !errors.Is(err, ErrASN1Form) || errors.Is(err, ErrCRLShape) {
 		t.Errorf("a certificate's refusal must be ErrASN1Form and not ErrCRLShape: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pkibench/pkibench/pki/testtool"
 )
 
 // FuzzCRLEntries feeds arbitrary bytes to the entries renderer as the
@@ -15,9 +17,9 @@ import (
 // and as json.MarshalIndent writes them) must agree, and nothing panics.
 // go test -run x -fuzz FuzzCRLEntries -fuzztime 30s ./pki/inspect
 func FuzzCRLEntries(f *testing.F) {
-	reason := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x15}), derTLV(0x04, []byte{0x0a, 0x01, 0x01}))
+	reason := derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x15}), testtool.DER(0x04, []byte{0x0a, 0x01, 0x01}))
 	good := func(i int) []byte {
-		return derSeq(derTLV(0x02, []byte{byte(i + 1)}), derTLV(0x17, []byte("260601120000Z")), derSeq(reason))
+		return derSeq(testtool.DER(0x02, []byte{byte(i + 1)}), testtool.DER(0x17, []byte("260601120000Z")), derSeq(reason))
 	}
 	var seed []byte
 	for i := range 4 {
@@ -25,9 +27,9 @@ func FuzzCRLEntries(f *testing.F) {
 	}
 	f.Add(seed)
 	f.Add(append(slices.Clone(seed), 0x30, 0x20, 0x02, 0x10, 0x01))
-	f.Add(derSeq(derTLV(0x02, []byte{0xff, 0x01}), derTLV(0x18, []byte("20491231235959Z"))))
-	f.Add(derSeq(derTLV(0x02, []byte{1}), derTLV(0x17, []byte("26X601120000Z")),
-		derSeq(derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x1d}), derTLV(0x04, derSeq(derTLV(0x82, []byte("a\u0085b\x1b[1m\xff"))))))))
+	f.Add(derSeq(testtool.DER(0x02, []byte{0xff, 0x01}), testtool.DER(0x18, []byte("20491231235959Z"))))
+	f.Add(derSeq(testtool.DER(0x02, []byte{1}), testtool.DER(0x17, []byte("26X601120000Z")),
+		derSeq(derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x1d}), testtool.DER(0x04, derSeq(testtool.DER(0x82, []byte("a\u0085b\x1b[1m\xff"))))))))
 	f.Fuzz(func(t *testing.T, der []byte) {
 		text, err := appendEntryLines(nil, der, nil, 0)
 		if err != nil {

@@ -11,40 +11,22 @@ import (
 	"github.com/pkibench/pkibench/pki/testtool"
 )
 
-// derTLV encodes one DER element with a one-byte tag.
-func derTLV(tag byte, content ...[]byte) []byte {
-	c := bytes.Join(content, nil)
-	n := len(c)
-	var l []byte
-	switch {
-	case n < 0x80:
-		l = []byte{byte(n)}
-	case n < 0x100:
-		l = []byte{0x81, byte(n)}
-	case n < 0x10000:
-		l = []byte{0x82, byte(n >> 8), byte(n)}
-	default:
-		l = []byte{0x83, byte(n >> 16), byte(n >> 8), byte(n)}
-	}
-	return append(append([]byte{tag}, l...), c...)
-}
-
-func derSeq(c ...[]byte) []byte { return derTLV(0x30, c...) }
+func derSeq(c ...[]byte) []byte { return testtool.DER(0x30, c...) }
 
 // handCRL is a CRL of n entries built by hand, entry i from entry(i);
 // tbsTail is appended to the TBS after its extensions. Its signature is
 // not a real one: `openssl crl -text` does not check it.
 func handCRL(n int, entry func(i int) []byte, tbsTail []byte) []byte {
-	alg := derSeq(derTLV(0x06, []byte{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}))
-	issuer := derSeq(derTLV(0x31, derSeq(derTLV(0x06, []byte{0x55, 0x04, 0x03}), derTLV(0x0c, []byte("Shape CA")))))
+	alg := derSeq(testtool.DER(0x06, []byte{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}))
+	issuer := derSeq(testtool.DER(0x31, derSeq(testtool.DER(0x06, []byte{0x55, 0x04, 0x03}), testtool.DER(0x0c, []byte("Shape CA")))))
 	var ents []byte
 	for i := range n {
 		ents = append(ents, entry(i)...)
 	}
-	number := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x14}), derTLV(0x04, derTLV(0x02, []byte{7})))
-	tbs := derSeq(derTLV(0x02, []byte{1}), alg, issuer, derTLV(0x17, []byte("260101000000Z")), derTLV(0x17, []byte("260201000000Z")),
-		derSeq(ents), derTLV(0xa0, derSeq(number)), tbsTail)
-	sig := derTLV(0x03, []byte{0, 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01})
+	number := derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x14}), testtool.DER(0x04, testtool.DER(0x02, []byte{7})))
+	tbs := derSeq(testtool.DER(0x02, []byte{1}), alg, issuer, testtool.DER(0x17, []byte("260101000000Z")), testtool.DER(0x17, []byte("260201000000Z")),
+		derSeq(ents), testtool.DER(0xa0, derSeq(number)), tbsTail)
+	sig := testtool.DER(0x03, []byte{0, 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01})
 	return derSeq(tbs, alg, sig)
 }
 
@@ -52,12 +34,12 @@ func handCRL(n int, entry func(i int) []byte, tbsTail []byte) []byte {
 // the odd one out, which odd builds.
 func shapeEntry(oddAt int, odd func(serial, date []byte) []byte) func(int) []byte {
 	return func(i int) []byte {
-		serial := derTLV(0x02, []byte{0x10, byte(i >> 16), byte(i >> 8), byte(i)})
-		date := derTLV(0x17, []byte("260601120000Z"))
+		serial := testtool.DER(0x02, []byte{0x10, byte(i >> 16), byte(i >> 8), byte(i)})
+		date := testtool.DER(0x17, []byte("260601120000Z"))
 		if i == oddAt {
 			return odd(serial, date)
 		}
-		reason := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x15}), derTLV(0x04, []byte{0x0a, 0x01, byte(i % 6)}))
+		reason := derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x15}), testtool.DER(0x04, []byte{0x0a, 0x01, byte(i % 6)}))
 		return derSeq(serial, date, derSeq(reason))
 	}
 }
@@ -69,7 +51,7 @@ func shapeEntry(oddAt int, odd func(serial, date []byte) []byte) func(int) []byt
 // inspect prints the same.
 func TestMalformedCRLEntriesRefusedAsOpenSSL(t *testing.T) {
 	tool := testtool.Require(t, "openssl")
-	reason := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x15}), derTLV(0x04, []byte{0x0a, 0x01, 0x01}))
+	reason := derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x15}), testtool.DER(0x04, []byte{0x0a, 0x01, 0x01}))
 	cases := []struct {
 		name    string
 		odd     func(serial, date []byte) []byte
@@ -78,28 +60,28 @@ func TestMalformedCRLEntriesRefusedAsOpenSSL(t *testing.T) {
 	}{
 		{"truncated entry length", func(s, d []byte) []byte { return []byte{0x30, 0x20, 0x02, 0x10, 0x01} }, nil, true},
 		{"serial overruns entry", func(s, d []byte) []byte { return derSeq([]byte{0x02, 0x7f, 0x01}, d) }, nil, true},
-		{"empty serial", func(s, d []byte) []byte { return derSeq(derTLV(0x02, nil), d) }, nil, true},
-		{"padded serial", func(s, d []byte) []byte { return derSeq(derTLV(0x02, []byte{0, 1}), d) }, nil, true},
-		{"date as OCTET STRING", func(s, d []byte) []byte { return derSeq(s, derTLV(0x04, []byte("260601120000Z"))) }, nil, true},
-		{"extensions not readable", func(s, d []byte) []byte { return derSeq(s, d, derTLV(0x30, []byte{0xff, 0xff, 0xff})) }, nil, true},
+		{"empty serial", func(s, d []byte) []byte { return derSeq(testtool.DER(0x02, nil), d) }, nil, true},
+		{"padded serial", func(s, d []byte) []byte { return derSeq(testtool.DER(0x02, []byte{0, 1}), d) }, nil, true},
+		{"date as OCTET STRING", func(s, d []byte) []byte { return derSeq(s, testtool.DER(0x04, []byte("260601120000Z"))) }, nil, true},
+		{"extensions not readable", func(s, d []byte) []byte { return derSeq(s, d, testtool.DER(0x30, []byte{0xff, 0xff, 0xff})) }, nil, true},
 		{"element after extensions", func(s, d []byte) []byte { return derSeq(s, d, derSeq(reason), []byte{5, 0}) }, nil, true},
 		{"trailing bytes in TBS", func(s, d []byte) []byte { return derSeq(s, d) }, []byte{5, 0}, true},
 		// openssl prints these.
 		{"no extensions", func(s, d []byte) []byte { return derSeq(s, d) }, nil, false},
 		{"empty extensions", func(s, d []byte) []byte { return derSeq(s, d, derSeq()) }, nil, false},
-		{"negative serial", func(s, d []byte) []byte { return derSeq(derTLV(0x02, []byte{0xff, 0x01}), d, derSeq(reason)) }, nil, false},
+		{"negative serial", func(s, d []byte) []byte { return derSeq(testtool.DER(0x02, []byte{0xff, 0x01}), d, derSeq(reason)) }, nil, false},
 		{"garbage reason value", func(s, d []byte) []byte {
-			return derSeq(s, d, derSeq(derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x15}), derTLV(0x04, []byte{0xde, 0xad}))))
+			return derSeq(s, d, derSeq(derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x15}), testtool.DER(0x04, []byte{0xde, 0xad}))))
 		}, nil, false},
 		{"critical unknown extension", func(s, d []byte) []byte {
-			return derSeq(s, d, derSeq(derSeq(derTLV(0x06, []byte{0x2a, 3, 4, 5}), []byte{1, 1, 0xff}, derTLV(0x04, []byte{5, 0}))))
+			return derSeq(s, d, derSeq(derSeq(testtool.DER(0x06, []byte{0x2a, 3, 4, 5}), []byte{1, 1, 0xff}, testtool.DER(0x04, []byte{5, 0}))))
 		}, nil, false},
 		{"invalidity date as UTCTime", func(s, d []byte) []byte {
-			inv := derSeq(derTLV(0x06, []byte{0x55, 0x1d, 0x18}), derTLV(0x04, derTLV(0x17, []byte("260501000000Z"))))
+			inv := derSeq(testtool.DER(0x06, []byte{0x55, 0x1d, 0x18}), testtool.DER(0x04, testtool.DER(0x17, []byte("260501000000Z"))))
 			return derSeq(s, d, derSeq(reason, inv))
 		}, nil, false},
-		{"revocation date unreadable", func(s, d []byte) []byte { return derSeq(s, derTLV(0x17, []byte("26X601120000Z"))) }, nil, false},
-		{"GeneralizedTime before 2050", func(s, d []byte) []byte { return derSeq(s, derTLV(0x18, []byte("20491231235959Z"))) }, nil, false},
+		{"revocation date unreadable", func(s, d []byte) []byte { return derSeq(s, testtool.DER(0x17, []byte("26X601120000Z"))) }, nil, false},
+		{"GeneralizedTime before 2050", func(s, d []byte) []byte { return derSeq(s, testtool.DER(0x18, []byte("20491231235959Z"))) }, nil, false},
 	}
 	for _, n := range []int{3, maxEntryFields, maxEntryFields + 1} {
 		for _, c := range cases {
