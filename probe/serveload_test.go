@@ -379,19 +379,36 @@ func TestServeSilentClientTakesNoSlot(t *testing.T) {
 
 // TestServeQueuesHandshakes: with one handshake slot, or one connection
 // served at a time, clients arriving together all get served, one after
-// the other; those that waited say so in their timeline.
+// the other; those that waited say so in their timeline. A first client
+// holds the one slot before the others come (a handshake stalled after its
+// first byte until the timeout; a connection idle after its handshake
+// until serve closes it), so the others wait whatever the scheduling.
 func TestServeQueuesHandshakes(t *testing.T) {
 	const n = 12
 	w := newWorld(t)
+	cfg := tlsClient(w.client, w.root.cert)
 	for _, c := range []struct {
-		lim  Limits
-		step string
+		lim     Limits
+		step    string
+		blocker func(addr string) (net.Conn, error)
+		reason  verify.Code // the blocker's verdict
 	}{
-		{Limits{Handshakes: 1, Conns: n}, "for a handshake slot (all 1 in use)"},
-		{Limits{Handshakes: 1, Conns: 1, Queue: n}, "in the queue (all 1 connection slots in use)"},
+		{Limits{Handshakes: 1, Conns: n + 1}, "for a handshake slot (all 1 in use)", func(addr string) (net.Conn, error) {
+			conn, err := net.Dial("tcp", addr)
+			if err == nil {
+				_, err = conn.Write([]byte{0x16}) // the first byte of a ClientHello, then nothing
+			}
+			return conn, err
+		}, verify.Timeout},
+		{Limits{Handshakes: 1, Conns: 1, Queue: n + 1}, "in the queue (all 1 connection slots in use)", func(addr string) (net.Conn, error) {
+			return tls.Dial("tcp", addr, cfg) // handshake done, no request
+		}, verify.OK},
 	} {
-		s := startServe(t, w.serverCfg(w.server), Options{Timeout: 30 * time.Second}, c.lim)
-		cfg := tlsClient(w.client, w.root.cert)
+		s := startServe(t, w.serverCfg(w.server), Options{Timeout: 2 * time.Second}, c.lim)
+		blocker, err := c.blocker(s.srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
 		var wg sync.WaitGroup
 		for range n {
 			wg.Go(func() {
@@ -401,9 +418,14 @@ func TestServeQueuesHandshakes(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		s.await(t, n)
-		waited := 0
+		blocker.Close()
+		s.await(t, n+1)
+		waited, blocked := 0, 0
 		for _, r := range s.results() {
+			if r.Reason == c.reason && c.reason != verify.OK {
+				blocked++
+				continue
+			}
 			if r.Reason != verify.OK {
 				t.Errorf("verdict %s, want ok", r.Reason)
 			}
@@ -412,6 +434,9 @@ func TestServeQueuesHandshakes(t *testing.T) {
 					waited++
 				}
 			}
+		}
+		if c.reason != verify.OK && blocked != 1 {
+			t.Errorf("%+v: %d verdicts %s, want the blocker's one", c.lim, blocked, c.reason)
 		}
 		if waited == 0 {
 			t.Errorf("%+v: no client of %d arriving together has a step %q", c.lim, n, c.step)
